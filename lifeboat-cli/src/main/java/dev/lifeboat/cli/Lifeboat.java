@@ -1,0 +1,67 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.cli.output.Failure;
+import dev.lifeboat.cli.plan.PlanCommand;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lifeboat} command: parses, delegates to one class per command, and turns failures into exit codes. */
+@Command(name = "lifeboat",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {
+                "Disaster recovery as software: protect, recover, prove and operate from one DR plan.",
+                "",
+                "The plan is read from --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml.",
+                "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
+        subcommands = {PlanCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
+public final class Lifeboat implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command, e.g. 'lifeboat plan check'.");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line and returns its exit status; never throws. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean json = Arrays.asList(args).contains("--json");
+        boolean debug = Arrays.asList(args).contains("--debug") || "1".equals(System.getenv("LIFEBOAT_DEBUG"));
+        String[] effective = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+        CommandLine cl = new CommandLine(new Lifeboat());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String message = ex.getMessage();
+            Failure.print(new LifeboatException(ErrorCode.USAGE, message,
+                    "Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' to see its arguments and options."), json, out, err);
+            return ErrorCode.USAGE.exitStatus();
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            LifeboatException failure = ex instanceof LifeboatException le ? le
+                    : new LifeboatException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(ex.getClass().getSimpleName()
+                    + (ex.getMessage() != null ? ": " + ex.getMessage() : "")), null, ex);
+            Failure.print(failure, json, out, err);
+            if (debug || failure.code() == ErrorCode.INTERNAL && debug) {
+                ex.printStackTrace(err);
+            }
+            return failure.exitStatus();
+        });
+        try {
+            return cl.execute(effective);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.lifeboat.core.error;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one registry of Lifeboat's stable error codes.
+ *
+ * <p>Contract: a code's number and name never change once released; a number is never reused. The number is
+ * also the process exit status of a command that fails with it (except the per-problem plan codes 21–39, which
+ * are reported inside a {@link #PLAN_INVALID} failure whose exit status is 20). {@code docs/reference/exit-codes.md}
+ * is generated from this enum and a test keeps the two identical.
+ */
+public enum ErrorCode {
+    // 0–9: outcomes of any command
+    INTERNAL(1, "internal", "unexpected error: %s",
+            "This is a bug in Lifeboat. Re-run with --debug and report the output, with secrets removed."),
+    USAGE(2, "usage", "%s",
+            "Run the command with --help to see its arguments and options."),
+    OBJECTIVES_NOT_MET(3, "objectives-not-met", "%s",
+            "The plan is valid but its protection cannot deliver every target: change the schedules or the targets."),
+
+    // 10–19: finding and reading the plan
+    CONFIG_NOT_FOUND(10, "config-not-found", "no plan file at %s",
+            "Pass --config FILE, set LIFEBOAT_CONFIG, or create ./lifeboat.yaml "
+                    + "(examples/learning-assistant/lifeboat.yaml is a complete example)."),
+    CONFIG_UNREADABLE(11, "config-unreadable", "cannot read %s: %s",
+            "Check that the path is a readable file."),
+
+    // 20–39: the plan's content. 20 is the exit status; 21–39 name each problem found.
+    PLAN_INVALID(20, "plan-invalid", "%s",
+            "Fix each problem listed; docs/reference/config.md describes every key."),
+    YAML_SYNTAX(21, "yaml-syntax", "%s",
+            "Check indentation and quoting; values starting with '*', '&', '!', '{' or '[' must be quoted, "
+                    + "for example cron: \"0 2 * * *\"."),
+    UNKNOWN_KEY(22, "unknown-key", "unknown key '%s' in %s",
+            "Remove the key or correct its spelling; docs/reference/config.md lists the keys of each section."),
+    MISSING_KEY(23, "missing-key", "%s needs the key '%s'",
+            "Add the key; docs/reference/config.md shows an example."),
+    WRONG_TYPE(24, "wrong-type", "%s must be %s, found %s",
+            "Write the value in the form described in docs/reference/config.md."),
+    BAD_DURATION(25, "bad-duration", "%s: %s",
+            "Write durations as a positive number and a unit, e.g. 30s, 5m, 4h, 30d, 2w, 7y, or combined as 1h30m."),
+    BAD_CRON(26, "bad-cron", "%s: %s",
+            "Write a 5-field cron expression in UTC (minute hour day-of-month month day-of-week), "
+                    + "e.g. \"0 2 * * *\"; use 6#1 for the first Saturday of a month."),
+    BAD_VALUE(27, "bad-value", "%s: %s",
+            "Use one of the values listed in docs/reference/config.md."),
+    UNDEFINED_REFERENCE(28, "undefined-reference", "%s refers to %s '%s', which is not defined",
+            "Define it in the plan or correct the name."),
+    DUPLICATE_KEY(29, "duplicate-key", "key '%s' appears twice in %s (first at %s)",
+            "Keep one of the two entries; YAML would otherwise silently use the last one."),
+    IMPOSSIBLE_VALUE(30, "impossible-value", "%s",
+            "The values contradict each other; change one of them."),
+    INLINE_SECRET(31, "inline-secret", "%s holds a secret written into the plan",
+            "Secrets never go into the plan file: write {env: VARIABLE} or {file: /path/to/secret} instead."),
+
+    // 60–69: local tools and processes
+    BINARY_NOT_FOUND(60, "binary-not-found", "%s not found (looked in: %s)",
+            "Install it (on Debian: apt-get install -y %s) or point Lifeboat at it with %s."),
+    PROCESS_FAILED(61, "process-failed", "%s failed: %s",
+            "Read the log named in the message for the server's own explanation."),
+
+    INTERRUPTED(130, "interrupted", "interrupted",
+            "The command was stopped by a signal; anything it started has been stopped.");
+
+    private final int number;
+    private final String id;
+    private final String messagePattern;
+    private final String hint;
+
+    ErrorCode(int number, String id, String messagePattern, String hint) {
+        this.number = number;
+        this.id = id;
+        this.messagePattern = messagePattern;
+        this.hint = hint;
+    }
+
+    /** Stable number; also the exit status of a command failing with this code. */
+    public int number() {
+        return number;
+    }
+
+    /** Stable kebab-case name, e.g. {@code unknown-key}. */
+    public String id() {
+        return id;
+    }
+
+    /** The display label, e.g. {@code LB022 unknown-key}. */
+    public String label() {
+        return String.format(Locale.ROOT, "LB%03d %s", number, id);
+    }
+
+    public String messagePattern() {
+        return messagePattern;
+    }
+
+    /** The general hint; a failure may carry a more specific one. */
+    public String hint() {
+        return hint;
+    }
+
+    /** Exit status of a command that fails with this code. */
+    public int exitStatus() {
+        return number >= 21 && number <= 39 ? PLAN_INVALID.number : number;
+    }
+
+    public String format(Object... args) {
+        return String.format(Locale.ROOT, messagePattern, args);
+    }
+
+    public static Optional<ErrorCode> byNumber(int number) {
+        return Arrays.stream(values()).filter(c -> c.number == number).findFirst();
+    }
+}

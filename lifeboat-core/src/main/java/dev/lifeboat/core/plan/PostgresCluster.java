@@ -1,0 +1,9 @@
+package dev.lifeboat.core.plan;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** A PostgreSQL cluster: its primary, its named streaming replicas, and how Lifeboat connects. */
+public record PostgresCluster(String name, Endpoint primary, Map<String, Endpoint> replicas, Optional<String> dataDir,
+                              Optional<String> binDir, String database, String user, Optional<Secret> password) {
+}
