@@ -157,7 +157,7 @@ public abstract class Type<T> {
         return new Type<>() {
             @Override
             public String describe() {
-                return "list of " + item.describe();
+                return "list of " + item.describe() + (item.section() != null ? "s" : "");
             }
 
             @Override
@@ -187,7 +187,7 @@ public abstract class Type<T> {
         return new Type<>() {
             @Override
             public String describe() {
-                return "a " + schema.title() + " section";
+                return schema.title() + " section";
             }
 
             @Override

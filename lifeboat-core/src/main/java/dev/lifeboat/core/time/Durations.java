@@ -74,9 +74,10 @@ public final class Durations {
             return "0s";
         }
         StringBuilder b = new StringBuilder();
+        // Weeks only when the whole duration is a number of weeks under a year: "30d" reads better than "4w2d".
+        boolean weeks = s % SECONDS[1] == 0 && s < SECONDS[0] && ms == 0;
         for (int i = 0; i < UNITS.length; i++) {
-            // Weeks only when they are exact: "30d" reads better than "4w2d".
-            if (UNITS[i].equals("w") && (s % SECONDS[i] != 0 || s >= SECONDS[0])) {
+            if (UNITS[i].equals("w") && !weeks) {
                 continue;
             }
             long n = s / SECONDS[i];
