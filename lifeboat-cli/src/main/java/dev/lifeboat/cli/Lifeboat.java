@@ -52,7 +52,7 @@ public final class Lifeboat implements Runnable {
                     : new LifeboatException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(ex.getClass().getSimpleName()
                     + (ex.getMessage() != null ? ": " + ex.getMessage() : "")), null, ex);
             Failure.print(failure, json, out, err);
-            if (debug || failure.code() == ErrorCode.INTERNAL && debug) {
+            if (debug) {
                 ex.printStackTrace(err);
             }
             return failure.exitStatus();

@@ -24,7 +24,6 @@ import dev.lifeboat.core.time.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The root of {@code lifeboat.yaml} and its business sections: objectives, components and data classes. */
 public final class PlanSchema {
@@ -180,9 +179,5 @@ public final class PlanSchema {
                 }
             }
         }
-    }
-
-    static Optional<Position> none() {
-        return Optional.empty();
     }
 }

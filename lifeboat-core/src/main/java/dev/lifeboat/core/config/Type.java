@@ -47,18 +47,27 @@ public abstract class Type<T> {
 
             @Override
             T bind(YamlNode node, String path, Binding b) {
-                if (!(node instanceof YamlNode.Scalar s) || s.isNull()) {
-                    b.report(node.at(), ErrorCode.WRONG_TYPE, ErrorCode.WRONG_TYPE.format(path, description, node.shape()), null);
+                String text = scalarText(node, path, description, b);
+                if (text == null) {
                     return null;
                 }
                 try {
-                    return parse.apply(s.text());
+                    return parse.apply(text);
                 } catch (IllegalArgumentException e) {
                     b.report(node.at(), code, code.format(path, e.getMessage()), hintOf(e));
                     return null;
                 }
             }
         };
+    }
+
+    /** The text of a scalar node, or null after reporting that the node is not one. */
+    private static String scalarText(YamlNode node, String path, String description, Binding b) {
+        if (!(node instanceof YamlNode.Scalar s) || s.isNull()) {
+            b.report(node.at(), ErrorCode.WRONG_TYPE, ErrorCode.WRONG_TYPE.format(path, description, node.shape()), null);
+            return null;
+        }
+        return s.text();
     }
 
     /** An IllegalArgumentException whose message is a reason and whose cause's message is a hint. */
@@ -139,12 +148,11 @@ public abstract class Type<T> {
 
             @Override
             String bind(YamlNode node, String path, Binding b) {
-                if (!(node instanceof YamlNode.Scalar s) || s.isNull()) {
-                    b.report(node.at(), ErrorCode.WRONG_TYPE, ErrorCode.WRONG_TYPE.format(path, description, node.shape()), null);
-                    return null;
+                String text = scalarText(node, path, description, b);
+                if (text != null) {
+                    b.reference(kinds, text, node.at(), path);
                 }
-                b.reference(kinds, s.text(), node.at(), path);
-                return s.text();
+                return text;
             }
         };
     }

@@ -34,7 +34,7 @@ public final class FeasibilityCheck {
         List<String> notes = new ArrayList<>();
         List<ComponentAssessment> components = new ArrayList<>();
         for (Component c : plan.components().values()) {
-            components.add(component(plan, c, protections, notes));
+            components.add(component(plan, c, protections));
         }
         List<DataClassAssessment> classes = new ArrayList<>();
         for (DataClass d : plan.dataClasses().values()) {
@@ -78,7 +78,7 @@ public final class FeasibilityCheck {
         return out;
     }
 
-    private static ComponentAssessment component(Plan plan, Component c, Map<String, Protection> protections, List<String> notes) {
+    private static ComponentAssessment component(Plan plan, Component c, Map<String, Protection> protections) {
         // Each resource the component needs, with the RPO it is judged against: the component's, except data reached
         // only through a data class that states its own rpo (the business accepted that loss for that data).
         Map<String, Duration> needed = new LinkedHashMap<>();
