@@ -62,6 +62,33 @@ public enum ErrorCode {
     PROCESS_FAILED(61, "process-failed", "%s failed: %s",
             "Read the log named in the message for the server's own explanation."),
 
+    // 70–89: the backup repository and its stores
+    REPOSITORY_NOT_FOUND(70, "repository-not-found", "no repository at %s",
+            "Create one with 'lifeboat repo init', or check the repository location in the plan or --repo."),
+    REPOSITORY_EXISTS(71, "repository-exists", "a repository already exists at %s",
+            "Use it as it is, or choose an empty location for a new one."),
+    WRONG_KEY(72, "wrong-key", "%s",
+            "Check the passphrase or key file; after 'repo rotate-key' the old passphrase keeps working unless it was removed."),
+    KEY_REQUIRED(73, "key-required", "%s",
+            "Set LIFEBOAT_PASSPHRASE, pass --passphrase-file FILE or --key-file FILE, or name the source in the plan's repository.encryption."),
+    OBJECT_CORRUPT(74, "object-corrupt", "%s",
+            "The object's content does not match its checksum or authentication tag: nothing was written from it. "
+                    + "Run 'lifeboat repo verify --deep' to list every affected snapshot, and 'lifeboat repo sync' to repair it from another region."),
+    OBJECT_MISSING(75, "object-missing", "%s",
+            "An object a snapshot needs is gone. Run 'lifeboat repo verify' to list every affected snapshot, and 'lifeboat repo sync' to repair it from another region."),
+    STORE_UNAVAILABLE(76, "store-unavailable", "%s",
+            "The store did not answer after retries. Check the network, the endpoint and the service's status; nothing was committed half-way."),
+    STORE_REFUSED(77, "store-refused", "%s",
+            "The store refused the request permanently (credentials, permissions or a bad request). Check the credentials and bucket settings."),
+    REPOSITORY_LOCKED(78, "repository-locked", "%s",
+            "Another Lifeboat process holds the lock. Wait for it, or if it died, remove its lock with 'lifeboat repo unlock' (locks go stale after 30 minutes)."),
+    SNAPSHOT_NOT_FOUND(79, "snapshot-not-found", "no snapshot matches '%s'",
+            "List snapshots with 'lifeboat snapshots list'; an ID prefix of 8 characters is enough."),
+    VERIFY_FAILED(80, "verify-failed", "%s",
+            "Each problem names the object and the snapshots it affects; repair with 'lifeboat repo sync' from a healthy region, or forget the affected snapshots."),
+    UNSUPPORTED_FORMAT(81, "unsupported-format", "%s",
+            "The repository was written by a newer Lifeboat; upgrade to read it."),
+
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");
 

@@ -1,0 +1,216 @@
+package dev.lifeboat.repository.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A store in a local directory. Writes go to a temporary file in the target directory, are fsynced, renamed into
+ * place and the directory fsynced, so an object is either absent or complete even after a crash or power loss.
+ * {@link #putIfAbsent} uses a hard link, which fails atomically if the name exists.
+ */
+public final class FilesystemObjectStore implements ObjectStore {
+    private static final String TEMP_PREFIX = ".tmp-";
+    private final Path root;
+
+    public FilesystemObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private Path path(String name) {
+        return root.resolve(ObjectNames.check(name));
+    }
+
+    @Override
+    public void put(String name, byte[] data) {
+        Path target = path(name);
+        Path temp = writeTemp(target, data);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        } catch (AtomicMoveNotSupportedException e) {
+            throw failure(StoreException.Kind.PERMANENT, name, "the filesystem cannot rename atomically", e);
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw failure(name, "cannot store", e);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(String name, byte[] data) {
+        Path target = path(name);
+        if (Files.exists(target)) {
+            return false;
+        }
+        Path temp = writeTemp(target, data);
+        try {
+            Files.createLink(target, temp);
+            syncDirectory(target.getParent());
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException e) {
+            throw failure(StoreException.Kind.PERMANENT, name, "the filesystem has no hard links", e);
+        } catch (IOException e) {
+            throw failure(name, "cannot store", e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    private Path writeTemp(Path target, byte[] data) {
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            return temp;
+        } catch (IOException e) {
+            throw failure(target.toString(), "cannot write", e);
+        }
+    }
+
+    @Override
+    public byte[] get(String name) {
+        try {
+            return Files.readAllBytes(path(name));
+        } catch (NoSuchFileException e) {
+            throw StoreException.notFound(location(), name);
+        } catch (IOException e) {
+            throw failure(name, "cannot read", e);
+        }
+    }
+
+    @Override
+    public byte[] get(String name, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range " + offset + "+" + length);
+        }
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ)) {
+            long size = ch.size();
+            int n = (int) Math.max(0, Math.min(length, size - offset));
+            ByteBuffer buf = ByteBuffer.allocate(n);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, offset + buf.position()) < 0) {
+                    break;
+                }
+            }
+            return buf.position() == n ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (NoSuchFileException e) {
+            throw StoreException.notFound(location(), name);
+        } catch (IOException e) {
+            throw failure(name, "cannot read", e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String name) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path(name), BasicFileAttributes.class);
+            return Optional.of(new ObjectInfo(name, a.size(), a.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure(name, "cannot stat", e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        // Walk only the directory the prefix lies in.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(start)) {
+            walk.filter(Files::isRegularFile).forEach(p -> {
+                String name = root.relativize(p).toString().replace('\\', '/');
+                if (name.startsWith(prefix) && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    try {
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                        out.add(new ObjectInfo(name, a.size(), a.lastModifiedTime().toInstant()));
+                    } catch (IOException e) {
+                        // deleted while listing: not there
+                    }
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw failure(prefix, "cannot list", e instanceof UncheckedIOException u ? u.getCause() : e);
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(String name) {
+        try {
+            Files.deleteIfExists(path(name));
+        } catch (IOException e) {
+            throw failure(name, "cannot delete", e);
+        }
+    }
+
+    @Override
+    public StoreFeatures features() {
+        return new StoreFeatures(true, false, false);
+    }
+
+    @Override
+    public String location() {
+        return "file:" + root;
+    }
+
+    /** Makes a rename durable. Platforms that cannot open directories skip it; the rename is atomic regardless. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not supported here
+        }
+    }
+
+    private StoreException failure(String name, String what, Throwable e) {
+        StoreException.Kind kind = e instanceof AccessDeniedException ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
+        return failure(kind, name, what, e);
+    }
+
+    private StoreException failure(StoreException.Kind kind, String name, String what, Throwable e) {
+        return new StoreException(kind, name, location() + ": " + what + " " + name + ": " + e.getMessage(), e);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a leftover temp file is ignored by list() and harmless
+        }
+    }
+}

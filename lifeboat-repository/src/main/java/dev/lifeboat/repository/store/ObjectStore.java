@@ -1,0 +1,64 @@
+package dev.lifeboat.repository.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where repository objects live: a flat namespace of names like {@code data/ab/ab12…} holding immutable byte
+ * strings. Implementations: {@link FilesystemObjectStore}; S3 and Azure Blob in their own modules. Every
+ * implementation passes the same contract suite ({@code ObjectStoreContract} in the test jar).
+ *
+ * <p>Contract, for every method:
+ * <ul>
+ *   <li>Names are relative, use {@code /} as separator, never start with {@code /} and never contain {@code ..}.</li>
+ *   <li>Failures are {@link StoreException}s of one of three kinds: {@code NOT_FOUND} (the object is absent),
+ *       {@code RETRYABLE} (a timeout, 5xx, 429 or I/O hiccup: the same call may succeed later) and {@code PERMANENT}
+ *       (credentials, permissions, bad request: retrying will not help). A retryable failure of a write leaves
+ *       either the old state or the complete new object, never a partial one.</li>
+ *   <li>Implementations are safe for concurrent use by several threads.</li>
+ * </ul>
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /**
+     * Stores {@code data} under {@code name}, replacing any object of that name. Atomic: a concurrent or later
+     * reader sees either the previous object (or none) or all of {@code data}, never a part. Durable when it
+     * returns (filesystem: fsync of file and directory; object stores: acknowledged by the service).
+     */
+    void put(String name, byte[] data);
+
+    /**
+     * Stores {@code data} only if no object has that name. Returns false, leaving the existing object untouched,
+     * when one exists. Atomic as {@link #put}. Stores without a native conditional write emulate it; see
+     * {@link StoreFeatures#atomicConditionalPut()} for whether two racing writers can both succeed.
+     */
+    boolean putIfAbsent(String name, byte[] data);
+
+    /** The whole object. {@code NOT_FOUND} if absent. */
+    byte[] get(String name);
+
+    /**
+     * {@code length} bytes from {@code offset}. {@code NOT_FOUND} if absent; a range beyond the end returns the
+     * bytes that exist (possibly none), so callers can detect truncation by the length they get.
+     */
+    byte[] get(String name, long offset, int length);
+
+    /** Size and modification time, or empty when absent (absence is not an error here). */
+    Optional<ObjectInfo> stat(String name);
+
+    /** Every object whose name starts with {@code prefix} (empty: all), in no particular order. */
+    List<ObjectInfo> list(String prefix);
+
+    /** Removes the object. Removing an absent object succeeds (idempotent). */
+    void delete(String name);
+
+    /** What this store can do beyond the contract. */
+    StoreFeatures features();
+
+    /** Where the store is, for messages: {@code file:/var/lib/lifeboat}, {@code s3://bucket/prefix}. Never a secret. */
+    String location();
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,99 @@
+package dev.lifeboat.repository.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Retries {@code RETRYABLE} failures with exponential backoff and jitter; {@code NOT_FOUND} and {@code PERMANENT}
+ * failures pass through at once. Safe because every store operation is idempotent: puts are whole-object
+ * replacements of immutable, content-addressed objects.
+ */
+public final class RetryingObjectStore implements ObjectStore {
+    private final ObjectStore inner;
+    private final int attempts;
+    private final Duration firstDelay;
+
+    public RetryingObjectStore(ObjectStore inner, int attempts, Duration firstDelay) {
+        this.inner = inner;
+        this.attempts = attempts;
+        this.firstDelay = firstDelay;
+    }
+
+    private <T> T retry(Supplier<T> call) {
+        long delay = firstDelay.toMillis();
+        for (int i = 1; ; i++) {
+            try {
+                return call.get();
+            } catch (StoreException e) {
+                if (e.kind() != StoreException.Kind.RETRYABLE || i >= attempts) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(delay / 2 + (long) (Math.random() * delay));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    @Override
+    public void put(String name, byte[] data) {
+        retry(() -> {
+            inner.put(name, data);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean putIfAbsent(String name, byte[] data) {
+        return retry(() -> inner.putIfAbsent(name, data));
+    }
+
+    @Override
+    public byte[] get(String name) {
+        return retry(() -> inner.get(name));
+    }
+
+    @Override
+    public byte[] get(String name, long offset, int length) {
+        return retry(() -> inner.get(name, offset, length));
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String name) {
+        return retry(() -> inner.stat(name));
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        return retry(() -> inner.list(prefix));
+    }
+
+    @Override
+    public void delete(String name) {
+        retry(() -> {
+            inner.delete(name);
+            return null;
+        });
+    }
+
+    @Override
+    public StoreFeatures features() {
+        return inner.features();
+    }
+
+    @Override
+    public String location() {
+        return inner.location();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
