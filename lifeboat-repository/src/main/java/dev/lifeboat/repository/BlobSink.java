@@ -1,0 +1,110 @@
+package dev.lifeboat.repository;
+
+import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.pack.BlobType;
+import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.pack.PackWriter;
+import dev.lifeboat.repository.pack.PackedBlob;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes the new blobs of one backup. {@link #add} is safe to call from several threads: hashing, compression and
+ * encryption run in the caller's thread, only appending to the current pack is serialized. A blob the repository
+ * already holds, or this backup already wrote, is not written again.
+ *
+ * <p>Ordering: a pack is durable before any index lists it, and {@link #finish()} writes the index of everything
+ * this sink wrote; only then may a snapshot refer to those blobs. A sink abandoned before {@code finish} (a crash)
+ * leaves packs no index lists: invisible to readers and collected by prune.
+ */
+public final class BlobSink {
+    private final Repository repo;
+    private final Set<ChunkId> claimed = ConcurrentHashMap.newKeySet();
+    private final List<PackedBlob> written = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong chunks = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong newChunks = new AtomicLong();
+    private final AtomicLong newBytes = new AtomicLong();
+    private final AtomicLong storedBytes = new AtomicLong();
+    private final AtomicLong packs = new AtomicLong();
+    private PackWriter current;
+
+    BlobSink(Repository repo) {
+        this.repo = repo;
+        this.current = new PackWriter(repo.config().packSize());
+    }
+
+    /** Stores a blob unless it is already stored; returns its id either way. */
+    public ChunkId add(BlobType type, byte[] data, int offset, int length) {
+        ChunkId id = repo.hasher().id(data, offset, length);
+        chunks.incrementAndGet();
+        bytes.addAndGet(length);
+        if (repo.index().contains(id) || !claimed.add(id)) {
+            return id;
+        }
+        byte[] sealed = repo.sealer().seal(type.kind(), data, offset, length, id.bytes());
+        newChunks.incrementAndGet();
+        newBytes.addAndGet(length);
+        storedBytes.addAndGet(sealed.length);
+        PackWriter full = null;
+        synchronized (this) {
+            current.add(type, id, sealed, length);
+            if (current.size() >= repo.config().packSize()) {
+                full = current;
+                current = new PackWriter(repo.config().packSize());
+            }
+        }
+        if (full != null) {
+            upload(full);
+        }
+        return id;
+    }
+
+    public ChunkId add(BlobType type, byte[] data) {
+        return add(type, data, 0, data.length);
+    }
+
+    private void upload(PackWriter pack) {
+        PackWriter.Finished f = pack.finish(repo.sealer());
+        repo.store().put(PackNames.packObject(f.id()), f.bytes());
+        written.addAll(f.blobs());
+        packs.incrementAndGet();
+    }
+
+    /** Uploads the last pack and writes the index of every blob this sink wrote. */
+    public Stats finish() {
+        PackWriter last;
+        synchronized (this) {
+            last = current;
+            current = new PackWriter(repo.config().packSize());
+        }
+        if (last.count() > 0) {
+            upload(last);
+        }
+        if (!written.isEmpty()) {
+            repo.writeIndex(new ArrayList<>(written));
+        }
+        return stats();
+    }
+
+    public Stats stats() {
+        return new Stats(chunks.get(), bytes.get(), newChunks.get(), newBytes.get(), storedBytes.get(), packs.get());
+    }
+
+    /**
+     * What a sink did.
+     *
+     * @param chunks      blobs offered
+     * @param bytes       their total plaintext size
+     * @param newChunks   blobs actually written (not already stored)
+     * @param newBytes    their plaintext size
+     * @param storedBytes their size once compressed and encrypted
+     * @param packs       packs uploaded
+     */
+    public record Stats(long chunks, long bytes, long newChunks, long newBytes, long storedBytes, long packs) {
+    }
+}

@@ -1,0 +1,298 @@
+package dev.lifeboat.repository;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Compression;
+import dev.lifeboat.repository.chunk.ChunkHasher;
+import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.chunk.Chunker;
+import dev.lifeboat.repository.chunk.FastCdcChunker;
+import dev.lifeboat.repository.codec.DamagedObjectException;
+import dev.lifeboat.repository.codec.Sealer;
+import dev.lifeboat.repository.crypto.Aead;
+import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.crypto.KeyObject;
+import dev.lifeboat.repository.crypto.Keyring;
+import dev.lifeboat.repository.crypto.MasterKey;
+import dev.lifeboat.repository.index.BlobIndex;
+import dev.lifeboat.repository.index.IndexCodec;
+import dev.lifeboat.repository.codec.ObjectKind;
+import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.pack.PackedBlob;
+import dev.lifeboat.repository.store.ObjectInfo;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * An open repository: its store, its keys, and the index of every blob. Reads verify everything they return;
+ * writes go through a {@link BlobSink}, and a snapshot becomes visible only when its manifest is written, after
+ * every pack and index it depends on is durable.
+ */
+public final class Repository {
+    private final ObjectStore store;
+    private final RepositoryConfig config;
+    private final Keyring keyring;
+    private final Optional<MasterKey> master;
+    private final Sealer sealer;
+    private final ChunkHasher hasher;
+    private volatile BlobIndex index;
+
+    private Repository(ObjectStore store, RepositoryConfig config, Keyring keyring, Optional<MasterKey> master) {
+        this.store = store;
+        this.config = config;
+        this.keyring = keyring;
+        this.master = master;
+        this.sealer = new Sealer(keyring, config.compression(), config.level());
+        this.hasher = new ChunkHasher(keyring.idKey());
+    }
+
+    /**
+     * Creates a repository in an empty store.
+     *
+     * @throws LifeboatException {@code repository-exists}, or {@code key-required} for an encrypted repository
+     *                           without credentials
+     */
+    public static Repository init(ObjectStore store, Optional<Credentials> credentials, RepositoryOptions options) {
+        if (options.encrypted() && credentials.isEmpty()) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "a new encrypted repository needs a passphrase or key file");
+        }
+        if (store.stat(Layout.CONFIG).isPresent()) {
+            throw LifeboatException.of(ErrorCode.REPOSITORY_EXISTS, store.location());
+        }
+        RepositoryConfig config = new RepositoryConfig(RepositoryConfig.FORMAT, UUID.randomUUID().toString(), Instant.now().toString(),
+                options.encrypted() ? RepositoryConfig.AES_256_GCM : RepositoryConfig.NONE,
+                options.compression().algorithm(), options.compression().level(), options.packSize());
+        Keyring keyring = Keyring.create(options.encrypted());
+        Optional<MasterKey> master = Optional.empty();
+        if (options.encrypted()) {
+            MasterKey m = new MasterKey(HexFormat.of().formatHex(Aead.randomBytes(8)), Aead.randomKey());
+            writeKeyring(store, m, keyring);
+            Credentials c = credentials.get();
+            KeyObject key = KeyObject.wrap(m, c, options.kdf().orElseGet(c::newKdf));
+            store.put(Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8)), Json.write(key));
+            master = Optional.of(m);
+        } else {
+            store.put(Layout.KEYRING + "plain", Json.write(keyring));
+        }
+        // The config is written last and only if absent: a repository exists once it is complete.
+        if (!store.putIfAbsent(Layout.CONFIG, Json.write(config))) {
+            throw LifeboatException.of(ErrorCode.REPOSITORY_EXISTS, store.location());
+        }
+        return new Repository(store, config, keyring, master);
+    }
+
+    /**
+     * Opens a repository.
+     *
+     * @throws LifeboatException {@code repository-not-found}, {@code unsupported-format}, {@code key-required},
+     *                           {@code wrong-key}
+     */
+    public static Repository open(ObjectStore store, Optional<Credentials> credentials) {
+        byte[] configBytes;
+        try {
+            configBytes = store.get(Layout.CONFIG);
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                throw LifeboatException.of(ErrorCode.REPOSITORY_NOT_FOUND, store.location());
+            }
+            throw e;
+        }
+        RepositoryConfig config;
+        try {
+            config = Json.read(configBytes, RepositoryConfig.class);
+        } catch (DamagedObjectException e) {
+            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "the repository config in " + store.location() + " is damaged: " + e.getMessage());
+        }
+        if (config.format() > RepositoryConfig.FORMAT) {
+            throw LifeboatException.of(ErrorCode.UNSUPPORTED_FORMAT, "repository format " + config.format()
+                    + " is newer than this Lifeboat reads (" + RepositoryConfig.FORMAT + ")");
+        }
+        if (!config.encrypted()) {
+            Keyring keyring = Json.read(store.get(Layout.KEYRING + "plain"), Keyring.class);
+            return new Repository(store, config, keyring, Optional.empty());
+        }
+        if (credentials.isEmpty()) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the repository at " + store.location() + " is encrypted and no passphrase or key file was given");
+        }
+        List<ObjectInfo> keys = store.list(Layout.KEYS);
+        for (ObjectInfo info : newestFirst(keys)) {
+            KeyObject key;
+            try {
+                key = Json.read(store.get(info.name()), KeyObject.class);
+            } catch (DamagedObjectException | StoreException e) {
+                continue; // a damaged or vanished key object: another one may open the repository
+            }
+            Optional<MasterKey> m = key.unwrap(credentials.get());
+            if (m.isPresent()) {
+                Optional<Keyring> keyring = readKeyring(store, m.get());
+                if (keyring.isPresent()) {
+                    return new Repository(store, config, keyring.get(), m);
+                }
+            }
+        }
+        throw new LifeboatException(ErrorCode.WRONG_KEY, "the " + credentials.get().kind() + " does not open any of the "
+                + keys.size() + " key(s) of the repository at " + store.location(), null);
+    }
+
+    private static List<ObjectInfo> newestFirst(List<ObjectInfo> infos) {
+        List<ObjectInfo> sorted = new ArrayList<>(infos);
+        sorted.sort((a, b) -> b.modified().compareTo(a.modified()));
+        return sorted;
+    }
+
+    static void writeKeyring(ObjectStore store, MasterKey master, Keyring keyring) {
+        store.put(Layout.KEYRING + master.id(), Aead.seal(master.key(), Json.write(keyring), keyringAad(master.id())));
+    }
+
+    private static Optional<Keyring> readKeyring(ObjectStore store, MasterKey master) {
+        try {
+            byte[] sealed = store.get(Layout.KEYRING + master.id());
+            return Optional.of(Json.read(Aead.open(master.key(), sealed, keyringAad(master.id())), Keyring.class));
+        } catch (StoreException | AEADBadTagException | DamagedObjectException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] keyringAad(String masterId) {
+        return ("lifeboat keyring v1|" + masterId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public RepositoryConfig config() {
+        return config;
+    }
+
+    public Sealer sealer() {
+        return sealer;
+    }
+
+    public ChunkHasher hasher() {
+        return hasher;
+    }
+
+    Keyring keyring() {
+        return keyring;
+    }
+
+    Optional<MasterKey> master() {
+        return master;
+    }
+
+    /** The chunker for file content; its gear table comes from the repository's key. */
+    public Chunker fileChunker() {
+        return FastCdcChunker.forFiles(hasher.derive("fastcdc gear v1"));
+    }
+
+    /** The index of every blob, loaded on first use. */
+    public BlobIndex index() {
+        BlobIndex i = index;
+        if (i == null) {
+            synchronized (this) {
+                if (index == null) {
+                    index = loadIndex();
+                }
+                i = index;
+            }
+        }
+        return i;
+    }
+
+    /** Forgets the loaded index, so the next use reads the store again (after another process wrote). */
+    public synchronized void reloadIndex() {
+        index = null;
+    }
+
+    private BlobIndex loadIndex() {
+        BlobIndex loaded = new BlobIndex();
+        for (ObjectInfo info : store.list(Layout.INDEX)) {
+            loaded.addAll(info.name(), readIndex(info.name()));
+        }
+        return loaded;
+    }
+
+    /** The entries of one index object, verified. */
+    public List<PackedBlob> readIndex(String name) {
+        byte[] bytes = store.get(name);
+        try {
+            if (!PackNames.sha256(bytes).equals(name.substring(Layout.INDEX.length()))) {
+                throw new DamagedObjectException("content does not match its name (SHA-256)");
+            }
+            return IndexCodec.decode(sealer.open(ObjectKind.INDEX, bytes, new byte[0]));
+        } catch (DamagedObjectException e) {
+            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "index object " + name + " is damaged: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes an index object for {@code blobs}, whose packs must already be durable; returns its name. Like every
+     * content-addressed object it needs no context in its authenticated data: its name is the SHA-256 of its bytes.
+     */
+    public String writeIndex(List<PackedBlob> blobs) {
+        byte[] sealed = sealer.seal(ObjectKind.INDEX, IndexCodec.encode(blobs), new byte[0]);
+        String name = Layout.INDEX + PackNames.sha256(sealed);
+        store.put(name, sealed);
+        BlobIndex loaded = index();
+        loaded.addAll(name, blobs);
+        return name;
+    }
+
+    /** A new writer for one backup. */
+    public BlobSink newSink() {
+        return new BlobSink(this);
+    }
+
+    /**
+     * Reads and verifies one blob: the pack range is decrypted and authenticated, and the plaintext's keyed hash
+     * must equal the id. Nothing unverified is ever returned.
+     *
+     * @throws LifeboatException {@code object-missing} or {@code object-corrupt}, naming the chunk and its pack
+     */
+    public byte[] readBlob(ChunkId id) {
+        PackedBlob where = index().find(id).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
+                "chunk " + id.shortHex() + " is in no index of the repository"));
+        String pack = PackNames.packObject(where.pack());
+        byte[] sealed;
+        try {
+            sealed = store.get(pack, where.offset(), where.length());
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "pack " + pack + " holding chunk " + id.shortHex() + " is missing");
+            }
+            throw e;
+        }
+        try {
+            if (sealed.length != where.length()) {
+                throw new DamagedObjectException("pack is truncated");
+            }
+            byte[] plain = sealer.open(where.type().kind(), sealed, 0, sealed.length, id.bytes());
+            if (!hasher.id(plain).equals(id)) {
+                throw new DamagedObjectException("content does not match its id");
+            }
+            return plain;
+        } catch (DamagedObjectException e) {
+            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
+        }
+    }
+
+    /** The snapshots of this repository. */
+    public SnapshotCatalog snapshots() {
+        return new SnapshotCatalog(this);
+    }
+
+    /** Compression for display. */
+    public String compressionName() {
+        return config.compression() == Compression.Algorithm.NONE ? "none"
+                : config.compression().name().toLowerCase(java.util.Locale.ROOT) + " level " + config.level();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.lifeboat.repository.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM with a random 96-bit nonce per message. Output: {@code nonce(12) || ciphertext || tag(16)}. The
+ * additional data binds a message to its context, so a valid ciphertext moved to another place fails to open.
+ * NIST SP 800-38D bounds random nonces to 2^32 messages per key; data keys are rotated well before that.
+ */
+public final class Aead {
+    public static final int KEY_BYTES = 32;
+    public static final int NONCE_BYTES = 12;
+    public static final int TAG_BYTES = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this Java runtime", e);
+        }
+    });
+
+    private Aead() {
+    }
+
+    public static byte[] randomKey() {
+        byte[] k = new byte[KEY_BYTES];
+        RANDOM.nextBytes(k);
+        return k;
+    }
+
+    public static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** Encrypts into {@code out} at {@code offset}: nonce, ciphertext and tag; returns the bytes written. */
+    public static int seal(byte[] key, byte[] plaintext, int plainOffset, int plainLength, byte[] aad, byte[] out, int offset) {
+        try {
+            byte[] nonce = randomBytes(NONCE_BYTES);
+            System.arraycopy(nonce, 0, out, offset, NONCE_BYTES);
+            Cipher c = CIPHER.get();
+            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            c.updateAAD(aad);
+            return NONCE_BYTES + c.doFinal(plaintext, plainOffset, plainLength, out, offset + NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
+    public static byte[] seal(byte[] key, byte[] plaintext, byte[] aad) {
+        byte[] out = new byte[plaintext.length + NONCE_BYTES + TAG_BYTES];
+        seal(key, plaintext, 0, plaintext.length, aad, out, 0);
+        return out;
+    }
+
+    /**
+     * Decrypts and authenticates {@code sealed[offset, offset+length)}.
+     *
+     * @throws AEADBadTagException when the key is wrong or any byte of message or additional data was changed
+     */
+    public static byte[] open(byte[] key, byte[] sealed, int offset, int length, byte[] aad) throws AEADBadTagException {
+        if (length < NONCE_BYTES + TAG_BYTES) {
+            throw new AEADBadTagException("message too short (" + length + " bytes)");
+        }
+        try {
+            Cipher c = CIPHER.get();
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
+                    new GCMParameterSpec(TAG_BYTES * 8, Arrays.copyOfRange(sealed, offset, offset + NONCE_BYTES)));
+            c.updateAAD(aad);
+            return c.doFinal(sealed, offset + NONCE_BYTES, length - NONCE_BYTES);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM decryption failed", e);
+        }
+    }
+
+    public static byte[] open(byte[] key, byte[] sealed, byte[] aad) throws AEADBadTagException {
+        return open(key, sealed, 0, sealed.length, aad);
+    }
+}
