@@ -259,7 +259,12 @@ public final class Repository {
      * @throws LifeboatException {@code object-missing} or {@code object-corrupt}, naming the chunk and its pack
      */
     public byte[] readBlob(ChunkId id) {
-        PackedBlob where = index().find(id).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
+        return readBlob(id, index());
+    }
+
+    /** {@link #readBlob(ChunkId)} against a given index (verification builds its own, tolerant of damage). */
+    public byte[] readBlob(ChunkId id, BlobIndex index) {
+        PackedBlob where = index.find(id).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
                 "chunk " + id.shortHex() + " is in no index of the repository"));
         String pack = PackNames.packObject(where.pack());
         byte[] sealed;
@@ -275,14 +280,66 @@ public final class Repository {
             if (sealed.length != where.length()) {
                 throw new DamagedObjectException("pack is truncated");
             }
-            byte[] plain = sealer.open(where.type().kind(), sealed, 0, sealed.length, id.bytes());
-            if (!hasher.id(plain).equals(id)) {
-                throw new DamagedObjectException("content does not match its id");
-            }
-            return plain;
+            return openBlob(where, sealed, 0);
         } catch (DamagedObjectException e) {
             throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
         }
+    }
+
+    /**
+     * Opens a blob's sealed bytes found at {@code offset} of {@code bytes} and checks its id.
+     *
+     * @throws DamagedObjectException when it fails authentication, decompression or the id check
+     */
+    public byte[] openBlob(PackedBlob where, byte[] bytes, int offset) {
+        if (offset + where.length() > bytes.length) {
+            throw new DamagedObjectException("pack is truncated");
+        }
+        byte[] plain = sealer.open(where.type().kind(), bytes, offset, where.length(), where.id().bytes());
+        if (plain.length != where.plainLength() || !hasher.id(plain).equals(where.id())) {
+            throw new DamagedObjectException("content does not match its id");
+        }
+        return plain;
+    }
+
+    /**
+     * Rotates keys without re-encrypting data: a new data key for everything written from now on, a new master key
+     * wrapping the keyring (which keeps every older data key, so older objects stay readable), and a single new key
+     * object for {@code credentials} (the current or a new passphrase or key file). Every other key object is
+     * removed, so a leaked old passphrase stops working. The caller holds the exclusive lock.
+     *
+     * <p>Crash safety: the new keyring and key object are written before anything old is deleted, so at every
+     * moment some key object opens the repository.
+     *
+     * @return the repository reopened with the new keys
+     */
+    public Repository rotateKey(Credentials credentials, Optional<dev.lifeboat.repository.crypto.KdfParams> kdf) {
+        if (!config.encrypted()) {
+            throw new LifeboatException(ErrorCode.USAGE, "the repository at " + store.location() + " is not encrypted; there is no key to rotate",
+                    "Encryption is chosen at 'repo init'; to encrypt, create a new repository and copy the data with backups.");
+        }
+        Keyring rotated = keyring.withNewDataKey();
+        MasterKey next = new MasterKey(HexFormat.of().formatHex(Aead.randomBytes(8)), Aead.randomKey());
+        writeKeyring(store, next, rotated);
+        String keyName = Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8));
+        store.put(keyName, Json.write(KeyObject.wrap(next, credentials, kdf.orElseGet(credentials::newKdf))));
+        for (ObjectInfo old : store.list(Layout.KEYS)) {
+            if (!old.name().equals(keyName)) {
+                store.delete(old.name());
+            }
+        }
+        for (ObjectInfo old : store.list(Layout.KEYRING)) {
+            if (!old.name().equals(Layout.KEYRING + next.id())) {
+                store.delete(old.name());
+            }
+        }
+        return new Repository(store, config, rotated, Optional.of(next));
+    }
+
+    /** Facts about the keys, safe to print. */
+    public String keySummary() {
+        return config.encrypted() ? keyring.dataKeys().size() + " data key(s), current #" + keyring.current()
+                + ", master key " + master.map(MasterKey::id).orElse("?") : "not encrypted";
     }
 
     /** The snapshots of this repository. */

@@ -4,6 +4,7 @@ import dev.lifeboat.repository.Json;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.index.BlobIndex;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,6 +24,11 @@ public final class TreeReader {
 
     /** Calls {@code each} for every entry, in listing order (a directory before its contents). */
     public static void forEach(Repository repo, Snapshot snapshot, Consumer<TreeEntry> each) {
+        forEach(repo, snapshot, repo.index(), each);
+    }
+
+    /** As {@link #forEach(Repository, Snapshot, Consumer)}, reading blobs through {@code index}. */
+    public static void forEach(Repository repo, Snapshot snapshot, BlobIndex index, Consumer<TreeEntry> each) {
         Iterator<String> ids = snapshot.manifest().tree().iterator();
         Enumeration<InputStream> parts = new Enumeration<>() {
             @Override
@@ -32,7 +38,7 @@ public final class TreeReader {
 
             @Override
             public InputStream nextElement() {
-                return new ByteArrayInputStream(repo.readBlob(ChunkId.parse(ids.next())));
+                return new ByteArrayInputStream(repo.readBlob(ChunkId.parse(ids.next()), index));
             }
         };
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new SequenceInputStream(parts), StandardCharsets.UTF_8))) {

@@ -23,6 +23,11 @@ public final class PackReader {
         if (!PackNames.sha256(bytes).equals(id)) {
             throw new DamagedObjectException("pack content does not match its name (SHA-256): it was changed or truncated");
         }
+        return blobsUnchecked(id, bytes, sealer);
+    }
+
+    /** The blobs per the pack's sealed header, without checking the pack's name against its content. */
+    public static List<PackedBlob> blobsUnchecked(String id, byte[] bytes, Sealer sealer) {
         int n = bytes.length;
         if (n < 8 || !Arrays.equals(Arrays.copyOfRange(bytes, n - 4, n), PackWriter.TRAILER)) {
             throw new DamagedObjectException("pack has no Lifeboat trailer");

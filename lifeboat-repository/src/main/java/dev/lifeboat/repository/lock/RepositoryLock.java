@@ -1,0 +1,151 @@
+package dev.lifeboat.repository.lock;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.Json;
+import dev.lifeboat.repository.Layout;
+import dev.lifeboat.repository.codec.DamagedObjectException;
+import dev.lifeboat.repository.store.ObjectInfo;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.StoreException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lock on a repository, after restic's: writers of new data (backups) take shared locks; operations that delete
+ * (prune) or rewrite keys take an exclusive lock, which excludes every other lock. A lock is an object under
+ * {@code locks/}, refreshed every {@link #REFRESH}; one not refreshed for {@link #STALE} — or held by a dead process
+ * on this host — is stale and ignored.
+ *
+ * <p>Acquisition writes the lock, then lists again: if a conflicting lock appeared meanwhile, both sides see each
+ * other, and this side withdraws. Two racing exclusive lockers may both withdraw; neither proceeds unsafely.
+ */
+public final class RepositoryLock implements AutoCloseable {
+    public static final Duration REFRESH = Duration.ofMinutes(5);
+    public static final Duration STALE = Duration.ofMinutes(30);
+
+    private final ObjectStore store;
+    private final String name;
+    private final Clock clock;
+    private final LockRecord record;
+    private final ScheduledExecutorService refresher;
+
+    private RepositoryLock(ObjectStore store, String name, Clock clock, LockRecord record) {
+        this.store = store;
+        this.name = name;
+        this.clock = clock;
+        this.record = record;
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-lock-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleAtFixedRate(this::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    public static RepositoryLock shared(ObjectStore store, Clock clock, String purpose) {
+        return acquire(store, clock, purpose, false);
+    }
+
+    public static RepositoryLock exclusive(ObjectStore store, Clock clock, String purpose) {
+        return acquire(store, clock, purpose, true);
+    }
+
+    private static RepositoryLock acquire(ObjectStore store, Clock clock, String purpose, boolean exclusive) {
+        conflict(store, clock, exclusive, null);
+        String now = clock.instant().toString();
+        LockRecord mine = new LockRecord(host(), ProcessHandle.current().pid(), purpose, exclusive, now, now);
+        String name = Layout.LOCKS + HexFormat.of().formatHex(dev.lifeboat.repository.crypto.Aead.randomBytes(8));
+        store.put(name, Json.write(mine));
+        try {
+            conflict(store, clock, exclusive, name);
+        } catch (LifeboatException e) {
+            store.delete(name);
+            throw e;
+        }
+        return new RepositoryLock(store, name, clock, mine);
+    }
+
+    /** Fails if a live lock conflicts with the one wanted (ignoring {@code own}). */
+    private static void conflict(ObjectStore store, Clock clock, boolean exclusive, String own) {
+        for (Held h : live(store, clock)) {
+            if (h.name.equals(own)) {
+                continue;
+            }
+            if (exclusive || h.record.exclusive()) {
+                LockRecord r = h.record;
+                throw new LifeboatException(ErrorCode.REPOSITORY_LOCKED, "the repository is locked by " + r.purpose() + " (pid "
+                        + r.pid() + " on " + r.host() + ", " + (r.exclusive() ? "exclusive" : "shared") + ", since " + r.acquired() + ")",
+                        null);
+            }
+        }
+    }
+
+    /** A lock object and its content. */
+    public record Held(String name, LockRecord record) {
+    }
+
+    /** The locks that are not stale. */
+    public static List<Held> live(ObjectStore store, Clock clock) {
+        List<Held> out = new ArrayList<>();
+        for (Held h : all(store)) {
+            if (!isStale(h.record, clock)) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /** Every lock object, stale or not. */
+    public static List<Held> all(ObjectStore store) {
+        List<Held> out = new ArrayList<>();
+        for (ObjectInfo info : store.list(Layout.LOCKS)) {
+            try {
+                out.add(new Held(info.name(), Json.read(store.get(info.name()), LockRecord.class)));
+            } catch (StoreException | DamagedObjectException e) {
+                // vanished or half-visible: not a lock anyone can rely on
+            }
+        }
+        return out;
+    }
+
+    public static boolean isStale(LockRecord r, Clock clock) {
+        Instant refreshed = Instant.parse(r.refreshed());
+        if (Duration.between(refreshed, clock.instant()).compareTo(STALE) > 0) {
+            return true;
+        }
+        return r.host().equals(host()) && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true)
+                && r.pid() != ProcessHandle.current().pid();
+    }
+
+    private void refresh() {
+        try {
+            store.put(name, Json.write(new LockRecord(record.host(), record.pid(), record.purpose(), record.exclusive(),
+                    record.acquired(), clock.instant().toString())));
+        } catch (RuntimeException e) {
+            // The next refresh tries again; a lock not refreshed for 30 minutes becomes stale by design.
+        }
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        store.delete(name);
+    }
+
+    static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.lifeboat.repository.prune;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.KeepPolicy;
+import dev.lifeboat.repository.Layout;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.codec.DamagedObjectException;
+import dev.lifeboat.repository.files.TreeEntry;
+import dev.lifeboat.repository.files.TreeReader;
+import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.pack.PackWriter;
+import dev.lifeboat.repository.pack.PackedBlob;
+import dev.lifeboat.repository.retention.Decision;
+import dev.lifeboat.repository.retention.Retention;
+import dev.lifeboat.repository.store.ObjectInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Removes expired snapshots and the data only they needed. Must run under the repository's exclusive lock, which
+ * keeps backups out: a backup deduplicating against a blob prune is deleting is impossible by construction.
+ *
+ * <p>Order, each step safe to crash after: (1) delete forgotten snapshot manifests; (2) copy the used blobs of
+ * mostly-unused packs into new packs; (3) write one new index of every surviving blob; (4) delete the old index
+ * objects; (5) delete packs no index lists any more. A crash leaves at worst duplicate index entries or unindexed
+ * packs, which the next prune collects; never a snapshot missing data.
+ */
+public final class Pruner {
+    /** Packs with more than this share unused are repacked; below it the waste is kept. */
+    static final double REPACK_THRESHOLD = 0.25;
+    /** Packs in no index younger than this may belong to a backup still writing (on a host whose lock went stale). */
+    static final Duration ORPHAN_GRACE = Duration.ofHours(1);
+
+    private final Repository repo;
+    private final Clock clock;
+
+    public Pruner(Repository repo, Clock clock) {
+        this.repo = repo;
+        this.clock = clock;
+    }
+
+    /**
+     * Plans a prune. {@code policies} gives the keep policy for a snapshot name; a name without one keeps every
+     * snapshot.
+     */
+    public PrunePlan plan(Function<String, Optional<KeepPolicy>> policies) {
+        repo.reloadIndex();
+        List<Snapshot> all = repo.snapshots().list();
+        Map<String, List<Snapshot>> byName = new LinkedHashMap<>();
+        for (Snapshot s : all) {
+            byName.computeIfAbsent(s.manifest().name(), k -> new ArrayList<>()).add(s);
+        }
+        List<Decision> decisions = new ArrayList<>();
+        for (Map.Entry<String, List<Snapshot>> e : byName.entrySet()) {
+            Optional<KeepPolicy> policy = policies.apply(e.getKey());
+            if (policy.isEmpty()) {
+                e.getValue().forEach(s -> decisions.add(new Decision(s, true, List.of("no keep policy for '" + e.getKey() + "'"))));
+            } else {
+                decisions.addAll(Retention.apply(e.getValue(), policy.get(), clock.instant()));
+            }
+        }
+        List<String> forget = decisions.stream().filter(d -> !d.keep()).map(d -> d.snapshot().objectName()).toList();
+
+        Set<ChunkId> used = new HashSet<>();
+        for (Decision d : decisions) {
+            if (d.keep()) {
+                markUsed(d.snapshot(), used);
+            }
+        }
+        Map<String, List<PackedBlob>> byPack = new HashMap<>();
+        for (PackedBlob b : repo.index().all()) {
+            byPack.computeIfAbsent(b.pack(), k -> new ArrayList<>()).add(b);
+        }
+        Map<String, ObjectInfo> packs = new HashMap<>();
+        for (ObjectInfo info : repo.store().list(Layout.DATA)) {
+            String id = PackNames.packId(info.name());
+            if (id != null) {
+                packs.put(id, info);
+            }
+        }
+        List<String> delete = new ArrayList<>();
+        List<String> repack = new ArrayList<>();
+        long freed = 0;
+        long waste = 0;
+        for (Map.Entry<String, List<PackedBlob>> e : new java.util.TreeMap<>(byPack).entrySet()) {
+            ObjectInfo info = packs.get(e.getKey());
+            if (info == null) {
+                continue; // missing pack: verify reports it; nothing to delete
+            }
+            long usedBytes = e.getValue().stream().filter(b -> used.contains(b.id())).mapToLong(PackedBlob::length).sum();
+            if (usedBytes == 0) {
+                delete.add(info.name());
+                freed += info.size();
+            } else if (info.size() - usedBytes > REPACK_THRESHOLD * info.size()) {
+                repack.add(info.name());
+                freed += info.size() - usedBytes;
+            } else {
+                waste += info.size() - usedBytes;
+            }
+        }
+        List<String> orphans = new ArrayList<>();
+        List<String> young = new ArrayList<>();
+        for (Map.Entry<String, ObjectInfo> e : new java.util.TreeMap<>(packs).entrySet()) {
+            if (!byPack.containsKey(e.getKey())) {
+                if (e.getValue().modified().isBefore(clock.instant().minus(ORPHAN_GRACE))) {
+                    orphans.add(e.getValue().name());
+                    freed += e.getValue().size();
+                } else {
+                    young.add(e.getValue().name());
+                }
+            }
+        }
+        boolean rewrite = !delete.isEmpty() || !repack.isEmpty() || repo.index().indexObjects().size() > 1;
+        List<String> indexes = rewrite ? new ArrayList<>(new TreeSet<>(repo.index().indexObjects())) : List.of();
+        return new PrunePlan(decisions, forget, delete, repack, orphans, young, indexes, freed, waste);
+    }
+
+    private void markUsed(Snapshot s, Set<ChunkId> used) {
+        for (String hex : s.manifest().tree()) {
+            used.add(ChunkId.parse(hex));
+        }
+        TreeReader.forEach(repo, s, e -> {
+            if (TreeEntry.FILE.equals(e.type())) {
+                e.chunks().forEach(hex -> used.add(ChunkId.parse(hex)));
+            }
+        });
+    }
+
+    /** Carries out a plan made under the same lock; returns every object deleted, in order. */
+    public List<String> execute(PrunePlan plan) {
+        List<String> deleted = new ArrayList<>();
+        for (String name : plan.forget()) {
+            repo.store().delete(name);
+            deleted.add(name);
+        }
+        if (plan.deleteIndexes().isEmpty() && plan.orphanPacks().isEmpty()) {
+            return deleted;
+        }
+        Set<ChunkId> used = new HashSet<>();
+        for (Decision d : plan.decisions()) {
+            if (d.keep()) {
+                markUsed(d.snapshot(), used);
+            }
+        }
+        Set<String> gone = new HashSet<>();
+        plan.deletePacks().forEach(n -> gone.add(PackNames.packId(n)));
+        plan.repackPacks().forEach(n -> gone.add(PackNames.packId(n)));
+        List<PackedBlob> surviving = new ArrayList<>();
+        Map<String, List<PackedBlob>> toCopy = new HashMap<>();
+        for (PackedBlob b : repo.index().all()) {
+            if (!gone.contains(b.pack())) {
+                surviving.add(b);
+            } else if (plan.repackPacks().contains(PackNames.packObject(b.pack())) && used.contains(b.id())) {
+                toCopy.computeIfAbsent(b.pack(), k -> new ArrayList<>()).add(b);
+            }
+        }
+        surviving.addAll(repack(toCopy));
+        if (!plan.deleteIndexes().isEmpty()) {
+            String fresh = repo.writeIndex(surviving);
+            for (String old : plan.deleteIndexes()) {
+                if (!old.equals(fresh)) {
+                    repo.store().delete(old);
+                    deleted.add(old);
+                }
+            }
+        }
+        for (String pack : plan.deletePacks()) {
+            repo.store().delete(pack);
+            deleted.add(pack);
+        }
+        for (String pack : plan.repackPacks()) {
+            repo.store().delete(pack);
+            deleted.add(pack);
+        }
+        for (String pack : plan.orphanPacks()) {
+            repo.store().delete(pack);
+            deleted.add(pack);
+        }
+        repo.reloadIndex();
+        return deleted;
+    }
+
+    /** Copies blobs, still sealed, into new packs; each is verified first so prune never spreads damage. */
+    private List<PackedBlob> repack(Map<String, List<PackedBlob>> toCopy) {
+        List<PackedBlob> out = new ArrayList<>();
+        PackWriter writer = new PackWriter(repo.config().packSize());
+        for (Map.Entry<String, List<PackedBlob>> e : toCopy.entrySet()) {
+            byte[] pack = repo.store().get(PackNames.packObject(e.getKey()));
+            for (PackedBlob b : e.getValue()) {
+                try {
+                    repo.openBlob(b, pack, b.offset());
+                } catch (DamagedObjectException ex) {
+                    throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "prune stopped before deleting anything more: chunk "
+                            + b.id().shortHex() + " in " + PackNames.packObject(e.getKey()) + " is damaged (" + ex.getMessage() + ")");
+                }
+                writer.add(b.type(), b.id(), Arrays.copyOfRange(pack, b.offset(), b.offset() + b.length()), b.plainLength());
+                if (writer.size() >= repo.config().packSize()) {
+                    out.addAll(upload(writer));
+                    writer = new PackWriter(repo.config().packSize());
+                }
+            }
+        }
+        if (writer.count() > 0) {
+            out.addAll(upload(writer));
+        }
+        return out;
+    }
+
+    private List<PackedBlob> upload(PackWriter writer) {
+        PackWriter.Finished f = writer.finish(repo.sealer());
+        repo.store().put(PackNames.packObject(f.id()), f.bytes());
+        return f.blobs();
+    }
+}

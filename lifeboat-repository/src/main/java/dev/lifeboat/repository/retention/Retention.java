@@ -1,0 +1,84 @@
+package dev.lifeboat.repository.retention;
+
+import dev.lifeboat.core.plan.KeepPolicy;
+import dev.lifeboat.repository.Snapshot;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Applies a {@link KeepPolicy} to the snapshots of one name (one resource's backups), newest first. A snapshot is
+ * kept if any rule keeps it: the last N; everything within a duration of now; and the newest snapshot of each of
+ * the last N hours, days, ISO weeks, months and years (UTC). The newest snapshot is always kept, so a policy can
+ * never leave a resource without a recovery point, even when backups have stopped.
+ */
+public final class Retention {
+    private Retention() {
+    }
+
+    public static List<Decision> apply(List<Snapshot> snapshots, KeepPolicy policy, Instant now) {
+        List<Snapshot> sorted = new ArrayList<>(snapshots);
+        sorted.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id).reversed());
+        List<Bucket> buckets = List.of(
+                new Bucket("hourly", policy.hourly(), t -> DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00").format(t)),
+                new Bucket("daily", policy.daily(), t -> DateTimeFormatter.ISO_LOCAL_DATE.format(t)),
+                new Bucket("weekly", policy.weekly(), t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + String.format("%02d", t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR))),
+                new Bucket("monthly", policy.monthly(), t -> DateTimeFormatter.ofPattern("yyyy-MM").format(t)),
+                new Bucket("yearly", policy.yearly(), t -> Integer.toString(t.getYear())));
+        List<Decision> out = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            Snapshot s = sorted.get(i);
+            ZonedDateTime t = s.time().atZone(ZoneOffset.UTC);
+            List<String> reasons = new ArrayList<>();
+            if (i == 0) {
+                reasons.add("newest (always kept)");
+            }
+            if (policy.last().isPresent() && i < policy.last().get()) {
+                reasons.add("last " + policy.last().get());
+            }
+            if (policy.within().isPresent() && !s.time().isBefore(now.minus(policy.within().get()))) {
+                reasons.add("within " + dev.lifeboat.core.time.Durations.format(policy.within().get()));
+            }
+            for (Bucket b : buckets) {
+                b.offer(t).ifPresent(reasons::add);
+            }
+            out.add(new Decision(s, !reasons.isEmpty(), List.copyOf(reasons)));
+        }
+        return out;
+    }
+
+    /** Keeps the newest snapshot of each of the last N periods. */
+    private static final class Bucket {
+        private final String name;
+        private final int limit;
+        private final Function<ZonedDateTime, String> period;
+        private String last;
+        private int used;
+
+        Bucket(String name, Optional<Integer> limit, Function<ZonedDateTime, String> period) {
+            this.name = name;
+            this.limit = limit.orElse(0);
+            this.period = period;
+        }
+
+        Optional<String> offer(ZonedDateTime t) {
+            if (used >= limit) {
+                return Optional.empty();
+            }
+            String p = period.apply(t);
+            if (p.equals(last)) {
+                return Optional.empty();
+            }
+            last = p;
+            used++;
+            return Optional.of(name + " " + p);
+        }
+    }
+}

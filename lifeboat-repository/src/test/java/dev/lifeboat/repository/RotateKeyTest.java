@@ -1,0 +1,47 @@
+package dev.lifeboat.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.crypto.KdfParams;
+import dev.lifeboat.repository.files.DirectoryRestore;
+import dev.lifeboat.repository.files.Progress;
+import dev.lifeboat.repository.files.TreeFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RotateKeyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void afterRotationOldAndNewSnapshotsRestoreAndOnlyTheNewPassphraseOpens() throws Exception {
+        RepoFixture fx = new RepoFixture(dir.resolve("repo"));
+        Path src = TreeFixture.create(dir.resolve("src"), 3, 100_000, 1);
+        Snapshot before = fx.backup(src, "x");
+        Optional<Credentials> fresh = Optional.of(new Credentials.Passphrase("a brand new passphrase".toCharArray()));
+
+        Repository rotated = fx.repo.rotateKey(fresh.get(), Optional.of(KdfParams.argon2idForTests()));
+        assertThat(rotated.keySummary()).startsWith("2 data key(s), current #2");
+        assertThat(catchThrowableOfType(LifeboatException.class, () -> Repository.open(fx.store, RepoFixture.SECRET)).code())
+                .isEqualTo(ErrorCode.WRONG_KEY);
+
+        Files.writeString(src.resolve("etc/after-rotation.txt"), "written with data key 2\n");
+        fx.repo = Repository.open(fx.store, fresh);
+        Snapshot after = fx.backup(src, "x");
+
+        Repository reopened = Repository.open(fx.store, fresh);
+        new DirectoryRestore(reopened).run(before, dir.resolve("old"), Progress.NONE);
+        new DirectoryRestore(reopened).run(after, dir.resolve("new"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("new"))).isEqualTo(TreeFixture.describe(src));
+        assertThat(Files.exists(dir.resolve("old/etc/after-rotation.txt"))).isFalse();
+        assertThat(fx.store.list("keys/")).hasSize(1);
+        assertThat(fx.store.list("keyring/")).hasSize(1);
+    }
+}
