@@ -1,7 +1,11 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.cli.output.Failure;
+import dev.lifeboat.cli.backup.BackupCommand;
 import dev.lifeboat.cli.plan.PlanCommand;
+import dev.lifeboat.cli.repo.RepoCommand;
+import dev.lifeboat.cli.restore.RestoreCommand;
+import dev.lifeboat.cli.snapshots.SnapshotsCommand;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.PrintWriter;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Command;
                 "",
                 "The plan is read from --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml.",
                 "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
-        subcommands = {PlanCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PlanCommand.class, RepoCommand.class, BackupCommand.class, RestoreCommand.class, SnapshotsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
 public final class Lifeboat implements Runnable {
     @CommandLine.Spec

@@ -28,10 +28,10 @@ public record SnapshotManifest(int format, String time, String ended, String hos
      * @param files       regular files
      * @param directories directories
      * @param bytes       logical size of all file content
-     * @param newBytes    content bytes this backup had to store (not already in the repository)
-     * @param storedBytes those bytes after compression and encryption
-     * @param chunks      chunks referenced
-     * @param newChunks   chunks written by this backup
+     * @param newBytes    file content bytes this backup had to store (not already in the repository)
+     * @param storedBytes everything this backup stored (new content and its tree listing), compressed and encrypted
+     * @param chunks      content chunks referenced
+     * @param newChunks   content chunks written by this backup
      * @param millis      duration
      */
     public record Stats(long files, long directories, long bytes, long newBytes, long storedBytes, long chunks, long newChunks,

@@ -68,7 +68,7 @@ public enum ErrorCode {
     REPOSITORY_EXISTS(71, "repository-exists", "a repository already exists at %s",
             "Use it as it is, or choose an empty location for a new one."),
     WRONG_KEY(72, "wrong-key", "%s",
-            "Check the passphrase or key file; after 'repo rotate-key' the old passphrase keeps working unless it was removed."),
+            "Check the passphrase or key file. After 'lifeboat repo rotate-key' only the new one opens the repository."),
     KEY_REQUIRED(73, "key-required", "%s",
             "Set LIFEBOAT_PASSPHRASE, pass --passphrase-file FILE or --key-file FILE, or name the source in the plan's repository.encryption."),
     OBJECT_CORRUPT(74, "object-corrupt", "%s",

@@ -107,6 +107,7 @@ public final class DirectoryBackup {
                     }
                 });
             }
+            BlobSink.Stats content = sink.stats();
             List<String> tree = new ArrayList<>();
             try (InputStream in = Files.newInputStream(listing)) {
                 chunker.split(in, (data, off, len) -> tree.add(sink.add(BlobType.TREE, data, off, len).hex()));
@@ -114,8 +115,8 @@ public final class DirectoryBackup {
             BlobSink.Stats stats = sink.finish();
             SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, started.toString(), clock.instant().toString(),
                     hostname(), "directory", name, source.toAbsolutePath().toString(), List.copyOf(tags), chunker.describe(), tree,
-                    new SnapshotManifest.Stats(counts[0], counts[1], total, stats.newBytes(), stats.storedBytes(), stats.chunks(),
-                            stats.newChunks(), (System.nanoTime() - t0) / 1_000_000),
+                    new SnapshotManifest.Stats(counts[0], counts[1], total, content.newBytes(), stats.storedBytes(), content.chunks(),
+                            content.newChunks(), (System.nanoTime() - t0) / 1_000_000),
                     Map.of());
             return repo.snapshots().save(manifest);
         } catch (IOException e) {

@@ -1,0 +1,170 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.core.config.PlanLoader;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Plan;
+import dev.lifeboat.core.plan.Region;
+import dev.lifeboat.core.plan.Secret;
+import dev.lifeboat.core.plan.StoreType;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.store.FilesystemObjectStore;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.RetryingObjectStore;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command reaches the repository, shared by every command that needs one. The location comes from
+ * {@code --repo}, else {@code $LIFEBOAT_REPOSITORY}, else the plan's primary region. The key comes from
+ * {@code --passphrase-file} or {@code --key-file}, else {@code $LIFEBOAT_PASSPHRASE}, else the plan's
+ * {@code repository.encryption} source, else a prompt on the terminal.
+ */
+public final class RepositoryAccess {
+    public static final String REPO_ENV = "LIFEBOAT_REPOSITORY";
+    public static final String PASSPHRASE_ENV = "LIFEBOAT_PASSPHRASE";
+
+    @Option(names = "--repo", paramLabel = "LOCATION",
+            description = "Repository location: a directory or file:/path (default: $LIFEBOAT_REPOSITORY, else the plan's primary region).")
+    String repo;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The plan file (default: $LIFEBOAT_CONFIG, else ./lifeboat.yaml when present).")
+    Path config;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from FILE (default: $LIFEBOAT_PASSPHRASE).")
+    Path passphraseFile;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "Unlock with a key file of at least 32 random bytes instead of a passphrase.")
+    Path keyFile;
+
+    private final Map<String, String> env;
+    private Optional<Plan> plan;
+
+    public RepositoryAccess() {
+        this(System.getenv());
+    }
+
+    RepositoryAccess(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The plan, when one is given or ./lifeboat.yaml exists. */
+    public Optional<Plan> plan() {
+        if (plan == null) {
+            Path file = PlanLoader.locate(Optional.ofNullable(config), env);
+            plan = config != null || env.containsKey(PlanLoader.ENV) || Files.exists(file) ? Optional.of(PlanLoader.load(file)) : Optional.empty();
+        }
+        return plan;
+    }
+
+    /** The store the repository lives in, with retries on transient failures. */
+    public ObjectStore store() {
+        String location = repo != null ? repo : env.get(REPO_ENV);
+        if (location == null) {
+            Optional<Region> region = plan().flatMap(p -> p.repository().map(r -> r.regions().get(r.primaryRegion())));
+            if (region.isEmpty()) {
+                throw new LifeboatException(ErrorCode.USAGE, "no repository given",
+                        "Pass --repo DIR, set " + REPO_ENV + ", or define repository.regions in the plan.");
+            }
+            return new RetryingObjectStore(Stores.open(region.get()), 5, Duration.ofMillis(200));
+        }
+        return new RetryingObjectStore(Stores.open(location), 5, Duration.ofMillis(200));
+    }
+
+    /** The credential, if any source provides one; {@code prompt} asks on the terminal as a last resort. */
+    public Optional<Credentials> credentials(boolean prompt, boolean confirm) {
+        if (keyFile != null) {
+            return Optional.of(new Credentials.KeyFile(readSecretFile(keyFile, "key file")));
+        }
+        if (passphraseFile != null) {
+            return Optional.of(passphrase(new String(readSecretFile(passphraseFile, "passphrase file"), StandardCharsets.UTF_8).strip()));
+        }
+        String fromEnv = env.get(PASSPHRASE_ENV);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return Optional.of(passphrase(fromEnv));
+        }
+        Optional<Secret> fromPlan = Optional.empty();
+        if (repo == null && env.get(REPO_ENV) == null) {
+            fromPlan = plan().flatMap(p -> p.repository()).flatMap(r -> r.encryption().passphrase().or(() -> r.encryption().keyFile()));
+        }
+        if (fromPlan.isPresent()) {
+            Secret s = fromPlan.get();
+            boolean isKeyFile = plan().flatMap(p -> p.repository()).map(r -> r.encryption().keyFile().isPresent()).orElse(false);
+            byte[] value = s.env().map(e -> {
+                String v = env.get(e);
+                if (v == null || v.isEmpty()) {
+                    throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the plan reads the repository key from $" + e + ", which is not set");
+                }
+                return v.getBytes(StandardCharsets.UTF_8);
+            }).orElseGet(() -> readSecretFile(Path.of(s.file().orElseThrow()), "key source"));
+            return Optional.of(isKeyFile ? new Credentials.KeyFile(value) : passphrase(new String(value, StandardCharsets.UTF_8).strip()));
+        }
+        Console console = System.console();
+        if (prompt && console != null) {
+            char[] first = console.readPassword("Repository passphrase: ");
+            if (first == null || first.length == 0) {
+                throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "no passphrase was entered");
+            }
+            if (confirm) {
+                char[] again = console.readPassword("Repeat the passphrase: ");
+                if (!Arrays.equals(first, again)) {
+                    throw new LifeboatException(ErrorCode.USAGE, "the two passphrases differ", "Type the same passphrase twice.");
+                }
+            }
+            return Optional.of(new Credentials.Passphrase(first));
+        }
+        return Optional.empty();
+    }
+
+    private static Credentials passphrase(String value) {
+        if (value.isEmpty()) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the passphrase is empty");
+        }
+        return new Credentials.Passphrase(value.toCharArray());
+    }
+
+    private static byte[] readSecretFile(Path file, String what) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the " + what + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Opens the repository, asking for the passphrase on a terminal if nothing else provides it. */
+    public Repository open() {
+        ObjectStore store = store();
+        return Repository.open(store, credentials(true, false));
+    }
+
+    /** The directory for {@code file:} and plain-path locations. */
+    static final class Stores {
+        private Stores() {
+        }
+
+        static ObjectStore open(String location) {
+            if (location.startsWith("s3://") || location.startsWith("azure://") || location.startsWith("gs://")) {
+                throw new LifeboatException(ErrorCode.USAGE, "the store for " + location + " is not part of this build yet",
+                        "Use a directory (--repo /var/lib/lifeboat/repo) until the S3 and Azure stores land; see CHANGELOG.md.");
+            }
+            String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
+            return new FilesystemObjectStore(Path.of(path));
+        }
+
+        static ObjectStore open(Region region) {
+            if (region.store() != StoreType.FILESYSTEM) {
+                return open(region.store().name().toLowerCase(java.util.Locale.ROOT) + "://" + region.bucket().or(region::container).orElse(""));
+            }
+            return new FilesystemObjectStore(Path.of(region.path().orElseThrow()));
+        }
+    }
+}

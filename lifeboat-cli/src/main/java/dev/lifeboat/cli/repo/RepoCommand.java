@@ -1,0 +1,19 @@
+package dev.lifeboat.cli.repo;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code lifeboat repo}: the backup repository itself. */
+@Command(name = "repo", mixinStandardHelpOptions = true,
+        description = "Create, inspect, verify, prune and re-key the backup repository.",
+        subcommands = {RepoInitCommand.class, RepoInfoCommand.class, RepoVerifyCommand.class, RepoPruneCommand.class,
+                RepoRotateKeyCommand.class, RepoUnlockCommand.class})
+public final class RepoCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a repo command, e.g. 'lifeboat repo info'.");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.lifeboat.cli.repo;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Json;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.lock.RepositoryLock;
+import dev.lifeboat.repository.prune.PrunePlan;
+import dev.lifeboat.repository.prune.Pruner;
+import dev.lifeboat.repository.retention.Decision;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat repo prune [--dry-run]}. */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Forget snapshots the keep policies no longer need, and delete the data only they used.",
+                "",
+                "Keep rules come from --keep-* options, else from the plan: a snapshot named after a resource is kept",
+                "while any data class stored in that resource keeps it. Snapshots with no policy are all kept, and the",
+                "newest snapshot of each name is always kept. Takes the exclusive lock: no backup runs meanwhile.",
+                "--dry-run prints exactly what would be deleted and changes nothing."})
+public final class RepoPruneCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    KeepOptions keep;
+
+    @Option(names = "--dry-run", description = "Show what would be forgotten and deleted; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the plan and result as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Repository repo = access.open();
+        Clock clock = Clock.systemUTC();
+        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), clock, dryRun ? "prune --dry-run" : "prune")) {
+            Pruner pruner = new Pruner(repo, clock);
+            PrunePlan plan = pruner.plan(keep.policies(access.plan()));
+            List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
+            print(plan, deleted);
+        }
+        return 0;
+    }
+
+    private void print(PrunePlan plan, List<String> deleted) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dry_run", dryRun);
+            List<Object> decisions = new ArrayList<>();
+            for (Decision d : plan.decisions()) {
+                decisions.add(Map.of("snapshot", d.snapshot().id(), "name", d.snapshot().manifest().name(), "time",
+                        d.snapshot().manifest().time(), "keep", d.keep(), "reasons", d.reasons()));
+            }
+            m.put("decisions", decisions);
+            m.put("delete", plan.deletions());
+            m.put("repack", plan.repackPacks());
+            m.put("bytes_freed", plan.bytesFreed());
+            m.put("unused_bytes_kept", plan.unusedBytesKept());
+            m.put("deleted", deleted);
+            out.println(Json.write(m));
+            return;
+        }
+        for (Decision d : plan.decisions()) {
+            out.printf("%s %s %-16s %s  %s%n", d.keep() ? "keep  " : "forget", d.snapshot().shortId(), d.snapshot().manifest().name(),
+                    d.snapshot().manifest().time(), d.keep() ? String.join(", ", d.reasons()) : "no rule keeps it");
+        }
+        for (String name : plan.deletions()) {
+            out.println((dryRun ? "would delete " : "deleted ") + name + (plan.repackPacks().contains(name) ? " (after copying its used chunks)" : ""));
+        }
+        plan.keptOrphans().forEach(n -> out.println("kept " + n + ": in no index but younger than an hour (a backup may still be writing it)"));
+        out.printf("%s %d snapshot(s), %d object(s) in all; frees about %s; %s of unused data left in packs not worth repacking.%n",
+                dryRun ? "Would forget" : "Forgot", plan.forget().size(), plan.deletions().size(), Sizes.bytes(plan.bytesFreed()),
+                Sizes.bytes(plan.unusedBytesKept()));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.lifeboat.cli.repo;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.lock.RepositoryLock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat repo rotate-key}. */
+@Command(name = "rotate-key", mixinStandardHelpOptions = true,
+        description = {"Rotate the repository's keys without re-encrypting any data.",
+                "",
+                "Creates a new data key for everything written from now on and a new master key, keeps every older data",
+                "key (old snapshots stay readable), and replaces every key object with one for the new passphrase or",
+                "key file (or the current one when none is given). Old passphrases stop working."})
+public final class RepoRotateKeyCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "The passphrase to use from now on.")
+    Path newPassphraseFile;
+
+    @Option(names = "--new-key-file", paramLabel = "FILE", description = "A key file to use from now on instead.")
+    Path newKeyFile;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Repository repo = access.open();
+        Credentials next;
+        try {
+            if (newKeyFile != null) {
+                next = new Credentials.KeyFile(Files.readAllBytes(newKeyFile));
+            } else if (newPassphraseFile != null) {
+                next = new Credentials.Passphrase(Files.readString(newPassphraseFile, StandardCharsets.UTF_8).strip().toCharArray());
+            } else {
+                next = access.credentials(true, false).orElseThrow(() -> LifeboatException.of(ErrorCode.KEY_REQUIRED, "no credential to keep"));
+            }
+        } catch (IOException e) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the new key source: " + e.getMessage());
+        }
+        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), Clock.systemUTC(), "rotate-key")) {
+            Repository rotated = repo.rotateKey(next, Optional.empty());
+            spec.commandLine().getOut().println("Rotated keys: " + rotated.keySummary() + ". New data is encrypted with the new data key; "
+                    + "older snapshots stay readable.");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepoCommandsTest {
+    @TempDir
+    Path tmp;
+    Path repo;
+    Path pass;
+    Path source;
+
+    record Result(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    /** Runs with the repository and passphrase options appended. */
+    Result lb(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--repo", repo.toString(), "--passphrase-file", pass.toString()));
+        return run(all.toArray(String[]::new));
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        repo = tmp.resolve("repo");
+        pass = Files.writeString(tmp.resolve("pass"), "correct horse battery staple\n");
+        source = Files.createDirectories(tmp.resolve("helm"));
+        Files.writeString(source.resolve("values.yaml"), "replicaCount: 3\nimage: {tag: latest-stable}\n".repeat(200));
+        Files.createDirectories(source.resolve("templates/empty"));
+        Files.writeString(source.resolve("templates/deployment.yaml"), "kind: Deployment\n");
+        assertThat(lb("repo", "init").status()).isZero();
+    }
+
+    @Test
+    void backupListRestoreVerifyRoundTrip() throws Exception {
+        Result backup = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json");
+        assertThat(backup.status()).as(backup.err()).isZero();
+        String id = backup.json().get("snapshot").asText();
+        assertThat(backup.json().get("stats").get("files").asInt()).isEqualTo(2);
+
+        JsonNode list = lb("snapshots", "list", "--json").json();
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("id").asText()).isEqualTo(id);
+        assertThat(list.get(0).get("name").asText()).isEqualTo("helm-values");
+
+        Path target = tmp.resolve("restored");
+        Result restore = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--to", target.toString());
+        assertThat(restore.status()).as(restore.err()).isZero();
+        assertThat(Files.readString(target.resolve("values.yaml"))).isEqualTo(Files.readString(source.resolve("values.yaml")));
+        assertThat(target.resolve("templates/empty")).isDirectory();
+
+        Result verify = lb("repo", "verify", "--deep");
+        assertThat(verify.status()).isZero();
+        assertThat(verify.out()).contains("The repository verifies.");
+    }
+
+    @Test
+    void damagedPackFailsDeepVerifyWithItsNameAndSnapshot() throws Exception {
+        String id = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json").json().get("snapshot").asText();
+        Path pack;
+        try (Stream<Path> walk = Files.walk(repo.resolve("data"))) {
+            pack = walk.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(pack);
+        b[10] ^= 1;
+        Files.write(pack, b);
+        Result verify = lb("repo", "verify", "--deep", "--json");
+        assertThat(verify.status()).isEqualTo(80);
+        JsonNode problem = verify.json().get("problems").get(0);
+        assertThat(problem.get("object").asText()).isEqualTo(repo.relativize(pack).toString());
+        assertThat(problem.get("snapshots").get(0).asText()).isEqualTo(id.substring(0, 8));
+        Result restore = lb("restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString());
+        assertThat(restore.status()).isEqualTo(74);
+        assertThat(restore.err()).contains("object-corrupt", "is damaged");
+    }
+
+    @Test
+    void pruneDryRunShowsWhatPruneThenDeletes() throws Exception {
+        lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
+        Files.writeString(source.resolve("values.yaml"), "replicaCount: 5\n");
+        lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
+        JsonNode dry = lb("repo", "prune", "--keep-last", "1", "--dry-run", "--json").json();
+        JsonNode real = lb("repo", "prune", "--keep-last", "1", "--json").json();
+        assertThat(dry.get("delete")).isNotEmpty();
+        assertThat(real.get("deleted")).isEqualTo(dry.get("delete"));
+        assertThat(lb("snapshots", "list", "--json").json()).hasSize(1);
+        assertThat(lb("repo", "verify", "--deep").status()).isZero();
+    }
+
+    @Test
+    void rotateKeyKeepsOldSnapshotsReadableAndRetiresTheOldPassphrase() throws Exception {
+        String before = lb("backup", "dir", "--source", source.toString(), "--name", "h", "--json").json().get("snapshot").asText();
+        Path next = Files.writeString(tmp.resolve("next"), "the next passphrase");
+        Result rotate = lb("repo", "rotate-key", "--new-passphrase-file", next.toString());
+        assertThat(rotate.status()).as(rotate.err()).isZero();
+        assertThat(rotate.out()).contains("2 data key(s)");
+        Result old = lb("snapshots", "list");
+        assertThat(old.status()).isEqualTo(72);
+        assertThat(old.err()).contains("wrong-key");
+        pass = next;
+        assertThat(lb("backup", "dir", "--source", source.toString(), "--name", "h").status()).isZero();
+        assertThat(lb("restore", "dir", "--snapshot", before.substring(0, 8), "--to", tmp.resolve("old").toString()).status()).isZero();
+        assertThat(lb("restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("new").toString()).status()).isZero();
+    }
+
+    @Test
+    void clearErrorsForMissingKeyExistingRepoAndNoRepo() {
+        Result noKey = run("snapshots", "list", "--repo", repo.toString());
+        assertThat(noKey.status()).isEqualTo(73);
+        assertThat(noKey.err()).contains("key-required", "LIFEBOAT_PASSPHRASE");
+        assertThat(lb("repo", "init").status()).isEqualTo(71);
+        Result none = run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
+        assertThat(none.status()).isEqualTo(70);
+        assertThat(none.err()).contains("repo init");
+        Result s3 = run("snapshots", "list", "--repo", "s3://bucket/x", "--passphrase-file", pass.toString());
+        assertThat(s3.status()).isEqualTo(2);
+        assertThat(s3.err()).contains("not part of this build yet");
+    }
+}
