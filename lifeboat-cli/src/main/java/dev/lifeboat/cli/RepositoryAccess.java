@@ -9,6 +9,7 @@ import dev.lifeboat.core.plan.Secret;
 import dev.lifeboat.core.plan.StoreType;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.region.RegionSet;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
 import dev.lifeboat.repository.store.ObjectStore;
 import dev.lifeboat.repository.store.RetryingObjectStore;
@@ -18,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -33,9 +36,14 @@ public final class RepositoryAccess {
     public static final String REPO_ENV = "LIFEBOAT_REPOSITORY";
     public static final String PASSPHRASE_ENV = "LIFEBOAT_PASSPHRASE";
 
-    @Option(names = "--repo", paramLabel = "LOCATION",
-            description = "Repository location: a directory or file:/path (default: $LIFEBOAT_REPOSITORY, else the plan's primary region).")
-    String repo;
+    @Option(names = "--repo", paramLabel = "[NAME=]LOCATION",
+            description = {"Repository location: a directory or file:/path (default: $LIFEBOAT_REPOSITORY, else the plan's regions).",
+                    "Repeat for several regions, primary first: --repo us-east=/mnt/a --repo eu=/mnt/b."})
+    List<String> repos;
+
+    @Option(names = "--commit-after", paramLabel = "N",
+            description = "Regions that must hold an object before a write counts (default: the plan's commit-after, else 1).")
+    Integer commitAfter;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The plan file (default: $LIFEBOAT_CONFIG, else ./lifeboat.yaml when present).")
     Path config;
@@ -66,18 +74,73 @@ public final class RepositoryAccess {
         return plan;
     }
 
-    /** The store the repository lives in, with retries on transient failures. */
+    /**
+     * The store the repository lives in, each region with retries on transient failures; several regions form a
+     * {@link RegionSet}, primary first.
+     */
     public ObjectStore store() {
-        String location = repo != null ? repo : env.get(REPO_ENV);
-        if (location == null) {
-            Optional<Region> region = plan().flatMap(p -> p.repository().map(r -> r.regions().get(r.primaryRegion())));
-            if (region.isEmpty()) {
-                throw new LifeboatException(ErrorCode.USAGE, "no repository given",
-                        "Pass --repo DIR, set " + REPO_ENV + ", or define repository.regions in the plan.");
+        if (store == null) {
+            List<dev.lifeboat.repository.region.Region> regions = new ArrayList<>();
+            int commit = 1;
+            List<String> given = repos != null ? repos : env.get(REPO_ENV) != null ? List.of(env.get(REPO_ENV)) : List.of();
+            if (!given.isEmpty()) {
+                int n = 0;
+                for (String spec : given) {
+                    n++;
+                    int eq = spec.indexOf('=');
+                    boolean named = eq > 0 && !spec.substring(0, eq).contains("/") && !spec.substring(0, eq).contains(":");
+                    regions.add(new dev.lifeboat.repository.region.Region(named ? spec.substring(0, eq) : "region-" + n,
+                            retrying(Stores.open(named ? spec.substring(eq + 1) : spec))));
+                }
+            } else {
+                dev.lifeboat.core.plan.Repository r = plan().flatMap(Plan::repository).orElseThrow(() -> new LifeboatException(ErrorCode.USAGE,
+                        "no repository given", "Pass --repo DIR, set " + REPO_ENV + ", or define repository.regions in the plan."));
+                Region primary = r.regions().get(r.primaryRegion());
+                regions.add(new dev.lifeboat.repository.region.Region(primary.name(), retrying(Stores.open(primary))));
+                for (Region other : r.regions().values()) {
+                    if (!other.name().equals(primary.name())) {
+                        regions.add(new dev.lifeboat.repository.region.Region(other.name(), retrying(Stores.open(other))));
+                    }
+                }
+                commit = r.commitAfter();
             }
-            return new RetryingObjectStore(Stores.open(region.get()), 5, Duration.ofMillis(200));
+            if (commitAfter != null) {
+                commit = commitAfter;
+            }
+            if (commit < 1 || commit > regions.size()) {
+                throw new LifeboatException(ErrorCode.USAGE, "--commit-after " + commit + " with " + regions.size() + " region(s)",
+                        "commit-after must be between 1 and the number of regions.");
+            }
+            store = regions.size() == 1 ? regions.get(0).store() : new RegionSet(regions, commit);
         }
-        return new RetryingObjectStore(Stores.open(location), 5, Duration.ofMillis(200));
+        return store;
+    }
+
+    private ObjectStore store;
+
+    private static ObjectStore retrying(ObjectStore s) {
+        return new RetryingObjectStore(s, 4, Duration.ofMillis(200));
+    }
+
+    /** The regions, when the repository spans several. */
+    public Optional<RegionSet> regions() {
+        return store() instanceof RegionSet r ? Optional.of(r) : Optional.empty();
+    }
+
+    /**
+     * Gives background copies to the other regions up to {@code millis} to finish, and says on stderr what is left
+     * for {@code repo sync}. Call at the end of commands that write.
+     */
+    public void finishCopies(java.io.PrintWriter err, long millis) {
+        regions().ifPresent(r -> {
+            long left = r.drain(millis);
+            if (left > 0 || r.failedCopies() > 0) {
+                err.println("note: " + (left > 0 ? left + " copies to other regions are still pending" : "")
+                        + (left > 0 && r.failedCopies() > 0 ? " and " : "")
+                        + (r.failedCopies() > 0 ? r.failedCopies() + " failed (a region is unreachable)" : "")
+                        + "; the backup is committed. 'lifeboat repo status' shows the lag, 'lifeboat repo sync' repairs it.");
+            }
+        });
     }
 
     /** The credential, if any source provides one; {@code prompt} asks on the terminal as a last resort. */
@@ -93,7 +156,7 @@ public final class RepositoryAccess {
             return Optional.of(passphrase(fromEnv));
         }
         Optional<Secret> fromPlan = Optional.empty();
-        if (repo == null && env.get(REPO_ENV) == null) {
+        if (repos == null && env.get(REPO_ENV) == null) {
             fromPlan = plan().flatMap(p -> p.repository()).flatMap(r -> r.encryption().passphrase().or(() -> r.encryption().keyFile()));
         }
         if (fromPlan.isPresent()) {

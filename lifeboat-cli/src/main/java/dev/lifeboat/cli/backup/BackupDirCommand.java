@@ -60,6 +60,7 @@ public final class BackupDirCommand implements Callable<Integer> {
         } finally {
             bar.done();
         }
+        access.finishCopies(spec.commandLine().getErr(), 30_000);
         SnapshotManifest.Stats st = s.manifest().stats();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "repo", mixinStandardHelpOptions = true,
         description = "Create, inspect, verify, prune and re-key the backup repository.",
         subcommands = {RepoInitCommand.class, RepoInfoCommand.class, RepoVerifyCommand.class, RepoPruneCommand.class,
-                RepoRotateKeyCommand.class, RepoUnlockCommand.class})
+                RepoRotateKeyCommand.class, RepoUnlockCommand.class, RepoStatusCommand.class, RepoSyncCommand.class})
 public final class RepoCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

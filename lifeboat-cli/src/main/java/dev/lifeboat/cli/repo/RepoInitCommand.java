@@ -55,6 +55,7 @@ public final class RepoInitCommand implements Callable<Integer> {
         Optional<Credentials> credentials = noEncryption ? Optional.empty() : access.credentials(true, true);
         Repository repo = Repository.init(store, credentials, RepositoryOptions.defaults().withEncryption(!noEncryption)
                 .withCompression(new Compression(algorithm, level != null ? level : algorithm == Compression.Algorithm.ZSTD ? 3 : 1)));
+        access.finishCopies(spec.commandLine().getErr(), 30_000);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("location", store.location());
         out.put("id", repo.config().id());

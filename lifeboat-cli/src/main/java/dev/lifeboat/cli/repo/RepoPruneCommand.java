@@ -54,6 +54,7 @@ public final class RepoPruneCommand implements Callable<Integer> {
             List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
             print(plan, deleted);
         }
+        access.finishCopies(spec.commandLine().getErr(), 30_000);
         return 0;
     }
 

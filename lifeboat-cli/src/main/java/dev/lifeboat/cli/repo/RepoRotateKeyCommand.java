@@ -58,6 +58,7 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("Rotated keys: " + rotated.keySummary() + ". New data is encrypted with the new data key; "
                     + "older snapshots stay readable.");
         }
+        access.finishCopies(spec.commandLine().getErr(), 30_000);
         return 0;
     }
 }

@@ -1,0 +1,83 @@
+package dev.lifeboat.cli.repo;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Json;
+import dev.lifeboat.cli.output.ProgressBar;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.region.Region;
+import dev.lifeboat.repository.region.RegionSet;
+import dev.lifeboat.repository.region.RegionSync;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat repo sync}: repair a region from another. */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = {"Copy to a region every object it lacks, verifying each copy (content-addressed objects must hash",
+                "to their name; a damaged source object is skipped and reported, never spread).",
+                "Default: from the primary to every other region. Needs no passphrase."})
+public final class RepoSyncCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Option(names = "--from", paramLabel = "REGION", description = "Source region (default: the primary).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "REGION", description = "Target region (default: every other region).")
+    String to;
+
+    @Option(names = "--verify", description = "Also read the target's existing objects and replace damaged ones.")
+    boolean verify;
+
+    @Option(names = "--prune", description = "Also delete target objects the source does not have (deleted by prune while away).")
+    boolean prune;
+
+    @Option(names = "--json", description = "Print as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        RegionSet set = access.regions().orElseThrow(() -> new LifeboatException(ErrorCode.USAGE, "the repository has a single region",
+                "Give several regions (--repo a=DIR --repo b=DIR, or repository.regions in the plan)."));
+        Region source = from != null ? set.region(from) : set.regions().get(0);
+        List<Region> targets = to != null ? List.of(set.region(to))
+                : set.regions().stream().filter(r -> !r.name().equals(source.name())).toList();
+        List<Object> results = new ArrayList<>();
+        boolean skippedAny = false;
+        for (Region target : targets) {
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "sync " + target.name(), json);
+            RegionSync.Result r = RegionSync.run(source, target, verify, prune, bar);
+            bar.done();
+            skippedAny |= !r.skipped().isEmpty();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("from", source.name());
+            m.put("to", target.name());
+            m.put("copied", r.copied());
+            m.put("bytes", r.bytes());
+            m.put("repaired", r.repaired());
+            m.put("deleted", r.deleted());
+            m.put("skipped", r.skipped());
+            results.add(m);
+            if (!json) {
+                spec.commandLine().getOut().printf("%s -> %s: copied %d object(s) (%s), repaired %d, deleted %d%s.%n", source.name(),
+                        target.name(), r.copied(), Sizes.bytes(r.bytes()), r.repaired(), r.deleted(),
+                        r.skipped().isEmpty() ? "" : "; SKIPPED damaged source objects: " + String.join(", ", r.skipped()));
+            }
+        }
+        if (json) {
+            spec.commandLine().getOut().println(Json.write(results));
+        }
+        return skippedAny ? ErrorCode.OBJECT_CORRUPT.exitStatus() : 0;
+    }
+}

@@ -1,0 +1,280 @@
+package dev.lifeboat.repository.region;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.store.ObjectInfo;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.StoreException;
+import dev.lifeboat.repository.store.StoreFeatures;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A repository spread over several regions, primary first. It is itself an {@link ObjectStore}, so everything above
+ * it is unaware of regions.
+ *
+ * <ul>
+ *   <li><b>Writes</b> go to the regions in order until {@code commitAfter} of them hold the object (normally the
+ *       primary alone); only then does the write return. The other regions get a copy in the background. If the
+ *       primary is down, the next regions take the write, so backups keep committing through a regional outage.</li>
+ *   <li><b>Reads</b> try the regions in order and return the first answer: an object missing or unreachable in one
+ *       region is read from the next.</li>
+ *   <li><b>Listings</b> are the union over the reachable regions.</li>
+ *   <li><b>Deletes</b> go to every region; a region that misses a delete keeps a harmless extra object until
+ *       {@code repo sync --prune}.</li>
+ * </ul>
+ * Background copies that have not finished when the process exits are not lost work: {@link RegionStatus} shows
+ * the lag, and {@link RegionSync} repairs it.
+ */
+public final class RegionSet implements ObjectStore {
+    private final List<Region> regions;
+    private final int commitAfter;
+    private final ExecutorService replicator;
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    /** Per object name, the newest write or delete; a background copy of an older one is skipped. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> generation = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object[] stripes = new Object[64];
+
+    public RegionSet(List<Region> regions, int commitAfter) {
+        if (regions.isEmpty() || commitAfter < 1 || commitAfter > regions.size()) {
+            throw new IllegalArgumentException("need 1 <= commitAfter <= " + regions.size());
+        }
+        this.regions = List.copyOf(regions);
+        this.commitAfter = commitAfter;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+        this.replicator = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "lifeboat-region-copy");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public List<Region> regions() {
+        return regions;
+    }
+
+    public int commitAfter() {
+        return commitAfter;
+    }
+
+    @Override
+    public void put(String name, byte[] data) {
+        write(name, r -> {
+            r.store().put(name, data);
+            return true;
+        }, r -> r.store().put(name, data));
+    }
+
+    @Override
+    public boolean putIfAbsent(String name, byte[] data) {
+        Boolean[] created = {null};
+        write(name, r -> {
+            boolean c = r.store().putIfAbsent(name, data);
+            if (created[0] == null) {
+                created[0] = c;
+            }
+            return true;
+        }, r -> r.store().putIfAbsent(name, data));
+        return created[0];
+    }
+
+    /** Synchronous writes until {@code commitAfter} regions succeed; background copies for the rest. */
+    private void write(String name, Function<Region, Boolean> sync, java.util.function.Consumer<Region> async) {
+        long gen = generation.merge(name, 1L, Long::sum);
+        int committed = 0;
+        StoreException last = null;
+        List<Region> rest = new ArrayList<>();
+        for (Region r : regions) {
+            if (committed >= commitAfter) {
+                rest.add(r);
+                continue;
+            }
+            try {
+                sync.apply(r);
+                committed++;
+            } catch (StoreException e) {
+                if (e.kind() == StoreException.Kind.PERMANENT && r == regions.get(0) && regions.size() == 1) {
+                    throw e;
+                }
+                last = e;
+                rest.add(r);
+            }
+        }
+        if (committed < commitAfter) {
+            throw new StoreException(StoreException.Kind.RETRYABLE, name, "only " + committed + " of the " + commitAfter
+                    + " region(s) needed to commit could store " + name + (last != null ? ": " + last.getMessage() : ""), last);
+        }
+        for (Region r : rest) {
+            pending.incrementAndGet();
+            replicator.execute(() -> {
+                try {
+                    synchronized (stripe(name)) {
+                        if (generation.get(name) == gen) {
+                            async.accept(r);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                } finally {
+                    pending.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    private <T> T read(String name, Function<ObjectStore, T> call) {
+        StoreException first = null;
+        for (Region r : regions) {
+            try {
+                return call.apply(r.store());
+            } catch (StoreException e) {
+                if (first == null || first.kind() == StoreException.Kind.NOT_FOUND && e.kind() != StoreException.Kind.NOT_FOUND) {
+                    first = e;
+                }
+            }
+        }
+        throw first;
+    }
+
+    @Override
+    public byte[] get(String name) {
+        return read(name, s -> s.get(name));
+    }
+
+    @Override
+    public byte[] get(String name, long offset, int length) {
+        return read(name, s -> s.get(name, offset, length));
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String name) {
+        StoreException unreachable = null;
+        for (Region r : regions) {
+            try {
+                Optional<ObjectInfo> info = r.store().stat(name);
+                if (info.isPresent()) {
+                    return info;
+                }
+            } catch (StoreException e) {
+                unreachable = e;
+            }
+        }
+        if (unreachable != null && regions.size() == 1) {
+            throw unreachable;
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        Map<String, ObjectInfo> union = new LinkedHashMap<>();
+        int reachable = 0;
+        StoreException last = null;
+        for (Region r : regions) {
+            try {
+                for (ObjectInfo info : r.store().list(prefix)) {
+                    union.putIfAbsent(info.name(), info);
+                }
+                reachable++;
+            } catch (StoreException e) {
+                last = e;
+            }
+        }
+        if (reachable == 0) {
+            throw last;
+        }
+        return new ArrayList<>(union.values());
+    }
+
+    /**
+     * Deletes everywhere. Pending background copies of the object are cancelled first, so a delete can never be
+     * undone by a copy that was still on its way.
+     */
+    @Override
+    public void delete(String name) {
+        StoreException last = null;
+        int done = 0;
+        synchronized (stripe(name)) {
+            generation.merge(name, 1L, Long::sum);
+            for (Region r : regions) {
+                try {
+                    r.store().delete(name);
+                    done++;
+                } catch (StoreException e) {
+                    last = e;
+                }
+            }
+        }
+        if (done == 0) {
+            throw last;
+        }
+    }
+
+    private Object stripe(String name) {
+        return stripes[Math.floorMod(name.hashCode(), stripes.length)];
+    }
+
+    @Override
+    public StoreFeatures features() {
+        StoreFeatures p = regions.get(0).store().features();
+        return new StoreFeatures(p.atomicConditionalPut() && regions.size() == 1, p.versioning(), p.objectLock());
+    }
+
+    @Override
+    public String location() {
+        return regions.size() == 1 ? regions.get(0).store().location()
+                : String.join(" + ", regions.stream().map(r -> r.name() + "=" + r.store().location()).toList());
+    }
+
+    /** Background copies still running. */
+    public long pendingCopies() {
+        return pending.get();
+    }
+
+    /** Background copies that failed since start (their regions lag until synced). */
+    public long failedCopies() {
+        return failed.get();
+    }
+
+    /** Waits up to {@code millis} for background copies; returns those still pending. */
+    public long drain(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (pending.get() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return pending.get();
+    }
+
+    @Override
+    public void close() {
+        replicator.shutdown();
+        try {
+            replicator.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        regions.forEach(r -> r.store().close());
+    }
+
+    /** Finds a region by name. */
+    public Region region(String name) {
+        return regions.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow(() -> new LifeboatException(ErrorCode.USAGE,
+                "no region '" + name + "'", "Regions: " + String.join(", ", regions.stream().map(Region::name).toList()) + "."));
+    }
+}

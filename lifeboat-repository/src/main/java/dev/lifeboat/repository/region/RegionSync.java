@@ -1,0 +1,108 @@
+package dev.lifeboat.repository.region;
+
+import dev.lifeboat.repository.Layout;
+import dev.lifeboat.repository.files.Progress;
+import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.store.ObjectInfo;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.StoreException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brings one region level with another after an outage: copies every object the target lacks, and replaces
+ * content-addressed objects whose bytes do not match their name. Everything copied is verified first: a
+ * content-addressed object only if its SHA-256 matches its name; a damaged source object is skipped and reported,
+ * never spread. With {@code prune}, objects the source does not have are deleted from the target (what prune
+ * deleted while the region was away). Locks are never copied.
+ */
+public final class RegionSync {
+    private RegionSync() {
+    }
+
+    /**
+     * What a sync did.
+     *
+     * @param copied   objects written to the target
+     * @param bytes    bytes written
+     * @param repaired target objects that were damaged and were replaced
+     * @param deleted  target objects the source lacks, deleted (only with prune)
+     * @param skipped  source objects that failed verification and were not copied
+     */
+    public record Result(long copied, long bytes, long repaired, long deleted, List<String> skipped) {
+    }
+
+    public static Result run(Region from, Region to, boolean verifyExisting, boolean prune, Progress progress) {
+        ObjectStore source = from.store();
+        ObjectStore target = to.store();
+        Map<String, ObjectInfo> have = new HashMap<>();
+        for (ObjectInfo info : target.list("")) {
+            have.put(info.name(), info);
+        }
+        List<ObjectInfo> wanted = source.list("");
+        long total = wanted.stream().mapToLong(ObjectInfo::size).sum();
+        long done = 0;
+        long copied = 0;
+        long bytes = 0;
+        long repaired = 0;
+        List<String> skipped = new ArrayList<>();
+        for (ObjectInfo info : wanted) {
+            String name = info.name();
+            done += info.size();
+            progress.update(done, total, copied);
+            if (name.startsWith(Layout.LOCKS)) {
+                continue;
+            }
+            ObjectInfo existing = have.get(name);
+            boolean damaged = false;
+            if (existing != null) {
+                if (!verifyExisting || !contentAddressed(name)) {
+                    continue;
+                }
+                try {
+                    damaged = !matches(name, target.get(name));
+                } catch (StoreException e) {
+                    damaged = true;
+                }
+                if (!damaged) {
+                    continue;
+                }
+            }
+            byte[] data = source.get(name);
+            if (contentAddressed(name) && !matches(name, data)) {
+                skipped.add(name + " (damaged in " + from.name() + ")");
+                continue;
+            }
+            target.put(name, data);
+            copied++;
+            bytes += data.length;
+            if (damaged) {
+                repaired++;
+            }
+        }
+        long deleted = 0;
+        if (prune) {
+            java.util.Set<String> inSource = new java.util.HashSet<>();
+            wanted.forEach(i -> inSource.add(i.name()));
+            for (String name : have.keySet()) {
+                if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
+                    target.delete(name);
+                    deleted++;
+                }
+            }
+        }
+        return new Result(copied, bytes, repaired, deleted, skipped);
+    }
+
+    /** Packs, indexes and snapshots are named by the SHA-256 of their bytes. */
+    static boolean contentAddressed(String name) {
+        return name.startsWith(Layout.DATA) || name.startsWith(Layout.INDEX) || name.startsWith(Layout.SNAPSHOTS);
+    }
+
+    private static boolean matches(String name, byte[] data) {
+        String expected = name.substring(name.lastIndexOf('/') + 1);
+        return PackNames.sha256(data).equals(expected);
+    }
+}

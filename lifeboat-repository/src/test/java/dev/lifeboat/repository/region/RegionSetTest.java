@@ -1,0 +1,154 @@
+package dev.lifeboat.repository.region;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.repository.RepoFixture;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.RepositoryOptions;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.check.RepositoryVerifier;
+import dev.lifeboat.repository.crypto.KdfParams;
+import dev.lifeboat.repository.files.DirectoryBackup;
+import dev.lifeboat.repository.files.DirectoryRestore;
+import dev.lifeboat.repository.files.Progress;
+import dev.lifeboat.repository.files.TreeFixture;
+import dev.lifeboat.repository.store.FilesystemObjectStore;
+import dev.lifeboat.repository.store.ObjectStoreContract;
+import dev.lifeboat.repository.store.SwitchableStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegionSetTest {
+    @TempDir
+    Path dir;
+    SwitchableStore east;
+    SwitchableStore west;
+    SwitchableStore eu;
+    RegionSet set;
+    Path source;
+
+    @BeforeEach
+    void regions() {
+        east = new SwitchableStore(new FilesystemObjectStore(dir.resolve("us-east-1")));
+        west = new SwitchableStore(new FilesystemObjectStore(dir.resolve("us-west-2")));
+        eu = new SwitchableStore(new FilesystemObjectStore(dir.resolve("eu-west")));
+        set = new RegionSet(List.of(new Region("us-east-1", east), new Region("us-west-2", west), new Region("eu-west", eu)), 1);
+        source = TreeFixture.create(dir.resolve("src"), 4, 200_000, 1);
+    }
+
+    private Repository init() {
+        return Repository.init(set, RepoFixture.SECRET, RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()).withPackSize(256 * 1024));
+    }
+
+    private Snapshot backup(Repository repo) {
+        return new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "config", List.of(), Progress.NONE);
+    }
+
+    private RegionStatus status(String region) {
+        return RegionStatus.of(set, Instant.now()).stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void everyRegionReceivesACopyInTheBackground() {
+        backup(init());
+        assertThat(set.drain(10_000)).isZero();
+        assertThat(RegionStatus.of(set, Instant.now())).allMatch(RegionStatus::inSync);
+        assertThat(status("eu-west").objects()).isEqualTo(status("us-east-1").objects());
+    }
+
+    @Test
+    void backupsCommitWhileARegionIsDownAndSyncBringsItLevel() {
+        Repository repo = init();
+        set.drain(10_000);
+        west.down();
+        Snapshot s = backup(repo);
+        set.drain(10_000);
+        assertThat(set.failedCopies()).isPositive();
+        RegionStatus behind = status("us-west-2");
+        assertThat(behind.reachable()).isFalse();
+        west.up();
+        behind = status("us-west-2");
+        assertThat(behind.missingObjects()).isPositive();
+        assertThat(behind.missingBytes()).isPositive();
+        assertThat(behind.lagAge()).isPresent();
+
+        RegionSync.Result r = RegionSync.run(set.region("us-east-1"), set.region("us-west-2"), true, false, Progress.NONE);
+        assertThat(r.copied()).isEqualTo(behind.missingObjects());
+        assertThat(status("us-west-2").inSync()).isTrue();
+        // The repaired region alone restores the snapshot.
+        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
+        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
+        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("r"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("r"))).isEqualTo(TreeFixture.describe(source));
+    }
+
+    @Test
+    void withThePrimaryDownWritesCommitElsewhereAndReadsFallBack() {
+        Repository repo = init();
+        set.drain(10_000);
+        east.down();
+        Snapshot s = backup(repo);
+        Repository reopened = Repository.open(set, RepoFixture.SECRET);
+        new DirectoryRestore(reopened).run(reopened.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("r"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("r"))).isEqualTo(TreeFixture.describe(source));
+        east.up();
+        set.drain(10_000);
+        assertThat(status("us-east-1").missingObjects()).isPositive();
+        RegionSync.run(set.region("us-west-2"), set.region("us-east-1"), false, false, Progress.NONE);
+        assertThat(status("us-east-1").inSync()).isTrue();
+    }
+
+    @Test
+    void syncReplacesADamagedObjectAndNeverSpreadsOne() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
+        String pack = eastFs.list("data/").get(0).name();
+        Path file = eastFs.root().resolve(pack);
+        byte[] b = Files.readAllBytes(file);
+        b[5] ^= 1;
+        Files.write(file, b);
+        // Syncing from the damaged region refuses to spread the damage.
+        RegionSync.Result spread = RegionSync.run(set.region("us-east-1"), set.region("eu-west"), true, false, Progress.NONE);
+        assertThat(spread.skipped()).isEmpty(); // eu-west already has an intact copy: nothing copied
+        assertThat(spread.copied()).isZero();
+        RegionSync.Result repair = RegionSync.run(set.region("eu-west"), set.region("us-east-1"), true, false, Progress.NONE);
+        assertThat(repair.repaired()).isEqualTo(1);
+        assertThat(new RepositoryVerifier(Repository.open(east, RepoFixture.SECRET)).run(true, Progress.NONE).problems()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeRegions() {
+        set.close();
+    }
+
+    /** The region set is a store like any other and passes the same contract. */
+    @Nested
+    class Contract extends ObjectStoreContract {
+        private int n;
+        private final java.util.List<RegionSet> created = new java.util.ArrayList<>();
+
+        @Override
+        protected dev.lifeboat.repository.store.ObjectStore store() {
+            n++;
+            RegionSet s = new RegionSet(List.of(new Region("a", new FilesystemObjectStore(dir.resolve("c" + n + "a"))),
+                    new Region("b", new FilesystemObjectStore(dir.resolve("c" + n + "b")))), 1);
+            created.add(s);
+            return s;
+        }
+
+        @org.junit.jupiter.api.AfterEach
+        void closeSets() {
+            created.forEach(RegionSet::close);
+        }
+    }
+}
