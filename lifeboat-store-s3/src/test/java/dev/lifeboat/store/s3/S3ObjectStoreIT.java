@@ -1,0 +1,81 @@
+package dev.lifeboat.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.ObjectStoreContract;
+import dev.lifeboat.repository.store.StoreException;
+import dev.lifeboat.testkit.S3ProxyServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The store contract against a real S3-compatible server, plus what only S3 has: multipart, signatures. */
+class S3ObjectStoreIT extends ObjectStoreContract {
+    static S3ProxyServer server;
+    private final List<ObjectStore> opened = new ArrayList<>();
+    private int n;
+
+    @BeforeAll
+    static void startServer() {
+        server = S3ProxyServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    static S3Config config(String bucket) {
+        server.createBucket(bucket);
+        return S3Config.of(server.endpoint(), "us-east-1", bucket, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+    }
+
+    @Override
+    protected ObjectStore store() {
+        S3ObjectStore s = new S3ObjectStore(config("contract").withPrefix("t" + n++ + "-" + System.nanoTime()));
+        opened.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(ObjectStore::close);
+    }
+
+    @Test
+    void largeObjectsGoUpInPartsAndComeBackWhole() {
+        S3ObjectStore s = new S3ObjectStore(config("multipart").withMultipart(6 * 1024 * 1024, 5 * 1024 * 1024));
+        opened.add(s);
+        byte[] data = new byte[13 * 1024 * 1024 + 7];
+        new Random(9).nextBytes(data);
+        s.put("data/ab/large", data);
+        assertThat(s.get("data/ab/large")).isEqualTo(data);
+        assertThat(s.stat("data/ab/large").orElseThrow().size()).isEqualTo(data.length);
+    }
+
+    @Test
+    void wrongCredentialsArePermanentNotRetryable() {
+        S3Config good = config("auth");
+        S3ObjectStore bad = new S3ObjectStore(S3Config.of(good.endpoint().get(), "us-east-1", "auth", S3ProxyServer.ACCESS_KEY, "not-the-secret"));
+        opened.add(bad);
+        assertThatThrownBy(() -> bad.put("config", new byte[] {1})).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+            assertThat(e.getMessage()).contains("HTTP 403").doesNotContain("not-the-secret");
+        });
+    }
+
+    @Test
+    void unreachableServerIsRetryable() {
+        S3ObjectStore nowhere = new S3ObjectStore(S3Config.of("http://127.0.0.1:" + dev.lifeboat.testkit.FreePort.pick(), "us-east-1",
+                "x", "a", "b").withTimeout(java.time.Duration.ofSeconds(2)));
+        opened.add(nowhere);
+        assertThatThrownBy(() -> nowhere.get("config")).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.RETRYABLE));
+    }
+}
