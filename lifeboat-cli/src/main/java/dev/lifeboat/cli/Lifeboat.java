@@ -10,6 +10,7 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,10 +39,31 @@ public final class Lifeboat implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    private static final ThreadLocal<Map<String, String>> ENVIRONMENT = ThreadLocal.withInitial(System::getenv);
+
+    /** The environment commands read (the process environment, or the one a test passed to {@link #run}). */
+    public static Map<String, String> environment() {
+        return ENVIRONMENT.get();
+    }
+
     /** Runs a command line and returns its exit status; never throws. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, System.getenv());
+    }
+
+    /** Runs a command line with a given environment (tests); returns its exit status; never throws. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        ENVIRONMENT.set(env);
+        try {
+            return execute(args, out, err);
+        } finally {
+            ENVIRONMENT.remove();
+        }
+    }
+
+    private static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean json = Arrays.asList(args).contains("--json");
-        boolean debug = Arrays.asList(args).contains("--debug") || "1".equals(System.getenv("LIFEBOAT_DEBUG"));
+        boolean debug = Arrays.asList(args).contains("--debug") || "1".equals(environment().get("LIFEBOAT_DEBUG"));
         String[] effective = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cl = new CommandLine(new Lifeboat());
         cl.setOut(out);

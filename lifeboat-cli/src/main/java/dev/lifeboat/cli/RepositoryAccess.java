@@ -6,11 +6,9 @@ import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.plan.Region;
 import dev.lifeboat.core.plan.Secret;
-import dev.lifeboat.core.plan.StoreType;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.crypto.Credentials;
 import dev.lifeboat.repository.region.RegionSet;
-import dev.lifeboat.repository.store.FilesystemObjectStore;
 import dev.lifeboat.repository.store.ObjectStore;
 import dev.lifeboat.repository.store.RetryingObjectStore;
 import java.io.Console;
@@ -55,14 +53,16 @@ public final class RepositoryAccess {
     Path keyFile;
 
     private final Map<String, String> env;
+    private final Stores stores;
     private Optional<Plan> plan;
 
     public RepositoryAccess() {
-        this(System.getenv());
+        this(Lifeboat.environment());
     }
 
     RepositoryAccess(Map<String, String> env) {
         this.env = env;
+        this.stores = new Stores(env);
     }
 
     /** The plan, when one is given or ./lifeboat.yaml exists. */
@@ -90,16 +90,16 @@ public final class RepositoryAccess {
                     int eq = spec.indexOf('=');
                     boolean named = eq > 0 && !spec.substring(0, eq).contains("/") && !spec.substring(0, eq).contains(":");
                     regions.add(new dev.lifeboat.repository.region.Region(named ? spec.substring(0, eq) : "region-" + n,
-                            retrying(Stores.open(named ? spec.substring(eq + 1) : spec))));
+                            retrying(stores.open(named ? spec.substring(eq + 1) : spec))));
                 }
             } else {
                 dev.lifeboat.core.plan.Repository r = plan().flatMap(Plan::repository).orElseThrow(() -> new LifeboatException(ErrorCode.USAGE,
                         "no repository given", "Pass --repo DIR, set " + REPO_ENV + ", or define repository.regions in the plan."));
                 Region primary = r.regions().get(r.primaryRegion());
-                regions.add(new dev.lifeboat.repository.region.Region(primary.name(), retrying(Stores.open(primary))));
+                regions.add(new dev.lifeboat.repository.region.Region(primary.name(), retrying(stores.open(primary))));
                 for (Region other : r.regions().values()) {
                     if (!other.name().equals(primary.name())) {
-                        regions.add(new dev.lifeboat.repository.region.Region(other.name(), retrying(Stores.open(other))));
+                        regions.add(new dev.lifeboat.repository.region.Region(other.name(), retrying(stores.open(other))));
                     }
                 }
                 commit = r.commitAfter();
@@ -162,13 +162,8 @@ public final class RepositoryAccess {
         if (fromPlan.isPresent()) {
             Secret s = fromPlan.get();
             boolean isKeyFile = plan().flatMap(p -> p.repository()).map(r -> r.encryption().keyFile().isPresent()).orElse(false);
-            byte[] value = s.env().map(e -> {
-                String v = env.get(e);
-                if (v == null || v.isEmpty()) {
-                    throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the plan reads the repository key from $" + e + ", which is not set");
-                }
-                return v.getBytes(StandardCharsets.UTF_8);
-            }).orElseGet(() -> readSecretFile(Path.of(s.file().orElseThrow()), "key source"));
+            byte[] value = s.env().isPresent() ? stores.resolve(s).getBytes(StandardCharsets.UTF_8)
+                    : readSecretFile(Path.of(s.file().orElseThrow()), "key source");
             return Optional.of(isKeyFile ? new Credentials.KeyFile(value) : passphrase(new String(value, StandardCharsets.UTF_8).strip()));
         }
         Console console = System.console();
@@ -209,25 +204,4 @@ public final class RepositoryAccess {
         return Repository.open(store, credentials(true, false));
     }
 
-    /** The directory for {@code file:} and plain-path locations. */
-    static final class Stores {
-        private Stores() {
-        }
-
-        static ObjectStore open(String location) {
-            if (location.startsWith("s3://") || location.startsWith("azure://") || location.startsWith("gs://")) {
-                throw new LifeboatException(ErrorCode.USAGE, "the store for " + location + " is not part of this build yet",
-                        "Use a directory (--repo /var/lib/lifeboat/repo) until the S3 and Azure stores land; see CHANGELOG.md.");
-            }
-            String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
-            return new FilesystemObjectStore(Path.of(path));
-        }
-
-        static ObjectStore open(Region region) {
-            if (region.store() != StoreType.FILESYSTEM) {
-                return open(region.store().name().toLowerCase(java.util.Locale.ROOT) + "://" + region.bucket().or(region::container).orElse(""));
-            }
-            return new FilesystemObjectStore(Path.of(region.path().orElseThrow()));
-        }
-    }
 }

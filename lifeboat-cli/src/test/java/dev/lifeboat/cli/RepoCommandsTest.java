@@ -134,8 +134,8 @@ class RepoCommandsTest {
         Result none = run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
         assertThat(none.status()).isEqualTo(70);
         assertThat(none.err()).contains("repo init");
-        Result s3 = run("snapshots", "list", "--repo", "s3://bucket/x", "--passphrase-file", pass.toString());
-        assertThat(s3.status()).isEqualTo(2);
-        assertThat(s3.err()).contains("not part of this build yet");
+        Result azure = run("snapshots", "list", "--repo", "azure://account/container", "--passphrase-file", pass.toString());
+        assertThat(azure.status()).isEqualTo(2);
+        assertThat(azure.err()).contains("not part of this build yet");
     }
 }

@@ -38,7 +38,7 @@ public final class PlanCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path file = PlanLoader.locate(Optional.ofNullable(config), System.getenv());
+        Path file = PlanLoader.locate(Optional.ofNullable(config), dev.lifeboat.cli.Lifeboat.environment());
         Plan plan = PlanLoader.load(file);
         Feasibility result = FeasibilityCheck.assess(plan);
         PrintWriter out = spec.commandLine().getOut();
