@@ -6,6 +6,8 @@ import dev.lifeboat.core.plan.Region;
 import dev.lifeboat.core.plan.Secret;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
 import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.store.azure.AzureConfig;
+import dev.lifeboat.store.azure.AzureObjectStore;
 import dev.lifeboat.store.s3.S3Config;
 import dev.lifeboat.store.s3.S3ObjectStore;
 import java.io.IOException;
@@ -39,18 +41,8 @@ final class Stores {
     ObjectStore open(String location) {
         if (location.startsWith("s3://") || location.startsWith("gs://")) {
             boolean gcs = location.startsWith("gs://");
-            String rest = location.substring(5);
             Map<String, String> query = new HashMap<>();
-            int q = rest.indexOf('?');
-            if (q >= 0) {
-                for (String kv : rest.substring(q + 1).split("&")) {
-                    int eq = kv.indexOf('=');
-                    if (eq > 0) {
-                        query.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                    }
-                }
-                rest = rest.substring(0, q);
-            }
+            String rest = splitQuery(location.substring(5), query);
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             String prefix = slash < 0 ? "" : rest.substring(slash + 1);
@@ -65,11 +57,36 @@ final class Stores {
             return new S3ObjectStore(c);
         }
         if (location.startsWith("azure://")) {
-            throw new LifeboatException(ErrorCode.USAGE, "the Azure Blob store is not part of this build yet",
-                    "Use a directory, s3:// or gs:// until it lands; see CHANGELOG.md.");
+            Map<String, String> query = new HashMap<>();
+            String rest = splitQuery(location.substring("azure://".length()), query);
+            String[] parts = rest.split("/", 3);
+            if (parts.length < 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new LifeboatException(ErrorCode.USAGE, "no account or container in " + location, "Write azure://ACCOUNT/CONTAINER/PREFIX.");
+            }
+            String key = env.get("AZURE_STORAGE_KEY");
+            if (key == null || key.isEmpty()) {
+                throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the Azure account key is read from $AZURE_STORAGE_KEY, which is not set");
+            }
+            String endpoint = query.getOrDefault("endpoint", "https://" + parts[0] + ".blob.core.windows.net");
+            return new AzureObjectStore(new AzureConfig(endpoint, parts[0], key, parts[1], parts.length > 2 ? parts[2] : "", Duration.ofSeconds(60)));
         }
         String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
         return new FilesystemObjectStore(Path.of(path));
+    }
+
+    /** The part before '?'; the query parameters go into {@code query}. */
+    private static String splitQuery(String s, Map<String, String> query) {
+        int q = s.indexOf('?');
+        if (q < 0) {
+            return s;
+        }
+        for (String kv : s.substring(q + 1).split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                query.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return s.substring(0, q);
     }
 
     ObjectStore open(Region region) {
@@ -86,8 +103,15 @@ final class Stores {
                         Duration.ofSeconds(60));
                 return new S3ObjectStore(c);
             }
-            default:
-                return open("azure://" + region.account().orElse("") + "/" + region.container().orElse(""));
+            default: {
+                String account = region.account().orElse("devstoreaccount1");
+                String key = region.accountKey().map(this::resolve).orElseGet(() -> env.getOrDefault("AZURE_STORAGE_KEY", ""));
+                if (key.isEmpty()) {
+                    throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "region " + region.name() + " has no account-key and $AZURE_STORAGE_KEY is not set");
+                }
+                return new AzureObjectStore(new AzureConfig(region.endpoint().orElse("https://" + account + ".blob.core.windows.net"), account,
+                        key, region.container().orElseThrow(), region.prefix().orElse(""), Duration.ofSeconds(60)));
+            }
         }
     }
 

@@ -134,8 +134,8 @@ class RepoCommandsTest {
         Result none = run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
         assertThat(none.status()).isEqualTo(70);
         assertThat(none.err()).contains("repo init");
-        Result azure = run("snapshots", "list", "--repo", "azure://account/container", "--passphrase-file", pass.toString());
+        Result azure = run("snapshots", "list", "--repo", "azure://account", "--passphrase-file", pass.toString());
         assertThat(azure.status()).isEqualTo(2);
-        assertThat(azure.err()).contains("not part of this build yet");
+        assertThat(azure.err()).contains("no account or container", "azure://ACCOUNT/CONTAINER/PREFIX");
     }
 }

@@ -3,6 +3,7 @@ package dev.lifeboat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.testkit.AzuriteServer;
 import dev.lifeboat.testkit.S3ProxyServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,8 +13,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The commands a user runs, against a repository in a real S3-compatible bucket plus a local region. */
-class S3RepositoryIT {
+/**
+ * The commands a user runs against a repository in three regions on three kinds of store at once: an S3 bucket
+ * (S3Proxy), an Azure container (Azurite) and a local directory, as the seed's "primary + two regions".
+ */
+class CloudRepositoryIT {
     @TempDir
     Path tmp;
 
@@ -28,12 +32,13 @@ class S3RepositoryIT {
     }
 
     @Test
-    void initBackupStatusRestoreVerifyOnS3() throws Exception {
-        try (S3ProxyServer s3 = S3ProxyServer.start()) {
+    void initBackupStatusRestoreVerifyAcrossS3AzureAndADirectory() throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start(); AzuriteServer azure = AzuriteServer.start()) {
             s3.createBucket("learning-assistant-backups");
             Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-                    "LIFEBOAT_PASSPHRASE", "a passphrase for the s3 test");
+                    "AZURE_STORAGE_KEY", AzuriteServer.KEY, "LIFEBOAT_PASSPHRASE", "a passphrase for the cloud test");
             String[] repo = {"--repo", "us-east-1=s3://learning-assistant-backups/lifeboat?endpoint=" + s3.endpoint(),
+                    "--repo", "eu-west-azure=azure://" + AzuriteServer.ACCOUNT + "/lifeboat/repo?endpoint=" + azure.endpoint(),
                     "--repo", "local=" + tmp.resolve("local")};
             Path source = Files.createDirectories(tmp.resolve("config"));
             Files.writeString(source.resolve("values.yaml"), "replicaCount: 3\n".repeat(1000));
@@ -43,13 +48,17 @@ class S3RepositoryIT {
             assertThat(backup.status()).as(backup.err()).isZero();
             Result status = run(env, concat(new String[] {"repo", "status", "--json"}, repo));
             assertThat(status.status()).as(status.out()).isZero();
-            assertThat(new ObjectMapper().readTree(status.out()).get("regions")).hasSize(2);
+            assertThat(new ObjectMapper().readTree(status.out()).get("regions")).hasSize(3);
             Result restore = run(env, concat(new String[] {"restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString()}, repo));
             assertThat(restore.status()).as(restore.err()).isZero();
             assertThat(Files.readString(tmp.resolve("r/values.yaml"))).isEqualTo(Files.readString(source.resolve("values.yaml")));
-            // The S3 region alone verifies deep.
-            Result verify = run(env, "repo", "verify", "--deep", "--repo", "s3://learning-assistant-backups/lifeboat?endpoint=" + s3.endpoint());
-            assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
+            // Each cloud region alone verifies deep.
+            Result verifyS3 = run(env, "repo", "verify", "--deep", "--repo", "s3://learning-assistant-backups/lifeboat?endpoint=" + s3.endpoint());
+            assertThat(verifyS3.status()).as(verifyS3.out() + verifyS3.err()).isZero();
+            Result verifyAzure = run(env, "repo", "verify", "--deep", "--repo",
+                    "azure://" + AzuriteServer.ACCOUNT + "/lifeboat/repo?endpoint=" + azure.endpoint());
+            assertThat(verifyAzure.status()).as(verifyAzure.out() + verifyAzure.err()).isZero();
+            assertThat(verifyAzure.out()).contains("1 snapshot(s)", "The repository verifies.");
         }
     }
 
