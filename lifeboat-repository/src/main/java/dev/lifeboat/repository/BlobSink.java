@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * encryption run in the caller's thread, only appending to the current pack is serialized. A blob the repository
  * already holds, or this backup already wrote, is not written again.
  *
+ * <p>Full packs are handed to one uploader thread (at most {@link #IN_FLIGHT} packs waiting), so workers keep
+ * compressing while a pack is written and fsynced.
+ *
  * <p>Ordering: a pack is durable before any index lists it, and {@link #finish()} writes the index of everything
  * this sink wrote; only then may a snapshot refer to those blobs. A sink abandoned before {@code finish} (a crash)
  * leaves packs no index lists: invisible to readers and collected by prune.
@@ -31,11 +34,21 @@ public final class BlobSink {
     private final AtomicLong newBytes = new AtomicLong();
     private final AtomicLong storedBytes = new AtomicLong();
     private final AtomicLong packs = new AtomicLong();
+    /** Packs finished and waiting for the uploader; bounds memory to a few packs. */
+    static final int IN_FLIGHT = 2;
+    private final java.util.concurrent.ExecutorService uploader;
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(IN_FLIGHT);
+    private final List<java.util.concurrent.Future<?>> uploads = Collections.synchronizedList(new ArrayList<>());
     private PackWriter current;
 
     BlobSink(Repository repo) {
         this.repo = repo;
         this.current = new PackWriter(repo.config().packSize());
+        this.uploader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-pack-upload");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Stores a blob unless it is already stored; returns its id either way. */
@@ -59,9 +72,25 @@ public final class BlobSink {
             }
         }
         if (full != null) {
-            upload(full);
+            uploadLater(full);
         }
         return id;
+    }
+
+    private void uploadLater(PackWriter pack) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to upload a pack", e);
+        }
+        uploads.add(uploader.submit(() -> {
+            try {
+                upload(pack);
+            } finally {
+                slots.release();
+            }
+        }));
     }
 
     public ChunkId add(BlobType type, byte[] data) {
@@ -83,7 +112,19 @@ public final class BlobSink {
             current = new PackWriter(repo.config().packSize());
         }
         if (last.count() > 0) {
-            upload(last);
+            uploadLater(last);
+        }
+        try {
+            for (java.util.concurrent.Future<?> f : new ArrayList<>(uploads)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while uploading packs", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            uploader.shutdown();
         }
         if (!written.isEmpty()) {
             repo.writeIndex(new ArrayList<>(written));

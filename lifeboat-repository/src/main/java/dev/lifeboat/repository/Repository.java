@@ -44,6 +44,8 @@ public final class Repository {
     private final Sealer sealer;
     private final ChunkHasher hasher;
     private volatile BlobIndex index;
+    /** Recently read packs: restores read blobs in the order backups wrote them, so whole packs are fetched once. */
+    private final PackCache packs = new PackCache(4);
 
     private Repository(ObjectStore store, RepositoryConfig config, Keyring keyring, Optional<MasterKey> master) {
         this.store = store;
@@ -269,7 +271,10 @@ public final class Repository {
         String pack = PackNames.packObject(where.pack());
         byte[] sealed;
         try {
-            sealed = store.get(pack, where.offset(), where.length());
+            byte[] whole = packs.get(where.pack(), () -> store.get(pack));
+            sealed = (long) where.offset() + where.length() <= whole.length
+                    ? java.util.Arrays.copyOfRange(whole, where.offset(), where.offset() + where.length())
+                    : java.util.Arrays.copyOfRange(whole, Math.min(where.offset(), whole.length), whole.length);
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.NOT_FOUND) {
                 throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "pack " + pack + " holding chunk " + id.shortHex() + " is missing");

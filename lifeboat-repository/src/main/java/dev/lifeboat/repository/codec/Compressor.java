@@ -1,6 +1,8 @@
 package dev.lifeboat.repository.codec;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.lifeboat.core.plan.Compression;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -9,6 +11,9 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 /** zstd (default), lz4 (fastest) or none; the caller stores the uncompressed length. */
 public final class Compressor {
     private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+    /** zstd contexts are expensive to create; one per thread and level is reused (the profile showed it). */
+    private static final ThreadLocal<java.util.Map<Integer, ZstdCompressCtx>> COMPRESS = ThreadLocal.withInitial(java.util.HashMap::new);
+    private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
     private Compressor() {
     }
@@ -16,12 +21,10 @@ public final class Compressor {
     public static byte[] compress(Compression.Algorithm algorithm, int level, byte[] data, int offset, int length) {
         return switch (algorithm) {
             case ZSTD -> {
+                ZstdCompressCtx ctx = COMPRESS.get().computeIfAbsent(level, l -> new ZstdCompressCtx().setLevel(l));
                 byte[] out = new byte[(int) Zstd.compressBound(length)];
-                long n = Zstd.compressByteArray(out, 0, out.length, data, offset, length, level);
-                if (Zstd.isError(n)) {
-                    throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
-                }
-                yield java.util.Arrays.copyOf(out, (int) n);
+                int n = ctx.compressByteArray(out, 0, out.length, data, offset, length);
+                yield java.util.Arrays.copyOf(out, n);
             }
             case LZ4 -> {
                 LZ4Compressor c = LZ4.fastCompressor();
@@ -42,9 +45,14 @@ public final class Compressor {
         byte[] out = new byte[plainLength];
         switch (algorithm) {
             case ZSTD -> {
-                long n = Zstd.decompressByteArray(out, 0, plainLength, data, offset, length);
-                if (Zstd.isError(n) || n != plainLength) {
-                    throw new IllegalArgumentException("zstd stream is damaged" + (Zstd.isError(n) ? ": " + Zstd.getErrorName(n) : ""));
+                int n;
+                try {
+                    n = DECOMPRESS.get().decompressByteArray(out, 0, plainLength, data, offset, length);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("zstd stream is damaged: " + e.getMessage(), e);
+                }
+                if (n != plainLength) {
+                    throw new IllegalArgumentException("zstd stream is damaged");
                 }
             }
             case LZ4 -> {

@@ -39,7 +39,13 @@ public record Keyring(int format, byte[] idKey, List<DataKey> dataKeys, int curr
     }
 
     public Optional<DataKey> key(int id) {
-        return dataKeys.stream().filter(k -> k.id() == id).findFirst();
+        // Called for every object opened: a plain loop, no stream (the profile showed the stream).
+        for (DataKey k : dataKeys) {
+            if (k.id() == id) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
     }
 
     public DataKey currentKey() {

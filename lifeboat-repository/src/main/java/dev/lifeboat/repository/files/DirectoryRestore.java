@@ -14,22 +14,38 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Restores a directory snapshot into an empty or absent directory: files, empty directories, symbolic links,
- * permission bits, modification times, and owners when running as root. Each file is written to a temporary name
- * and renamed only once all its chunks are verified, so a damaged chunk fails the restore without leaving a file
- * with wrong content.
+ * permission bits, modification times, and owners when running as root. Worker threads fetch, authenticate,
+ * decompress and verify chunks ahead of the writer; each file is written to a temporary name and renamed only once
+ * all its chunks are verified, so a damaged chunk fails the restore without leaving a file with wrong content.
  */
 public final class DirectoryRestore {
+    /** Chunks read ahead of the one being written. */
+    static final int READ_AHEAD = 32;
+
     private final Repository repo;
+    private final int threads;
 
     public DirectoryRestore(Repository repo) {
+        this(repo, Runtime.getRuntime().availableProcessors());
+    }
+
+    public DirectoryRestore(Repository repo, int threads) {
         this.repo = repo;
+        this.threads = Math.max(1, threads);
     }
 
     /** Restores; returns the number of files written. */
@@ -40,7 +56,12 @@ public final class DirectoryRestore {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         long total = snapshot.manifest().stats().bytes();
-        boolean root0 = isRoot();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "lifeboat-restore");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             TreeReader.forEach(repo, snapshot, e -> {
                 Path p = resolve(root, e.path());
@@ -50,16 +71,18 @@ public final class DirectoryRestore {
                             Files.createDirectories(p);
                             dirs.add(e);
                         }
-                        case TreeEntry.SYMLINK -> Files.createSymbolicLink(p, Path.of(e.target()));
+                        case TreeEntry.SYMLINK -> {
+                            Files.createSymbolicLink(p, Path.of(e.target()));
+                            if (asRoot && e.uid() != null) {
+                                Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+                                Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
+                            }
+                        }
                         case TreeEntry.FILE -> {
-                            writeFile(e, p, bytes, total, files.incrementAndGet(), progress);
-                            finish(e, p, root0);
+                            writeFile(e, p, pool, bytes, total, files.incrementAndGet(), progress);
+                            finish(e, p, asRoot);
                         }
                         default -> throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry of unknown type '" + e.type() + "'");
-                    }
-                    if (root0 && e.type().equals(TreeEntry.SYMLINK) && e.uid() != null) {
-                        Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
-                        Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
                     }
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);
@@ -67,26 +90,33 @@ public final class DirectoryRestore {
             });
             // Directory times last: writing into a directory changes its time.
             for (int i = dirs.size() - 1; i >= 0; i--) {
-                finish(dirs.get(i), resolve(root, dirs.get(i).path()), root0);
+                finish(dirs.get(i), resolve(root, dirs.get(i).path()), asRoot);
             }
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + e.getMessage(),
+        } catch (IOException | UncheckedIOException e) {
+            String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + why,
                     "Check free space and permissions of the target directory.", e);
-        } catch (UncheckedIOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + e.getCause().getMessage(),
-                    "Check free space and permissions of the target directory.", e);
+        } finally {
+            pool.shutdownNow();
         }
         return files.get();
     }
 
-    private void writeFile(TreeEntry e, Path p, AtomicLong bytes, long total, long files, Progress progress) throws IOException {
+    private void writeFile(TreeEntry e, Path p, ExecutorService pool, AtomicLong bytes, long total, long files, Progress progress)
+            throws IOException {
         Path temp = p.resolveSibling(".lifeboat-partial-" + p.getFileName());
         boolean done = false;
+        Deque<Future<byte[]>> ahead = new ArrayDeque<>();
         try {
             long written = 0;
+            Iterator<String> chunks = e.chunks().iterator();
             try (OutputStream out = Files.newOutputStream(temp)) {
-                for (String hex : e.chunks()) {
-                    byte[] data = repo.readBlob(ChunkId.parse(hex));
+                while (chunks.hasNext() || !ahead.isEmpty()) {
+                    while (chunks.hasNext() && ahead.size() < READ_AHEAD) {
+                        ChunkId id = ChunkId.parse(chunks.next());
+                        ahead.add(pool.submit(() -> repo.readBlob(id)));
+                    }
+                    byte[] data = await(ahead.poll());
                     out.write(data);
                     written += data.length;
                     progress.update(bytes.addAndGet(data.length), total, files);
@@ -99,14 +129,26 @@ public final class DirectoryRestore {
             Files.move(temp, p, StandardCopyOption.ATOMIC_MOVE);
             done = true;
         } finally {
+            ahead.forEach(f -> f.cancel(true));
             if (!done) {
                 Files.deleteIfExists(temp);
             }
         }
     }
 
-    private static void finish(TreeEntry e, Path p, boolean root) throws IOException {
-        if (root && e.uid() != null) {
+    private static byte[] await(Future<byte[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during restore", null, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void finish(TreeEntry e, Path p, boolean asRoot) throws IOException {
+        if (asRoot && e.uid() != null) {
             Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
         }
@@ -136,9 +178,5 @@ public final class DirectoryRestore {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
     }
 }
