@@ -8,6 +8,7 @@ import dev.lifeboat.repository.store.FilesystemObjectStore;
 import dev.lifeboat.repository.store.ObjectStore;
 import dev.lifeboat.store.azure.AzureConfig;
 import dev.lifeboat.store.azure.AzureObjectStore;
+import dev.lifeboat.store.s3.ObjectLock;
 import dev.lifeboat.store.s3.S3Config;
 import dev.lifeboat.store.s3.S3ObjectStore;
 import java.io.IOException;
@@ -101,6 +102,9 @@ final class Stores {
                         region.prefix().orElse(""), region.pathStyle(), region.accessKey().map(this::resolve),
                         region.secretKey().map(this::resolve), S3Config.DEFAULT_MULTIPART_THRESHOLD, S3Config.DEFAULT_PART_SIZE,
                         Duration.ofSeconds(60));
+                if (region.objectLock().isPresent()) {
+                    c = c.withObjectLock(new ObjectLock(region.objectLock().get().mode().name(), region.objectLock().get().retain()));
+                }
                 return new S3ObjectStore(c);
             }
             default: {

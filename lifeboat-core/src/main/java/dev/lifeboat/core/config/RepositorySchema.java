@@ -6,10 +6,12 @@ import static dev.lifeboat.core.config.Field.required;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.plan.Compression;
 import dev.lifeboat.core.plan.Encryption;
+import dev.lifeboat.core.plan.ObjectLockPolicy;
 import dev.lifeboat.core.plan.Region;
 import dev.lifeboat.core.plan.Repository;
 import dev.lifeboat.core.plan.Secret;
 import dev.lifeboat.core.plan.StoreType;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,9 +36,12 @@ final class RepositorySchema {
         Field<Secret> accessKey = s.field(optional("access-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: access key id (gcs: HMAC key)."));
         Field<Secret> secretKey = s.field(optional("secret-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: secret access key (gcs: HMAC secret)."));
         Field<Secret> accountKey = s.field(optional("account-key", PlanTypes.secret(), "azure: the storage account key."));
+        Field<ObjectLockPolicy> objectLock = s.field(optional("object-lock", Type.object(objectLock()), "off",
+                "s3: write every repository object with S3 Object Lock retention (the bucket must have Object Lock enabled)."));
         return s.builds(v -> new Region(v.name(), v.get(store), v.find(path), v.find(bucket), v.find(container),
                         v.find(account), v.find(location), v.find(endpoint), v.find(prefix),
-                        v.getOr(pathStyle, v.get(store) == StoreType.GCS), v.find(accessKey), v.find(secretKey), v.find(accountKey)))
+                        v.getOr(pathStyle, v.get(store) == StoreType.GCS), v.find(accessKey), v.find(secretKey), v.find(accountKey),
+                        v.find(objectLock)))
                 .rule((r, v, b) -> {
                     Field<?> needed = switch (r.store()) {
                         case FILESYSTEM -> r.path().isEmpty() ? path : null;
@@ -47,7 +52,20 @@ final class RepositorySchema {
                         b.report(v.at(), ErrorCode.MISSING_KEY, ErrorCode.MISSING_KEY.format(v.path() + " (store "
                                 + Type.spelling(r.store()) + ")", needed.key()), null);
                     }
+                    if (r.objectLock().isPresent() && r.store() != StoreType.S3) {
+                        b.report(v.at(objectLock), ErrorCode.IMPOSSIBLE_VALUE, v.path() + ".object-lock is only available on s3 regions",
+                                "Remove it, or use the store's own immutability settings (GCS bucket retention, Azure immutability policies).");
+                    }
                 });
+    }
+
+    static ObjectSchema<ObjectLockPolicy> objectLock() {
+        ObjectSchema<ObjectLockPolicy> s = ObjectSchema.of("object lock",
+                "S3 Object Lock retention for repository objects: locked versions survive deletion, even with Lifeboat's credentials, until the period ends.");
+        Field<ObjectLockPolicy.Mode> mode = s.field(optional("mode", Type.oneOf(ObjectLockPolicy.Mode.class), "governance",
+                "governance (removable with a bypass permission) or compliance (removable by nobody)."));
+        Field<Duration> retain = s.field(required("retain", PlanTypes.duration(), "How long each object stays locked after it is written, e.g. 30d."));
+        return s.builds(v -> new ObjectLockPolicy(v.getOr(mode, ObjectLockPolicy.Mode.GOVERNANCE), v.get(retain)));
     }
 
     static ObjectSchema<Encryption> encryption() {

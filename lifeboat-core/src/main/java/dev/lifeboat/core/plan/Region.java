@@ -9,5 +9,6 @@ import java.util.Optional;
 public record Region(String name, StoreType store, Optional<String> path, Optional<String> bucket,
                      Optional<String> container, Optional<String> account, Optional<String> location,
                      Optional<String> endpoint, Optional<String> prefix, boolean pathStyle,
-                     Optional<Secret> accessKey, Optional<Secret> secretKey, Optional<Secret> accountKey) {
+                     Optional<Secret> accessKey, Optional<Secret> secretKey, Optional<Secret> accountKey,
+                     Optional<ObjectLockPolicy> objectLock) {
 }

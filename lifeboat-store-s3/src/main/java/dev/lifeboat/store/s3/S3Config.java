@@ -16,10 +16,16 @@ import java.util.Optional;
  * @param multipartThreshold objects larger than this are uploaded in parts
  * @param partSize           part size for multipart uploads (S3's minimum is 5 MiB)
  * @param timeout            limit for one HTTP attempt
+ * @param objectLock         retention to request on every repository object (the bucket must have Object Lock)
  */
 public record S3Config(Optional<String> endpoint, String region, String bucket, String prefix, boolean pathStyle,
                        Optional<String> accessKey, Optional<String> secretKey, long multipartThreshold, int partSize,
-                       Duration timeout) {
+                       Duration timeout, Optional<ObjectLock> objectLock) {
+    public S3Config(Optional<String> endpoint, String region, String bucket, String prefix, boolean pathStyle,
+                    Optional<String> accessKey, Optional<String> secretKey, long multipartThreshold, int partSize, Duration timeout) {
+        this(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, multipartThreshold, partSize, timeout, Optional.empty());
+    }
+
     public static final long DEFAULT_MULTIPART_THRESHOLD = 64L * 1024 * 1024;
     public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 
@@ -29,15 +35,20 @@ public record S3Config(Optional<String> endpoint, String region, String bucket, 
     }
 
     public S3Config withPrefix(String p) {
-        return new S3Config(endpoint, region, bucket, p, pathStyle, accessKey, secretKey, multipartThreshold, partSize, timeout);
+        return new S3Config(endpoint, region, bucket, p, pathStyle, accessKey, secretKey, multipartThreshold, partSize, timeout, objectLock);
     }
 
     public S3Config withMultipart(long threshold, int part) {
-        return new S3Config(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, threshold, part, timeout);
+        return new S3Config(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, threshold, part, timeout, objectLock);
     }
 
     public S3Config withTimeout(Duration t) {
-        return new S3Config(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, multipartThreshold, partSize, t);
+        return new S3Config(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, multipartThreshold, partSize, t, objectLock);
+    }
+
+    public S3Config withObjectLock(ObjectLock lock) {
+        return new S3Config(endpoint, region, bucket, prefix, pathStyle, accessKey, secretKey, multipartThreshold, partSize, timeout,
+                Optional.of(lock));
     }
 
     @Override

@@ -76,26 +76,52 @@ public final class S3ObjectStore implements ObjectStore {
     public void put(String name, byte[] data) {
         call(name, () -> {
             if (data.length > config.multipartThreshold()) {
-                multipart(key(name), data);
+                multipart(name, data);
             } else {
-                s3.putObject(r -> r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length), RequestBody.fromBytes(data));
+                s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)),
+                        RequestBody.fromBytes(data));
             }
             return null;
         });
     }
 
-    private void multipart(String key, byte[] data) {
-        String upload = s3.createMultipartUpload(r -> r.bucket(config.bucket()).key(key)).uploadId();
+    /**
+     * Adds the retention to a PUT of a repository object when Object Lock is configured. S3 requires an integrity
+     * checksum on PUTs that carry Object Lock parameters, so one is requested explicitly then.
+     */
+    private software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder locked(String name,
+            software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder r) {
+        if (config.objectLock().isPresent() && !name.startsWith("locks/")) {
+            ObjectLock lock = config.objectLock().get();
+            r.objectLockMode(lock.mode()).objectLockRetainUntilDate(java.time.Instant.now().plus(lock.retain()))
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32);
+        }
+        return r;
+    }
+
+    private void multipart(String name, byte[] data) {
+        String key = key(name);
+        String upload = s3.createMultipartUpload(r -> {
+            r.bucket(config.bucket()).key(key);
+            config.objectLock().filter(l -> !name.startsWith("locks/")).ifPresent(l -> r.objectLockMode(l.mode())
+                    .objectLockRetainUntilDate(java.time.Instant.now().plus(l.retain()))
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32));
+        }).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             int number = 1;
             for (long off = 0; off < data.length; off += config.partSize(), number++) {
                 int len = (int) Math.min(config.partSize(), data.length - off);
                 int n = number;
-                String etag = s3.uploadPart(r -> r.bucket(config.bucket()).key(key).uploadId(upload).partNumber(n).contentLength((long) len),
+                var part = s3.uploadPart(r -> {
+                            r.bucket(config.bucket()).key(key).uploadId(upload).partNumber(n).contentLength((long) len);
+                            if (config.objectLock().isPresent() && !name.startsWith("locks/")) {
+                                r.checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32);
+                            }
+                        },
                         // A copy per part: a wrapped slice via fromByteBuffer uploaded wrong bytes (S3ObjectStoreIT caught it).
-                        RequestBody.fromBytes(java.util.Arrays.copyOfRange(data, (int) off, (int) off + len))).eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                        RequestBody.fromBytes(java.util.Arrays.copyOfRange(data, (int) off, (int) off + len)));
+                parts.add(CompletedPart.builder().partNumber(number).eTag(part.eTag()).checksumCRC32(part.checksumCRC32()).build());
             }
             s3.completeMultipartUpload(r -> r.bucket(config.bucket()).key(key).uploadId(upload)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
@@ -118,7 +144,7 @@ public final class S3ObjectStore implements ObjectStore {
         return call(name, () -> {
             if (!Boolean.FALSE.equals(conditionalPut)) {
                 try {
-                    s3.putObject(r -> r.bucket(config.bucket()).key(key(name)).ifNoneMatch("*").contentLength((long) data.length),
+                    s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).ifNoneMatch("*").contentLength((long) data.length)),
                             RequestBody.fromBytes(data));
                     conditionalPut = Boolean.TRUE;
                     return true;
@@ -136,7 +162,7 @@ public final class S3ObjectStore implements ObjectStore {
             if (stat(name).isPresent()) {
                 return false;
             }
-            s3.putObject(r -> r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length), RequestBody.fromBytes(data));
+            s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)), RequestBody.fromBytes(data));
             return true;
         });
     }
@@ -223,7 +249,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public StoreFeatures features() {
-        return new StoreFeatures(Boolean.TRUE.equals(conditionalPut), false, false);
+        return new StoreFeatures(Boolean.TRUE.equals(conditionalPut), config.objectLock().isPresent(), config.objectLock().isPresent());
     }
 
     @Override
