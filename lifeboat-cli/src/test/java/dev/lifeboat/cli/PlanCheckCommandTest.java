@@ -72,17 +72,22 @@ class PlanCheckCommandTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "misspelled key|    rpo: 30m\\n|    rpoo: 30m\\n|:56:5|error[LB022 unknown-key]: unknown key 'rpoo' in components.notification-system|Did you mean 'rpo'?",
-            "negative duration|  rpo: 15m|  rpo: -15m|:16:8|error[LB025 bad-duration]: objectives.rpo: '-15m' is negative|positive number",
-            "invalid cron|cron: \"0 2 * * *\"|cron: \"0 2 * * 8\"|:199:11|error[LB026 bad-cron]: schedules.postgres-full.cron: day-of-week value 8 is out of range 0-7|5-field cron",
-            "undefined resource|depends-on: [analytics-db]|depends-on: [analytics-dbx]|:50:18|error[LB028 undefined-reference]: components.analytics-dashboard.depends-on[0] refers to resource 'analytics-dbx'|Did you mean 'analytics-db'?"})
-    void brokenPlanFailsWithPositionCodeAndHint(String name, String from, String to, String position, String error, String hint) throws Exception {
+            "misspelled key|    rpo: 30m\\n|    rpoo: 30m\\n|5|error[LB022 unknown-key]: unknown key 'rpoo' in components.notification-system|Did you mean 'rpo'?",
+            "negative duration|  rpo: 15m|  rpo: -15m|8|error[LB025 bad-duration]: objectives.rpo: '-15m' is negative|positive number",
+            "invalid cron|cron: \"0 2 * * *\"|cron: \"0 2 * * 8\"|11|error[LB026 bad-cron]: schedules.postgres-full.cron: day-of-week value 8 is out of range 0-7|5-field cron",
+            "undefined resource|depends-on: [analytics-db]|depends-on: [analytics-dbx]|18|error[LB028 undefined-reference]: components.analytics-dashboard.depends-on[0] refers to resource 'analytics-dbx'|Did you mean 'analytics-db'?"})
+    void brokenPlanFailsWithPositionCodeAndHint(String name, String from, String to, int column, String error, String hint) throws Exception {
         Path plan = tmp.resolve("lifeboat.yaml");
         String text = Files.readString(EXAMPLE);
         String broken = text.replaceFirst(java.util.regex.Pattern.quote(from.replace("\\n", "\n")),
                 java.util.regex.Matcher.quoteReplacement(to.replace("\\n", "\n")));
         assertThat(broken).as("the test changed the plan").isNotEqualTo(text);
         Files.writeString(plan, broken);
+        // The line is wherever the change landed; the column is where the offending token starts.
+        String changedLine = to.replace("\\n", "\n").strip();
+        int line = java.util.Arrays.asList(broken.split("\n", -1)).indexOf(
+                java.util.Arrays.stream(broken.split("\n", -1)).filter(l -> l.contains(changedLine)).findFirst().orElseThrow()) + 1;
+        String position = ":" + line + ":" + column;
         Result r = run("plan", "check", "--config", plan.toString());
         assertThat(r.status()).isEqualTo(20);
         assertThat(r.err()).contains(plan + position + ": " + error);
