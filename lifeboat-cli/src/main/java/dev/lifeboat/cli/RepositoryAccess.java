@@ -35,8 +35,9 @@ public final class RepositoryAccess {
     public static final String PASSPHRASE_ENV = "LIFEBOAT_PASSPHRASE";
 
     @Option(names = "--repo", paramLabel = "[NAME=]LOCATION",
-            description = {"Repository location: a directory or file:/path (default: $LIFEBOAT_REPOSITORY, else the plan's regions).",
-                    "Repeat for several regions, primary first: --repo us-east=/mnt/a --repo eu=/mnt/b."})
+            description = {"Repository location: a directory, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or azure://ACCOUNT/CONTAINER/PREFIX "
+                    + "(default: $LIFEBOAT_REPOSITORY, else the plan's regions). Repeat for several regions, primary first: "
+                    + "--repo us-east=s3://backups/lifeboat --repo dr=/mnt/backup. See docs/stores.md."})
     List<String> repos;
 
     @Option(names = "--commit-after", paramLabel = "N",

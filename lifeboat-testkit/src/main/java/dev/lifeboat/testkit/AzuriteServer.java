@@ -4,8 +4,6 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,18 +69,7 @@ public final class AzuriteServer implements AutoCloseable {
             throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("azurite-blob", e.getMessage()), null, e);
         }
         Reaper.track(process.pid());
-        Wait.until(Duration.ofSeconds(60), "Azurite on port " + port, () -> {
-            if (!process.isAlive()) {
-                throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("azurite-blob",
-                        "exited at start" + ExternalCommand.tail(home.resolve("azurite.log"))), null);
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Wait.forPort(process, port, home.resolve("azurite.log"), "azurite-blob", Duration.ofSeconds(60));
     }
 
     /** The blob endpoint including the account, as the Azure SDK wants it. */

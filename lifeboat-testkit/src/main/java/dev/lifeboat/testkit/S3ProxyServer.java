@@ -4,8 +4,6 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,27 +75,7 @@ public final class S3ProxyServer implements AutoCloseable {
             throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("S3Proxy", e.getMessage()), null, e);
         }
         Reaper.track(process.pid());
-        try {
-            Wait.until(Duration.ofSeconds(60), "S3Proxy on port " + port, () -> {
-                if (!process.isAlive()) {
-                    return true;
-                }
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-        } catch (IllegalStateException e) {
-            stop();
-            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("S3Proxy", e.getMessage()
-                    + ExternalCommand.tail(home.resolve("s3proxy.log"))), null, e);
-        }
-        if (!process.isAlive()) {
-            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("S3Proxy", "exited at start"
-                    + ExternalCommand.tail(home.resolve("s3proxy.log"))), null);
-        }
+        Wait.forPort(process, port, home.resolve("s3proxy.log"), "S3Proxy", Duration.ofSeconds(60));
     }
 
     public String endpoint() {

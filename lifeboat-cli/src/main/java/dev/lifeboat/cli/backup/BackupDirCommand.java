@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dir", mixinStandardHelpOptions = true,
         description = {"Back up a directory tree: content, modes, times, symbolic links and empty directories.",
                 "",
-                "Content is split into chunks by content; chunks the repository already holds are not stored again,",
-                "so every backup is logically full while storing only what changed."})
+                "Content is split into chunks by content; chunks the repository already holds are not stored again, "
+                        + "so every backup is logically full while storing only what changed."})
 public final class BackupDirCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -44,33 +44,31 @@ public final class BackupDirCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Repository repo = access.open();
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "backup", json);
+        ProgressBar bar = output.progress("backup");
         Snapshot s;
         try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup dir " + name)) {
             s = new DirectoryBackup(repo, Clock.systemUTC(), threads).run(source, name, tags, bar);
         } finally {
             bar.done();
         }
-        access.finishCopies(spec.commandLine().getErr(), 30_000);
+        access.finishCopies(output.err(), 30_000);
         SnapshotManifest.Stats st = s.manifest().stats();
-        if (json) {
+        if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("snapshot", s.id());
             m.put("name", name);
             m.put("time", s.manifest().time());
             m.put("stats", st);
-            spec.commandLine().getOut().println(Json.write(m));
+            output.out().println(Json.write(m));
         } else {
-            spec.commandLine().getOut().printf("Snapshot %s of %s: %d file(s), %d dir(s), %s; new %s stored as %s in %.1f s.%n",
+            output.out().printf("Snapshot %s of %s: %d file(s), %d dir(s), %s; new %s stored as %s in %.1f s.%n",
                     s.shortId(), source, st.files(), st.directories(), Sizes.bytes(st.bytes()), Sizes.bytes(st.newBytes()),
                     Sizes.bytes(st.storedBytes()), st.millis() / 1000.0);
         }

@@ -1,6 +1,6 @@
 package dev.lifeboat.cli.repo;
 
-import picocli.CommandLine;
+import dev.lifeboat.cli.CommandGroup;
 import picocli.CommandLine.Command;
 
 /** {@code lifeboat repo}: the backup repository itself. */
@@ -8,12 +8,5 @@ import picocli.CommandLine.Command;
         description = "Create, inspect, verify, prune and re-key the backup repository.",
         subcommands = {RepoInitCommand.class, RepoInfoCommand.class, RepoVerifyCommand.class, RepoPruneCommand.class,
                 RepoRotateKeyCommand.class, RepoUnlockCommand.class, RepoStatusCommand.class, RepoSyncCommand.class})
-public final class RepoCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Name a repo command, e.g. 'lifeboat repo info'.");
-    }
+public final class RepoCommand extends CommandGroup {
 }

@@ -11,10 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code lifeboat repo info}: what the repository is and holds. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show the repository's settings, keys and size.")
@@ -22,11 +21,9 @@ public final class RepoInfoCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
 
-    @Option(names = "--json", description = "Print as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -45,8 +42,8 @@ public final class RepoInfoCommand implements Callable<Integer> {
         out.put("packs", packs.size());
         out.put("pack_bytes", packBytes);
         out.put("chunks", repo.index().size());
-        PrintWriter w = spec.commandLine().getOut();
-        if (json) {
+        PrintWriter w = output.out();
+        if (output.json()) {
             w.println(Json.write(out));
         } else {
             out.put("pack_bytes", Sizes.bytes(packBytes));

@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create a new repository in an empty location.",
                 "",
-                "Encryption (AES-256-GCM) is on unless --no-encryption is given. The master key is wrapped by the",
-                "passphrase (Argon2id) or key file; losing both means losing the backups, so keep them somewhere safe."})
+                "Encryption (AES-256-GCM) is on unless --no-encryption is given. The master key is wrapped by the "
+                + "passphrase (Argon2id) or key file; losing both means losing the backups, so keep them somewhere safe."})
 public final class RepoInitCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -37,11 +37,9 @@ public final class RepoInitCommand implements Callable<Integer> {
     @Option(names = "--level", paramLabel = "N", description = "Compression level (zstd default 3).")
     Integer level;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -55,19 +53,19 @@ public final class RepoInitCommand implements Callable<Integer> {
         Optional<Credentials> credentials = noEncryption ? Optional.empty() : access.credentials(true, true);
         Repository repo = Repository.init(store, credentials, RepositoryOptions.defaults().withEncryption(!noEncryption)
                 .withCompression(new Compression(algorithm, level != null ? level : algorithm == Compression.Algorithm.ZSTD ? 3 : 1)));
-        access.finishCopies(spec.commandLine().getErr(), 30_000);
+        access.finishCopies(output.err(), 30_000);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("location", store.location());
         out.put("id", repo.config().id());
         out.put("encryption", repo.config().encryption());
         out.put("compression", repo.compressionName());
-        if (json) {
-            spec.commandLine().getOut().println(Json.write(out));
+        if (output.json()) {
+            output.out().println(Json.write(out));
         } else {
-            spec.commandLine().getOut().println("Created repository " + repo.config().id() + " at " + store.location()
+            output.out().println("Created repository " + repo.config().id() + " at " + store.location()
                     + " (encryption " + repo.config().encryption() + ", compression " + repo.compressionName() + ").");
             if (noEncryption) {
-                spec.commandLine().getErr().println("warning: this repository is NOT encrypted: anyone who can read the store can read the backups.");
+                output.err().println("warning: this repository is NOT encrypted: anyone who can read the store can read the backups.");
             }
         }
         return 0;

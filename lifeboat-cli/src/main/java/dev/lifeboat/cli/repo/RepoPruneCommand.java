@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = {"Forget snapshots the keep policies no longer need, and delete the data only they used.",
                 "",
-                "Keep rules come from --keep-* options, else from the plan: a snapshot named after a resource is kept",
-                "while any data class stored in that resource keeps it. Snapshots with no policy are all kept, and the",
-                "newest snapshot of each name is always kept. Takes the exclusive lock: no backup runs meanwhile.",
+                "Keep rules come from --keep-* options, else from the plan: a snapshot named after a resource is kept "
+                + "while any data class stored in that resource keeps it. Snapshots with no policy are all kept, and the "
+                + "newest snapshot of each name is always kept. Takes the exclusive lock: no backup runs meanwhile.",
                 "--dry-run prints exactly what would be deleted and changes nothing."})
 public final class RepoPruneCommand implements Callable<Integer> {
     @Mixin
@@ -38,11 +38,9 @@ public final class RepoPruneCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show what would be forgotten and deleted; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print the plan and result as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -54,13 +52,13 @@ public final class RepoPruneCommand implements Callable<Integer> {
             List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
             print(plan, deleted);
         }
-        access.finishCopies(spec.commandLine().getErr(), 30_000);
+        access.finishCopies(output.err(), 30_000);
         return 0;
     }
 
     private void print(PrunePlan plan, List<String> deleted) {
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        PrintWriter out = output.out();
+        if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dry_run", dryRun);
             List<Object> decisions = new ArrayList<>();

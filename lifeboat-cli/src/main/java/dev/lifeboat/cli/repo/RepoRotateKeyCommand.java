@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "rotate-key", mixinStandardHelpOptions = true,
         description = {"Rotate the repository's keys without re-encrypting any data.",
                 "",
-                "Creates a new data key for everything written from now on and a new master key, keeps every older data",
-                "key (old snapshots stay readable), and replaces every key object with one for the new passphrase or",
-                "key file (or the current one when none is given). Old passphrases stop working."})
+                "Creates a new data key for everything written from now on and a new master key, keeps every older data "
+                + "key (old snapshots stay readable), and replaces every key object with one for the new passphrase or "
+                + "key file (or the current one when none is given). Old passphrases stop working."})
 public final class RepoRotateKeyCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -35,8 +35,8 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
     @Option(names = "--new-key-file", paramLabel = "FILE", description = "A key file to use from now on instead.")
     Path newKeyFile;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Output output;
 
     @Override
     public Integer call() {
@@ -55,10 +55,10 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
         }
         try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), Clock.systemUTC(), "rotate-key")) {
             Repository rotated = repo.rotateKey(next, Optional.empty());
-            spec.commandLine().getOut().println("Rotated keys: " + rotated.keySummary() + ". New data is encrypted with the new data key; "
-                    + "older snapshots stay readable.");
+            output.emit(java.util.Map.of("rotated", true, "keys", rotated.keySummary()), () -> "Rotated keys: " + rotated.keySummary()
+                    + ". New data is encrypted with the new data key; older snapshots stay readable.\n");
         }
-        access.finishCopies(spec.commandLine().getErr(), 30_000);
+        access.finishCopies(output.err(), 30_000);
         return 0;
     }
 }

@@ -15,31 +15,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code lifeboat repo status}: per-region lag. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each region's lag behind the others: objects and bytes it lacks, and the age of the oldest",
-                "object it lacks (how stale a restore from that region alone would be). Needs no passphrase."},
+        description = {"Show each region's lag behind the others: objects and bytes it lacks, and the age of the oldest "
+                + "object it lacks (how stale a restore from that region alone would be). Needs no passphrase."},
         footer = {"", "Exit status: 0 every region is complete; 3 some region lags or is unreachable."})
 public final class RepoStatusCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
 
-    @Option(names = "--json", description = "Print as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         RegionSet set = access.regions().orElseGet(() -> new RegionSet(List.of(new Region("primary", access.store())), 1));
         List<RegionStatus> status = RegionStatus.of(set, Instant.now());
-        if (json) {
+        if (output.json()) {
             List<Object> out = new ArrayList<>();
             for (RegionStatus s : status) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -55,16 +52,16 @@ public final class RepoStatusCommand implements Callable<Integer> {
                 m.put("error", s.error().orElse(null));
                 out.add(m);
             }
-            spec.commandLine().getOut().println(Json.write(Map.of("commit_after", set.commitAfter(), "regions", out)));
+            output.out().println(Json.write(Map.of("commit_after", set.commitAfter(), "regions", out)));
         } else {
             Table t = new Table("REGION", "REACHABLE", "OBJECTS", "SIZE", "MISSING", "MISSING SIZE", "LAG", "LOCATION");
             for (RegionStatus s : status) {
                 t.row(s.region(), s.reachable() ? "yes" : "NO", s.objects(), Sizes.bytes(s.bytes()), s.missingObjects(),
                         Sizes.bytes(s.missingBytes()), s.lagAge().map(d -> Durations.format(Duration.ofSeconds(d.getSeconds()))).orElse(s.reachable() ? "-" : "?"), s.location());
             }
-            spec.commandLine().getOut().print(t.render());
-            status.stream().filter(s -> !s.reachable()).forEach(s -> spec.commandLine().getOut().println(s.region() + ": " + s.error().orElse("")));
-            spec.commandLine().getOut().println(status.stream().allMatch(RegionStatus::inSync) ? "Every region is complete."
+            output.out().print(t.render());
+            status.stream().filter(s -> !s.reachable()).forEach(s -> output.out().println(s.region() + ": " + s.error().orElse("")));
+            output.out().println(status.stream().allMatch(RegionStatus::inSync) ? "Every region is complete."
                     : "Some region lags: 'lifeboat repo sync' brings it level once it is reachable.");
         }
         return status.stream().allMatch(RegionStatus::inSync) ? 0 : 3;

@@ -14,15 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lifeboat repo sync}: repair a region from another. */
 @Command(name = "sync", mixinStandardHelpOptions = true,
-        description = {"Copy to a region every object it lacks, verifying each copy (content-addressed objects must hash",
-                "to their name; a damaged source object is skipped and reported, never spread).",
+        description = {"Copy to a region every object it lacks, verifying each copy (content-addressed objects must hash "
+                + "to their name; a damaged source object is skipped and reported, never spread).",
                 "Default: from the primary to every other region. Needs no passphrase."})
 public final class RepoSyncCommand implements Callable<Integer> {
     @Mixin
@@ -40,11 +40,9 @@ public final class RepoSyncCommand implements Callable<Integer> {
     @Option(names = "--prune", description = "Also delete target objects the source does not have (deleted by prune while away).")
     boolean prune;
 
-    @Option(names = "--json", description = "Print as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -56,7 +54,7 @@ public final class RepoSyncCommand implements Callable<Integer> {
         List<Object> results = new ArrayList<>();
         boolean skippedAny = false;
         for (Region target : targets) {
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "sync " + target.name(), json);
+            ProgressBar bar = output.progress("sync " + target.name());
             RegionSync.Result r = RegionSync.run(source, target, verify, prune, bar);
             bar.done();
             skippedAny |= !r.skipped().isEmpty();
@@ -69,14 +67,14 @@ public final class RepoSyncCommand implements Callable<Integer> {
             m.put("deleted", r.deleted());
             m.put("skipped", r.skipped());
             results.add(m);
-            if (!json) {
-                spec.commandLine().getOut().printf("%s -> %s: copied %d object(s) (%s), repaired %d, deleted %d%s.%n", source.name(),
+            if (!output.json()) {
+                output.out().printf("%s -> %s: copied %d object(s) (%s), repaired %d, deleted %d%s.%n", source.name(),
                         target.name(), r.copied(), Sizes.bytes(r.bytes()), r.repaired(), r.deleted(),
                         r.skipped().isEmpty() ? "" : "; SKIPPED damaged source objects: " + String.join(", ", r.skipped()));
             }
         }
-        if (json) {
-            spec.commandLine().getOut().println(Json.write(results));
+        if (output.json()) {
+            output.out().println(Json.write(results));
         }
         return skippedAny ? ErrorCode.OBJECT_CORRUPT.exitStatus() : 0;
     }

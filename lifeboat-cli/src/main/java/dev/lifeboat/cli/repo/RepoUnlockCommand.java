@@ -5,7 +5,7 @@ import dev.lifeboat.repository.lock.RepositoryLock;
 import dev.lifeboat.repository.store.ObjectStore;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,22 +20,23 @@ public final class RepoUnlockCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also remove live locks. Only when you are sure their holders are gone.")
     boolean all;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Output output;
 
     @Override
     public Integer call() {
         ObjectStore store = access.store();
-        int removed = 0;
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        StringBuilder text = new StringBuilder();
         for (RepositoryLock.Held h : RepositoryLock.all(store)) {
             if (all || RepositoryLock.isStale(h.record(), Clock.systemUTC())) {
                 store.delete(h.name());
-                removed++;
-                spec.commandLine().getOut().println("removed " + h.name() + " (" + h.record().purpose() + ", pid " + h.record().pid()
-                        + " on " + h.record().host() + ")");
+                removed.add(h.name());
+                text.append("removed ").append(h.name()).append(" (").append(h.record().purpose()).append(", pid ")
+                        .append(h.record().pid()).append(" on ").append(h.record().host()).append(")\n");
             }
         }
-        spec.commandLine().getOut().println(removed + " lock(s) removed.");
+        output.emit(java.util.Map.of("removed", removed), () -> text.toString() + removed.size() + " lock(s) removed.\n");
         return 0;
     }
 }

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check the repository.",
                 "",
-                "Without --deep: every snapshot and index opens and authenticates, every chunk a snapshot needs is",
-                "indexed, and every pack it is in exists and is long enough. With --deep: every pack is also read,",
-                "its SHA-256 name checked, and every chunk decrypted and checked against its id.",
+                "Without --deep: every snapshot and index opens and authenticates, every chunk a snapshot needs is "
+                + "indexed, and every pack it is in exists and is long enough. With --deep: every pack is also read, "
+                + "its SHA-256 name checked, and every chunk decrypted and checked against its id.",
                 "Each problem names the object and every snapshot it affects."},
         footer = {"", "Exit status: 0 the repository verifies; 80 problems were found (verify-failed)."})
 public final class RepoVerifyCommand implements Callable<Integer> {
@@ -34,20 +34,18 @@ public final class RepoVerifyCommand implements Callable<Integer> {
     @Option(names = "--deep", description = "Read, decrypt and check every object.")
     boolean deep;
 
-    @Option(names = "--json", description = "Print the report as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Repository repo = access.open();
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "verify", json);
+        ProgressBar bar = output.progress("verify");
         VerifyReport r = new RepositoryVerifier(repo).run(deep, bar);
         bar.done();
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        PrintWriter out = output.out();
+        if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ok", r.ok());
             m.put("deep", r.deep());

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dir", mixinStandardHelpOptions = true,
         description = {"Restore a directory snapshot into a new or empty directory.",
                 "",
-                "Every chunk is authenticated and checked against its id before it is written; a file is renamed into",
-                "place only once complete, so a damaged chunk stops the restore without leaving wrong content."})
+                "Every chunk is authenticated and checked against its id before it is written; a file is renamed into "
+                + "place only once complete, so a damaged chunk stops the restore without leaving wrong content."})
 public final class RestoreDirCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -35,28 +35,26 @@ public final class RestoreDirCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "PATH", description = "Target directory; must be new or empty.")
     Path target;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Repository repo = access.open();
         Snapshot s = repo.snapshots().find(snapshot, Optional.ofNullable(name));
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "restore", json);
+        ProgressBar bar = output.progress("restore");
         long files;
         try {
             files = new DirectoryRestore(repo).run(s, target, bar);
         } finally {
             bar.done();
         }
-        if (json) {
-            spec.commandLine().getOut().println(Json.write(Map.of("snapshot", s.id(), "target", target.toString(), "files", files,
+        if (output.json()) {
+            output.out().println(Json.write(Map.of("snapshot", s.id(), "target", target.toString(), "files", files,
                     "bytes", s.manifest().stats().bytes())));
         } else {
-            spec.commandLine().getOut().printf("Restored snapshot %s (%s, %s) to %s: %d file(s), %s.%n", s.shortId(), s.manifest().name(),
+            output.out().printf("Restored snapshot %s (%s, %s) to %s: %d file(s), %s.%n", s.shortId(), s.manifest().name(),
                     s.manifest().time(), target, files, Sizes.bytes(s.manifest().stats().bytes()));
         }
         return 0;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,17 +25,15 @@ public final class SnapshotsListCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Only snapshots of this name.")
     String name;
 
-    @Option(names = "--json", description = "Print as JSON.")
-    boolean json;
+    @Mixin
+    Output output;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Repository repo = access.open();
         List<Snapshot> all = repo.snapshots().list().stream().filter(s -> name == null || name.equals(s.manifest().name())).toList();
-        if (json) {
+        if (output.json()) {
             List<Object> out = new ArrayList<>();
             for (Snapshot s : all) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -50,7 +48,7 @@ public final class SnapshotsListCommand implements Callable<Integer> {
                 m.put("stats", s.manifest().stats());
                 out.add(m);
             }
-            spec.commandLine().getOut().println(Json.write(out));
+            output.out().println(Json.write(out));
             return 0;
         }
         Table t = new Table("ID", "TIME (UTC)", "KIND", "NAME", "FILES", "SIZE", "NEW", "STORED", "SOURCE");
@@ -59,8 +57,8 @@ public final class SnapshotsListCommand implements Callable<Integer> {
             t.row(s.shortId(), s.manifest().time().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"), s.manifest().kind(), s.manifest().name(),
                     st.files(), Sizes.bytes(st.bytes()), Sizes.bytes(st.newBytes()), Sizes.bytes(st.storedBytes()), s.manifest().source());
         }
-        spec.commandLine().getOut().print(t.render());
-        spec.commandLine().getOut().println(all.size() + " snapshot(s).");
+        output.out().print(t.render());
+        output.out().println(all.size() + " snapshot(s).");
         return 0;
     }
 }
