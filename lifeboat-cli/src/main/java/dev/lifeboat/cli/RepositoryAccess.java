@@ -144,6 +144,11 @@ public final class RepositoryAccess {
         });
     }
 
+    /** A plan secret's value, read now from its source. */
+    public String resolve(dev.lifeboat.core.plan.Secret secret) {
+        return stores.resolve(secret);
+    }
+
     /** The credential, if any source provides one; {@code prompt} asks on the terminal as a last resort. */
     public Optional<Credentials> credentials(boolean prompt, boolean confirm) {
         if (keyFile != null) {

@@ -23,6 +23,7 @@ public final class PostgresHarness implements AutoCloseable {
     private final Path home;
     private final PostgresServer primary;
     private final List<PostgresServer> replicas;
+    private final List<PostgresServer> extra = new ArrayList<>();
 
     private PostgresHarness(Path home, PostgresServer primary, List<PostgresServer> replicas) {
         this.home = home;
@@ -51,6 +52,26 @@ public final class PostgresHarness implements AutoCloseable {
         return home;
     }
 
+    /**
+     * A home for a server whose data directory a test fills itself (a restore): an empty directory owned by the
+     * server user, inside this harness's home. Put the data directory at {@code home/data}, then
+     * {@link #serverAt(Path, String)} and start it.
+     */
+    public Path newServerHome(String name) {
+        return OsUser.ownedDirectory(home.resolve(name), OsUser.POSTGRES);
+    }
+
+    /**
+     * A server for a data directory at {@code serverHome/data} (restored by the test), on a free port; it is
+     * stopped with the harness. Call {@link PostgresServer#start()} to start it.
+     */
+    public PostgresServer serverAt(Path serverHome, String name) {
+        PostgresServer s = new PostgresServer(name, serverHome, Binaries.postgresBin(), FreePort.pick());
+        s.configure("port = " + s.port(), "unix_socket_directories = '" + s.dataDirectory() + "'", "cluster_name = '" + name + "'");
+        extra.add(s);
+        return s;
+    }
+
     /** Waits until {@code replica} has replayed everything the primary has written so far. */
     public void awaitReplay(PostgresServer replica) {
         String target = primary.queryOne("SELECT pg_current_wal_lsn()");
@@ -61,7 +82,8 @@ public final class PostgresHarness implements AutoCloseable {
     @Override
     public void close() {
         RuntimeException first = null;
-        List<PostgresServer> all = new ArrayList<>(replicas);
+        List<PostgresServer> all = new ArrayList<>(extra);
+        all.addAll(replicas);
         all.add(primary);
         for (PostgresServer s : all) {
             try {

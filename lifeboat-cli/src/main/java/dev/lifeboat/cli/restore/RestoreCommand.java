@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 
 /** {@code lifeboat restore}: restore a snapshot. */
 @Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a snapshot.",
-        subcommands = {RestoreDirCommand.class})
+        subcommands = {RestoreDirCommand.class, RestorePostgresCommand.class})
 public final class RestoreCommand extends CommandGroup {
 }

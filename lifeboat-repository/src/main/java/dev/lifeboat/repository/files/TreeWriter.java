@@ -97,12 +97,15 @@ public final class TreeWriter implements AutoCloseable {
         return read[0];
     }
 
-    /** A file whose content does not come from disk (e.g. PostgreSQL's backup_label), with the given metadata. */
-    public void file(String rel, byte[] content, int mode, long mtimeNanos) throws IOException {
+    /**
+     * A file whose content does not come from disk (e.g. PostgreSQL's backup_label), with the given metadata;
+     * {@code uid}/{@code gid} may be null (restore then leaves the restoring user as owner).
+     */
+    public void file(String rel, byte[] content, int mode, long mtimeNanos, Integer uid, Integer gid) throws IOException {
         files++;
         long[] read = {0};
         List<String> chunks = store(new ByteArrayInputStream(content), listingChunker, read);
-        write(new TreeEntry(rel, TreeEntry.FILE, mode, mtimeNanos, (long) content.length, chunks, null, null, null));
+        write(new TreeEntry(rel, TreeEntry.FILE, mode, mtimeNanos, (long) content.length, chunks, null, uid, gid));
     }
 
     private List<String> store(InputStream in, Chunker chunker, long[] read) throws IOException {

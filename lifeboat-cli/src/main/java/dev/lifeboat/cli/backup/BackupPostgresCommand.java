@@ -1,0 +1,68 @@
+package dev.lifeboat.cli.backup;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.cli.output.ProgressBar;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.postgres.backup.BaseBackup;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.SnapshotManifest;
+import dev.lifeboat.repository.lock.RepositoryLock;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat backup postgres}: a physical base backup of a running server on this host. */
+@Command(name = "postgres", mixinStandardHelpOptions = true,
+        description = {"Take a physical base backup of a running PostgreSQL server on this host.",
+                "",
+                "Uses the non-exclusive backup API on one session, reserves the WAL it needs with a temporary replication "
+                        + "slot, reads the data directory in page-aligned chunks (only changed chunks are stored), and includes "
+                        + "the WAL from start to stop, so the snapshot restores into a consistent cluster on its own. Continuous "
+                        + "WAL for point-in-time recovery is not part of this build yet (see docs/adr/0006)."})
+public final class BackupPostgresCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    PostgresOptions postgres;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The snapshot's name (default: the --cluster name).")
+    String name;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() {
+        Repository repo = access.open();
+        String snapshotName = postgres.name(name);
+        ProgressBar bar = output.progress("backup " + snapshotName);
+        Snapshot s;
+        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup postgres " + snapshotName)) {
+            s = new BaseBackup(repo, Clock.systemUTC(), threads).run(postgres.target(access), snapshotName, bar);
+        } finally {
+            bar.done();
+        }
+        access.finishCopies(output.err(), 30_000);
+        SnapshotManifest.Stats st = s.manifest().stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("snapshot", s.id());
+        m.put("name", snapshotName);
+        m.put("time", s.manifest().time());
+        m.put("labels", s.manifest().labels());
+        m.put("stats", st);
+        output.emit(m, () -> String.format("Snapshot %s of %s: %s, WAL %s to %s (timeline %s); new %s stored as %s in %.1f s.%n",
+                s.shortId(), snapshotName, Sizes.bytes(st.bytes()), s.manifest().labels().get("start_lsn"), s.manifest().labels().get("stop_lsn"),
+                s.manifest().labels().get("timeline"), Sizes.bytes(st.newBytes()), Sizes.bytes(st.storedBytes()), st.millis() / 1000.0));
+        return 0;
+    }
+}

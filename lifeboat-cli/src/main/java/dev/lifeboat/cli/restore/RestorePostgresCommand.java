@@ -1,0 +1,65 @@
+package dev.lifeboat.cli.restore;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.cli.output.ProgressBar;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.DirectoryRestore;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat restore postgres}: a base backup into a new data directory. */
+@Command(name = "postgres", mixinStandardHelpOptions = true,
+        description = {"Restore a PostgreSQL base backup into a new or empty data directory.",
+                "",
+                "The directory then holds the data files, backup_label and the WAL the backup needs: start PostgreSQL on "
+                        + "it (after setting port and paths in postgresql.conf if the original server still runs) and it "
+                        + "replays to the end of the backup. Point-in-time recovery is 'lifeboat recover' (issue 4, not in this build)."})
+public final class RestorePostgresCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "Snapshot id (8 characters suffice) or 'latest'.")
+    String snapshot;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this cluster.")
+    String name;
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "Target data directory; must be new or empty.")
+    Path target;
+
+    @Override
+    public Integer call() {
+        Repository repo = access.open();
+        Snapshot s = repo.snapshots().find(snapshot, Optional.ofNullable(name));
+        if (!"postgres".equals(s.manifest().kind())) {
+            throw new LifeboatException(ErrorCode.USAGE, "snapshot " + s.shortId() + " is a " + s.manifest().kind() + " backup, not a PostgreSQL one",
+                    "Use 'lifeboat restore dir' for directory snapshots.");
+        }
+        ProgressBar bar = output.progress("restore");
+        try {
+            new DirectoryRestore(repo).run(s, target, bar);
+        } finally {
+            bar.done();
+        }
+        Map<String, String> labels = s.manifest().labels();
+        output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels), () -> String.format(
+                "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n"
+                        + "Start it with: pg_ctl -D %s start  (as the owner of the directory; change 'port' first if the original still runs)%n",
+                s.shortId(), s.manifest().name(), s.manifest().time(), target, Sizes.bytes(s.manifest().stats().bytes()), labels.get("stop_lsn"),
+                labels.get("timeline"), target));
+        return 0;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.lifeboat.postgres.backup;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.TimelineHistory;
+import dev.lifeboat.postgres.wal.WalSegment;
+import dev.lifeboat.repository.BlobSink;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.SnapshotManifest;
+import dev.lifeboat.repository.chunk.Chunker;
+import dev.lifeboat.repository.chunk.FixedChunker;
+import dev.lifeboat.repository.files.DirectoryBackup;
+import dev.lifeboat.repository.files.Progress;
+import dev.lifeboat.repository.files.TreeWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A physical base backup of a running PostgreSQL server, taken on this host: the non-exclusive low-level API on one
+ * session, the WAL it needs reserved by a temporary replication slot, the data directory read directly in
+ * page-aligned fixed chunks, the {@code backup_label} returned by the stop call, and the WAL from the start to the
+ * stop position, so that the snapshot restores into a consistent cluster on its own (as {@code pg_basebackup -X
+ * fetch} does). Continuous WAL for point-in-time recovery comes from streaming (ADR 0006).
+ */
+public final class BaseBackup {
+    /** Page-aligned fixed chunks: 8 pages of 8 KiB (ADR 0006 weighs smaller chunks against index size). */
+    static final int CHUNK = 64 * 1024;
+
+    private final Repository repo;
+    private final Clock clock;
+    private final int threads;
+
+    public BaseBackup(Repository repo, Clock clock, int threads) {
+        this.repo = repo;
+        this.clock = clock;
+        this.threads = threads;
+    }
+
+    public Snapshot run(PostgresTarget target, String name, Progress progress) {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        Properties props = new Properties();
+        props.setProperty("user", target.user());
+        target.password().ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("ApplicationName", "lifeboat backup");
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props); Statement st = c.createStatement()) {
+            int version = Integer.parseInt(one(st, "SHOW server_version_num"));
+            if (version < 100000) {
+                throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL " + version + " is older than 10", "Lifeboat backs up PostgreSQL 10 and later.");
+            }
+            Path dataDir = target.dataDir().toRealPath();
+            Path serverDir = Path.of(one(st, "SHOW data_directory"));
+            if (!Files.isSameFile(dataDir, serverDir)) {
+                throw new LifeboatException(ErrorCode.USAGE, "the server's data directory is " + serverDir + ", not " + dataDir,
+                        "Pass the data directory of the server you connect to (--data-dir), on the host it runs on.");
+            }
+            long segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"))
+                    * (version < 110000 ? 8192 : 1);
+            String systemId = one(st, "SELECT system_identifier FROM pg_control_system()");
+            boolean standby = one(st, "SELECT pg_is_in_recovery()").equals("t");
+            // Reserve WAL from now until this session ends, so no segment the backup needs is recycled.
+            String slot = "lifeboat_backup_" + ProcessHandle.current().pid() + "_" + (System.nanoTime() & 0xffff);
+            one(st, "SELECT pg_create_physical_replication_slot('" + slot + "', true, true)");
+            String label = "lifeboat " + name + " " + started;
+            Lsn start = Lsn.parse(one(st, version >= 150000 ? "SELECT pg_backup_start('" + label + "', true)"
+                    : "SELECT pg_start_backup('" + label + "', true, false)"));
+            int timeline = Integer.parseInt(one(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
+
+            BlobSink sink = repo.newSink();
+            Chunker chunker = new FixedChunker(CHUNK);
+            long total = DirectoryBackup.sizeOf(dataDir);
+            Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
+                copyDataDirectory(dataDir, tree, chunker);
+                String[] stop = stop(st, version);
+                Lsn stopLsn = Lsn.parse(stop[0]);
+                if (!standby) {
+                    // Complete the segment holding the stop position, so every WAL file copied is whole.
+                    one(st, "SELECT pg_switch_wal()");
+                }
+                long mtime = clock.instant().toEpochMilli() * 1_000_000;
+                tree.file("backup_label", stop[1].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
+                if (stop[2] != null && !stop[2].isEmpty()) {
+                    tree.file("tablespace_map", stop[2].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
+                }
+                List<String> wal = copyWal(dataDir, tree, chunker, timeline, start, stopLsn, segmentSize);
+                BlobSink.Stats content = sink.stats();
+                List<String> ids = tree.finish();
+                BlobSink.Stats stats = sink.finish();
+                Map<String, String> labels = new LinkedHashMap<>();
+                labels.put("start_lsn", start.toString());
+                labels.put("stop_lsn", stopLsn.toString());
+                labels.put("timeline", Integer.toString(timeline));
+                labels.put("server_version_num", Integer.toString(version));
+                labels.put("system_identifier", systemId);
+                labels.put("wal_segment_size", Long.toString(segmentSize));
+                labels.put("wal_first", wal.get(0));
+                labels.put("wal_last", wal.get(wal.size() - 1));
+                labels.put("from_standby", Boolean.toString(standby));
+                SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, started.toString(), clock.instant().toString(),
+                        DirectoryBackup.hostname(), "postgres", name, dataDir.toString(), List.of(), chunker.describe(), ids,
+                        new SnapshotManifest.Stats(tree.files(), tree.directories(), total, content.newBytes(), stats.storedBytes(),
+                                content.chunks(), content.newChunks(), (System.nanoTime() - t0) / 1_000_000),
+                        labels);
+                return repo.snapshots().save(manifest);
+            }
+        } catch (SQLException e) {
+            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("PostgreSQL base backup", e.getMessage()),
+                    "Check that the role has REPLICATION and may run pg_backup_start, and that max_replication_slots has room.", e);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot read " + target.dataDir() + ": " + e.getMessage(),
+                    "Run the backup on the database host as a user that can read the data directory (postgres or root).", e);
+        }
+    }
+
+    private static void copyDataDirectory(Path dataDir, TreeWriter tree, Chunker chunker) throws IOException {
+        Files.walkFileTree(dataDir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                String rel = DirectoryBackup.relative(dataDir, dir);
+                if (!rel.isEmpty() && !DataDirectory.copied(rel)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                tree.directory(rel, dir);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String rel = DirectoryBackup.relative(dataDir, file);
+                if (!DataDirectory.copied(rel)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink()) {
+                    tree.symlink(rel, file);
+                } else if (attrs.isRegularFile()) {
+                    tree.file(rel, file, chunker);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                // Relations dropped or temp files removed while we walk are normal in a running cluster.
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Stops the backup: returns the stop LSN, the backup_label and the tablespace_map. */
+    private static String[] stop(Statement st, int version) throws SQLException {
+        String sql = version >= 150000 ? "SELECT lsn, labelfile, spcmapfile FROM pg_backup_stop(false)"
+                : "SELECT lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)";
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
+        }
+    }
+
+    /** Copies the WAL segments from the start to the stop position (and the timeline's history) into pg_wal/. */
+    private static List<String> copyWal(Path dataDir, TreeWriter tree, Chunker chunker, int timeline, Lsn start, Lsn stop,
+                                        long segmentSize) throws IOException {
+        Path pgWal = dataDir.resolve("pg_wal");
+        List<String> names = new ArrayList<>();
+        WalSegment last = WalSegment.lastNeededUpTo(timeline, stop, segmentSize);
+        for (WalSegment seg = WalSegment.of(timeline, start, segmentSize); seg.compareTo(last) <= 0; seg = seg.next()) {
+            Path file = pgWal.resolve(seg.fileName());
+            if (!Files.exists(file)) {
+                throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "WAL segment " + seg + " needed by the backup is not in " + pgWal
+                        + " (between " + start + " and " + stop + ")");
+            }
+            tree.file("pg_wal/" + seg.fileName(), file, chunker);
+            names.add(seg.fileName());
+        }
+        Path history = pgWal.resolve(TimelineHistory.fileName(timeline));
+        if (timeline > 1 && Files.exists(history)) {
+            tree.file("pg_wal/" + history.getFileName(), history, chunker);
+        }
+        return names;
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("no row from " + sql);
+            }
+            return rs.getString(1);
+        }
+    }
+}
