@@ -11,6 +11,7 @@ package dev.lifeboat.repository;
  * index/&lt;sha256&gt;              sealed: which blob is in which pack
  * snapshots/&lt;sha256&gt;          sealed: one manifest per backup, written last
  * locks/&lt;random id&gt;           plaintext JSON: who is using the repository, refreshed while in use
+ * wal/&lt;cluster&gt;/&lt;timeline&gt;/&lt;segment&gt;  sealed PostgreSQL WAL segments (and .partial, .history)
  * </pre>
  */
 public final class Layout {
@@ -21,6 +22,7 @@ public final class Layout {
     public static final String INDEX = "index/";
     public static final String SNAPSHOTS = "snapshots/";
     public static final String LOCKS = "locks/";
+    public static final String WAL = "wal/";
 
     private Layout() {
     }

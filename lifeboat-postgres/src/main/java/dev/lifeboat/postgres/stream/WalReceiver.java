@@ -1,0 +1,174 @@
+package dev.lifeboat.postgres.stream;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.backup.PostgresTarget;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+/**
+ * Streams a server's WAL into the repository over a physical replication slot, as a standby would receive it.
+ * Whole segments are stored as they complete; the segment being filled is stored as {@code .partial} every
+ * {@code flushEvery}, so the recovery point trails the server by about that interval. The position reported to
+ * the server as flushed is only ever the end of WAL durable in the repository: the slot keeps everything else, so
+ * a crash of the receiver loses nothing, and with {@code synchronous_standby_names} naming it, commits wait for the
+ * repository (ADR 0006).
+ */
+public final class WalReceiver {
+    private final PostgresTarget target;
+    private final String slot;
+    private final WalArchive archive;
+    private final Duration flushEvery;
+    private volatile Lsn received = Lsn.ZERO;
+    private volatile Lsn durable = Lsn.ZERO;
+    private volatile int timeline;
+
+    public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery) {
+        if (!slot.matches("[a-z0-9_]{1,63}")) {
+            throw new IllegalArgumentException("a slot name is 1 to 63 lower-case letters, digits or underscores");
+        }
+        this.target = target;
+        this.slot = slot;
+        this.archive = archive;
+        this.flushEvery = flushEvery;
+    }
+
+    /** End of the WAL received from the server. */
+    public Lsn received() {
+        return received;
+    }
+
+    /** End of the WAL durable in the repository (whole segments and the latest partial). */
+    public Lsn durable() {
+        return durable;
+    }
+
+    public int timeline() {
+        return timeline;
+    }
+
+    private Properties props(boolean replication) {
+        Properties p = new Properties();
+        PGProperty.USER.set(p, target.user());
+        target.password().ifPresent(pw -> PGProperty.PASSWORD.set(p, pw));
+        PGProperty.APPLICATION_NAME.set(p, "lifeboat_" + slot);
+        if (replication) {
+            PGProperty.REPLICATION.set(p, "true");
+            PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+            PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        }
+        return p;
+    }
+
+    /** Streams until {@code stop} is set (or the server goes away, which is reported as a failure). */
+    public void run(AtomicBoolean stop) {
+        long segmentSize;
+        Lsn start;
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(false)); Statement st = c.createStatement()) {
+            segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
+            timeline = Integer.parseInt(one(st, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
+            try (PreparedStatement ps = c.prepareStatement("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        start = Lsn.parse(rs.getString(1));
+                    } else {
+                        start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        // Whole segments only: start at the beginning of the segment holding the slot's position.
+        WalSegment segment = WalSegment.of(timeline, start, segmentSize);
+        byte[] buffer = new byte[(int) segmentSize];
+        int filled = 0;
+        received = segment.start();
+        durable = segment.start();
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true))) {
+            PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
+                    .withSlotName(slot).withStartPosition(LogSequenceNumber.valueOf(segment.start().value()))
+                    .withStatusInterval(1, java.util.concurrent.TimeUnit.SECONDS).start();
+            long lastFlush = System.nanoTime();
+            while (!stop.get()) {
+                ByteBuffer data = stream.readPending();
+                if (data == null) {
+                    if (filled > 0 && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
+                        archive.putPartial(segment, buffer, filled);
+                        acknowledge(stream, received);
+                        lastFlush = System.nanoTime();
+                    }
+                    Thread.sleep(10);
+                    continue;
+                }
+                // For physical streams pgjdbc reports the end of the message; the data starts before it.
+                Lsn at = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
+                while (data.hasRemaining()) {
+                    if (!segment.contains(at)) {
+                        throw new IllegalStateException("WAL at " + at + " does not follow segment " + segment + " (received up to " + received + ")");
+                    }
+                    int offset = (int) at.segmentOffset(segmentSize);
+                    int n = Math.min(data.remaining(), buffer.length - offset);
+                    data.get(buffer, offset, n);
+                    filled = offset + n;
+                    at = at.plus(n);
+                    received = at;
+                    if (filled == buffer.length) {
+                        archive.putSegment(segment, buffer);
+                        acknowledge(stream, segment.end());
+                        segment = segment.next();
+                        buffer = new byte[(int) segmentSize];
+                        filled = 0;
+                        lastFlush = System.nanoTime();
+                    }
+                }
+            }
+            if (filled > 0 && received.isAfter(durable)) {
+                archive.putPartial(segment, buffer, filled);
+                acknowledge(stream, received);
+            }
+            stream.close();
+        } catch (SQLException e) {
+            throw failure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void acknowledge(PGReplicationStream stream, Lsn upTo) throws SQLException {
+        durable = upTo;
+        LogSequenceNumber lsn = LogSequenceNumber.valueOf(upTo.value());
+        stream.setFlushedLSN(lsn);
+        stream.setAppliedLSN(lsn);
+        stream.forceUpdateStatus();
+    }
+
+    private LifeboatException failure(SQLException e) {
+        return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("WAL streaming from " + target.jdbcUrl(),
+                e.getMessage()), "Check that the role has REPLICATION, that pg_hba.conf allows replication connections, "
+                + "and that max_replication_slots and max_wal_senders have room.", e);
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lifeboat.postgres.wal;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.Layout;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.codec.DamagedObjectException;
+import dev.lifeboat.repository.codec.ObjectKind;
+import dev.lifeboat.repository.store.ObjectInfo;
+import dev.lifeboat.repository.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A cluster's WAL in the repository, outside packs: one sealed object per segment under
+ * {@code wal/<cluster>/<timeline>/<segment>}, plus {@code <segment>.partial} (replaced while a segment fills, so
+ * the recovery point trails the server by the flush interval) and {@code <timeline>.history}. Each object is
+ * compressed and encrypted like every other; its name is its authenticated context, so a segment cannot be passed
+ * off as another.
+ */
+public final class WalArchive {
+    private final Repository repo;
+    private final String cluster;
+
+    public WalArchive(Repository repo, String cluster) {
+        this.repo = repo;
+        this.cluster = cluster;
+    }
+
+    private String name(int timeline, String file) {
+        return Layout.WAL + cluster + "/" + String.format("%08X", timeline) + "/" + file;
+    }
+
+    /** Stores a whole segment; durable when this returns. Replaces the segment's partial object. */
+    public void putSegment(WalSegment segment, byte[] data) {
+        if (data.length != segment.segmentSize()) {
+            throw new IllegalArgumentException("segment " + segment + " has " + data.length + " bytes, not " + segment.segmentSize());
+        }
+        put(name(segment.timeline(), segment.fileName()), data);
+        repo.store().delete(name(segment.timeline(), segment.fileName() + ".partial"));
+    }
+
+    /** Stores the filled part of the segment being written. */
+    public void putPartial(WalSegment segment, byte[] data, int length) {
+        put(name(segment.timeline(), segment.fileName() + ".partial"), java.util.Arrays.copyOf(data, length));
+    }
+
+    public void putHistory(int timeline, String content) {
+        put(name(timeline, TimelineHistory.fileName(timeline)), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void put(String object, byte[] data) {
+        repo.store().put(object, repo.sealer().seal(ObjectKind.WAL, data, object.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A whole segment, verified.
+     *
+     * @throws LifeboatException {@code object-missing} when the archive lacks it, {@code object-corrupt} when damaged
+     */
+    public byte[] segment(WalSegment segment) {
+        return get(name(segment.timeline(), segment.fileName())).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
+                "WAL segment " + segment + " of " + cluster + " is not in the repository"));
+    }
+
+    /** The partial segment, if one was stored and the segment has not completed. */
+    public Optional<byte[]> partial(WalSegment segment) {
+        return get(name(segment.timeline(), segment.fileName() + ".partial"));
+    }
+
+    private Optional<byte[]> get(String object) {
+        byte[] sealed;
+        try {
+            sealed = repo.store().get(object);
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            return Optional.of(repo.sealer().open(ObjectKind.WAL, sealed, object.getBytes(StandardCharsets.UTF_8)));
+        } catch (DamagedObjectException e) {
+            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "WAL object " + object + " is damaged: " + e.getMessage());
+        }
+    }
+
+    /** Every whole segment stored for this cluster, in WAL order. */
+    public List<WalSegment> segments(long segmentSize) {
+        List<WalSegment> out = new ArrayList<>();
+        for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
+            String file = info.name().substring(info.name().lastIndexOf('/') + 1);
+            if (!file.contains(".")) {
+                WalSegment.parse(file, segmentSize).ifPresent(out::add);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+}
