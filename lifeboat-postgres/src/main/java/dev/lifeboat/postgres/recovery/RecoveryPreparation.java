@@ -1,0 +1,102 @@
+package dev.lifeboat.postgres.recovery;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.DirectoryRestore;
+import dev.lifeboat.repository.files.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Prepares a data directory for point-in-time recovery: restores a base backup, stages the archived WAL from the
+ * backup's start onwards in a directory beside it (decrypted and verified once, so replay never waits on the
+ * repository and no secret reaches postgresql.conf), and writes {@code recovery.signal} with a
+ * {@code restore_command} that copies from the staging directory and the target settings. A partial last segment is
+ * zero-padded to full size: zeros are the end of WAL to PostgreSQL. Starting the server is the caller's step.
+ */
+public final class RecoveryPreparation {
+    private final Repository repo;
+    private final WalArchive archive;
+
+    public RecoveryPreparation(Repository repo, WalArchive archive) {
+        this.repo = repo;
+        this.archive = archive;
+    }
+
+    /** What was prepared. */
+    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd) {
+    }
+
+    public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir) {
+        if (!"postgres".equals(backup.manifest().kind())) {
+            throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
+        }
+        int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
+        long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
+        Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
+        new DirectoryRestore(repo).run(backup, dataDir, Progress.NONE);
+        try {
+            Files.createDirectories(walDir);
+            List<String> staged = new ArrayList<>();
+            Lsn end = start;
+            WalSegment seg = WalSegment.of(timeline, start, segmentSize);
+            List<WalSegment> whole = archive.segments(segmentSize);
+            while (true) {
+                WalSegment current = seg;
+                if (whole.contains(current)) {
+                    Files.write(walDir.resolve(current.fileName()), archive.segment(current));
+                    end = current.end();
+                } else {
+                    Optional<byte[]> partial = archive.partial(current);
+                    if (partial.isPresent()) {
+                        byte[] padded = java.util.Arrays.copyOf(partial.get(), (int) segmentSize);
+                        Files.write(walDir.resolve(current.fileName()), padded);
+                        end = current.start().plus(partial.get().length);
+                        staged.add(current.fileName());
+                    }
+                    break;
+                }
+                staged.add(current.fileName());
+                seg = seg.next();
+            }
+            if (staged.isEmpty()) {
+                throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for snapshot " + backup.shortId()
+                        + ": is WAL streaming running for " + backup.manifest().name() + "?");
+            }
+            Files.writeString(dataDir.resolve("recovery.signal"), "");
+            Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat recovery to " + target + "\n"
+                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n" + target.settings(), StandardOpenOption.APPEND,
+                    StandardOpenOption.CREATE);
+            handOver(dataDir, walDir);
+            return new Prepared(dataDir, walDir, staged, end);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
+                    "Check free space and permissions.", e);
+        }
+    }
+
+    /** The staged WAL and the new files belong to the data directory's owner, who runs the server. */
+    private static void handOver(Path dataDir, Path walDir) throws IOException {
+        UserPrincipal owner = Files.getOwner(dataDir, LinkOption.NOFOLLOW_LINKS);
+        for (Path p : List.of(dataDir.resolve("recovery.signal"), dataDir.resolve("postgresql.auto.conf"), walDir)) {
+            Files.setOwner(p, owner);
+        }
+        try (var files = Files.list(walDir)) {
+            for (Path p : files.toList()) {
+                Files.setOwner(p, owner);
+            }
+        }
+    }
+}
