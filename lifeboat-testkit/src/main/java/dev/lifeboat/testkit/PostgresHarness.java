@@ -1,5 +1,9 @@
 package dev.lifeboat.testkit;
 
+import dev.lifeboat.core.process.OsUser;
+import dev.lifeboat.core.process.ExternalCommand;
+import dev.lifeboat.core.process.Binaries;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.lifeboat.testkit;
 
+import dev.lifeboat.core.process.Binaries;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

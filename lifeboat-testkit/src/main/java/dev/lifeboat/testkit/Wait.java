@@ -1,5 +1,7 @@
 package dev.lifeboat.testkit;
 
+import dev.lifeboat.core.process.ExternalCommand;
+
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.IOException;

@@ -40,6 +40,11 @@ public final class RecoveryPreparation {
     }
 
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir) {
+        return prepare(backup, target, dataDir, walDir, List.of());
+    }
+
+    /** As {@link #prepare(Snapshot, RecoveryTarget, Path, Path)}, with extra settings (e.g. {@code port = 5433}). */
+    public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings) {
         if (!"postgres".equals(backup.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
@@ -77,7 +82,8 @@ public final class RecoveryPreparation {
             }
             Files.writeString(dataDir.resolve("recovery.signal"), "");
             Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat recovery to " + target + "\n"
-                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n" + target.settings(), StandardOpenOption.APPEND,
+                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n" + target.settings()
+                    + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);
             return new Prepared(dataDir, walDir, staged, end);

@@ -1,4 +1,4 @@
-package dev.lifeboat.testkit;
+package dev.lifeboat.core.process;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
@@ -49,7 +49,7 @@ public final class Binaries {
         return postgresBin(System.getProperty("lifeboat.pg.bin", System.getenv(PG_BIN_ENV)), Path.of("/usr/lib/postgresql"), true);
     }
 
-    static Path postgresBin(String configured, Path lib, boolean searchPath) {
+    public static Path postgresBin(String configured, Path lib, boolean searchPath) {
         List<String> looked = new ArrayList<>();
         if (configured != null && !configured.isBlank()) {
             looked.add(configured + " ($" + PG_BIN_ENV + ")");

@@ -1,4 +1,4 @@
-package dev.lifeboat.testkit;
+package dev.lifeboat.core.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

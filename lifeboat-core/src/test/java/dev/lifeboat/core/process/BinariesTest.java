@@ -1,4 +1,4 @@
-package dev.lifeboat.testkit;
+package dev.lifeboat.core.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

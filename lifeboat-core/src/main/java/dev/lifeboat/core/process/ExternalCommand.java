@@ -1,4 +1,4 @@
-package dev.lifeboat.testkit;
+package dev.lifeboat.core.process;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command to completion with a time limit, its output appended to a log file. */
-final class ExternalCommand {
+/** Runs a command to completion with a time limit, its output appended to a log file. Used to drive server tools. */
+public final class ExternalCommand {
     private ExternalCommand() {
     }
 
@@ -20,11 +20,11 @@ final class ExternalCommand {
      * Runs {@code command}; returns its output. Fails with {@code process-failed} naming the command, its exit
      * status and the tail of its log when it exits non-zero or overruns {@code limit} (it is then killed).
      */
-    static String run(List<String> command, Path log, Duration limit) {
+    public static String run(List<String> command, Path log, Duration limit) {
         return run(command, log, limit, Map.of());
     }
 
-    static String run(List<String> command, Path log, Duration limit, Map<String, String> env) {
+    public static String run(List<String> command, Path log, Duration limit, Map<String, String> env) {
         String name = Path.of(command.get(command.indexOf("--") + 1)).getFileName().toString();
         try {
             Files.createDirectories(log.getParent());
@@ -56,7 +56,7 @@ final class ExternalCommand {
     }
 
     /** The last lines of a log, indented, for an error message. */
-    static String tail(Path log) {
+    public static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             List<String> last = lines.subList(Math.max(0, lines.size() - 12), lines.size());

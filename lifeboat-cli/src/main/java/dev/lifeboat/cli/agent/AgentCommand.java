@@ -1,0 +1,123 @@
+package dev.lifeboat.cli.agent;
+
+import dev.lifeboat.cli.Lifeboat;
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Job;
+import dev.lifeboat.core.plan.Plan;
+import dev.lifeboat.core.plan.PostgresCluster;
+import dev.lifeboat.core.plan.Schedule;
+import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.backup.PostgresTarget;
+import dev.lifeboat.postgres.stream.StreamSupervisor;
+import dev.lifeboat.postgres.stream.WalReceiver;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.repository.Repository;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat agent}: the long-running process on the database host. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the Lifeboat agent on the database host.",
+                "",
+                "In this build the agent streams WAL into the repository for every PostgreSQL cluster that a 'wal' schedule "
+                        + "of the plan names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled "
+                        + "every --flush-every so the recovery point trails by about that much. It restarts streaming after "
+                        + "failures and says why. Cron schedules, the HTTP API and the dashboard come later. Stop it with Ctrl-C."})
+public final class AgentCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--flush-every", paramLabel = "DURATION", description = "How often the partial segment is stored (default 1s).")
+    String flushEvery = "1s";
+
+    @Option(names = "--status-every", paramLabel = "DURATION", description = "How often status is printed (default 30s).")
+    String statusEvery = "30s";
+
+    @Option(names = "--stop-after", paramLabel = "DURATION", description = "Stop after this long (for scripts and tests).")
+    String stopAfter;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Plan plan = access.plan().orElseThrow(() -> new LifeboatException(ErrorCode.CONFIG_NOT_FOUND,
+                ErrorCode.CONFIG_NOT_FOUND.format("lifeboat.yaml"), "The agent runs from a plan: pass --config FILE or set LIFEBOAT_CONFIG."));
+        Set<String> clusters = new LinkedHashSet<>();
+        for (Schedule s : plan.schedules().values()) {
+            if (s.job() == Job.WAL) {
+                clusters.addAll(s.resources());
+            }
+        }
+        if (clusters.isEmpty()) {
+            throw new LifeboatException(ErrorCode.USAGE, "the plan has no 'wal' schedule", "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}.");
+        }
+        Repository repo = access.open();
+        AtomicBoolean stop = new AtomicBoolean();
+        PrintWriter out = output.err();
+        List<StreamSupervisor> supervisors = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        Duration flush = Durations.parse(flushEvery);
+        for (String name : clusters) {
+            PostgresCluster c = plan.resources().postgres().get(name);
+            Optional<String> password = c.password().map(access::resolve).or(() -> Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD")));
+            PostgresTarget target = new PostgresTarget("jdbc:postgresql://" + c.primary().host() + ":" + c.primary().port() + "/" + c.database(),
+                    c.user(), password, Path.of(c.dataDir().orElse(".")));
+            String slot = "lifeboat_" + name.replaceAll("[^a-z0-9_]", "_");
+            StreamSupervisor sup = new StreamSupervisor(name, () -> new WalReceiver(target, slot, new WalArchive(repo, name), flush), stop,
+                    event -> line(out, event));
+            supervisors.add(sup);
+            Thread t = new Thread(sup, "lifeboat-wal-" + name);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        Thread hook = new Thread(() -> stop.set(true), "lifeboat-agent-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        threads.forEach(Thread::start);
+        line(out, "agent started: streaming WAL for " + String.join(", ", clusters));
+        long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();
+        long statusNanos = Durations.parse(statusEvery).toNanos();
+        long nextStatus = System.nanoTime() + statusNanos;
+        while (!stop.get() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            if (System.nanoTime() >= nextStatus) {
+                supervisors.forEach(s -> line(out, s.status()));
+                nextStatus += statusNanos;
+            }
+        }
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(15_000);
+        }
+        supervisors.forEach(s -> line(out, s.status()));
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        line(out, "agent stopped");
+        return 0;
+    }
+
+    private static void line(PrintWriter out, String text) {
+        synchronized (out) {
+            out.println(Instant.now() + " " + text);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.lifeboat.cli.recover;
+
+import dev.lifeboat.cli.Lifeboat;
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.PostgresCluster;
+import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.recovery.PostgresRecovery;
+import dev.lifeboat.postgres.recovery.RecoveryTarget;
+import dev.lifeboat.repository.Repository;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat recover}: the seed's disaster-recovery.sh for PostgreSQL. */
+@Command(name = "recover", mixinStandardHelpOptions = true,
+        description = {"Recover a PostgreSQL cluster from the repository into a new data directory.",
+                "",
+                "--mode database-only restores the newest backup and replays all archived WAL; --mode point-in-time "
+                        + "stops at --target-time (UTC unless a zone is given). --dry-run prints the plan: the backup, the WAL "
+                        + "range, the bytes to fetch and an estimate from a measured read; --confirm carries it out, starts "
+                        + "PostgreSQL on --port, waits until it has replayed and promoted, and reports each phase. The WAL "
+                        + "comes from 'lifeboat agent' streaming; the original server is never touched."},
+        footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 2 bad arguments."})
+public final class RecoverCommand implements Callable<Integer> {
+    /** The seed's recovery modes; full-system and cache recovery come with the drills and Redis. */
+    enum Mode { DATABASE_ONLY, POINT_IN_TIME }
+
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--mode", required = true, paramLabel = "MODE", converter = ModeConverter.class,
+            description = "database-only or point-in-time.")
+    Mode mode;
+
+    @Option(names = "--cluster", required = true, paramLabel = "NAME", description = "The cluster (the backups' name).")
+    String cluster;
+
+    @Option(names = "--backup-id", paramLabel = "ID", description = "Start from this backup (default: the newest that reaches the target).")
+    String backupId;
+
+    @Option(names = "--target-time", paramLabel = "TIME", description = "Stop just before this time, e.g. 2026-11-24T01:00:00Z or '2026-11-24 01:00:00'.")
+    String targetTime;
+
+    @Option(names = "--latest", description = "Replay all archived WAL (the default for database-only).")
+    boolean latest;
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "New data directory (must be new or empty); WAL is staged in DIR.wal.")
+    Path to;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (default: a free one).")
+    Integer port;
+
+    @Option(names = "--user", paramLabel = "ROLE", description = "Role to check the recovered server with (default: the plan's, else postgres).")
+    String user;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for replay (default 30m).")
+    String timeout = "30m";
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--confirm", description = "Carry the recovery out.")
+    boolean confirm;
+
+    /** Accepts database-only and point-in-time. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            return switch (value) {
+                case "database-only" -> Mode.DATABASE_ONLY;
+                case "point-in-time" -> Mode.POINT_IN_TIME;
+                default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not database-only or point-in-time");
+            };
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (dryRun == confirm) {
+            throw new LifeboatException(ErrorCode.USAGE, "say --dry-run to see the plan or --confirm to recover", "Recovery never starts without --confirm.");
+        }
+        if (mode == Mode.POINT_IN_TIME && targetTime == null) {
+            throw new LifeboatException(ErrorCode.USAGE, "point-in-time recovery needs --target-time", "Give the time to stop just before.");
+        }
+        if (latest && targetTime != null) {
+            throw new LifeboatException(ErrorCode.USAGE, "--latest and --target-time exclude each other", null);
+        }
+        RecoveryTarget target = targetTime == null ? RecoveryTarget.latest() : RecoveryTarget.at(parseTime(targetTime));
+        Repository repo = access.open();
+        PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
+        PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
+        int p = port != null ? port : freePort();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dry_run", dryRun);
+        m.put("cluster", cluster);
+        m.put("backup", plan.backup().id());
+        m.put("backup_ended", plan.backup().manifest().ended());
+        m.put("target", target.toString());
+        m.put("wal_segments", plan.wal().size());
+        m.put("wal_partial_tail", plan.partialTail());
+        m.put("fetch_bytes", plan.restoreBytes() + plan.walBytes());
+        m.put("estimate_seconds", plan.estimate().toMillis() / 1000.0);
+        m.put("to", to.toString());
+        m.put("port", p);
+        StringBuilder text = new StringBuilder();
+        text.append(dryRun ? "Recovery plan for " + cluster + " (dry run: nothing changed)\n" : "Recovering " + cluster + "\n");
+        text.append(String.format("  backup    %s, ended %s, %s, timeline %s%n", plan.backup().shortId(), plan.backup().manifest().ended(),
+                Sizes.bytes(plan.restoreBytes()), plan.backup().manifest().labels().get("timeline")));
+        text.append(String.format("  WAL       %d whole segment(s)%s from %s%n", plan.wal().size(), plan.partialTail() ? " and the partial one being filled" : "",
+                plan.backup().manifest().labels().get("start_lsn")));
+        text.append(String.format("  target    %s%n  into      %s (port %d), WAL staged in %s.wal%n", target, to, p, to));
+        text.append(String.format("  fetch     %s from the repository (read rate measured now: %.0f MB/s)%n", Sizes.bytes(plan.restoreBytes() + plan.walBytes()),
+                plan.readMbPerSecond()));
+        text.append(String.format("  estimate  about %s (fetch at the measured rate, replay at ~100 MB/s, start)%n", Durations.format(
+                java.time.Duration.ofSeconds(Math.max(1, plan.estimate().toSeconds())))));
+        if (dryRun) {
+            text.append("Run again with --confirm to recover.\n");
+            output.emit(m, text::toString);
+            return 0;
+        }
+        String role = user != null ? user : access.plan().map(pl -> pl.resources().postgres().get(cluster)).map(PostgresCluster::user).orElse("postgres");
+        Optional<String> password = access.plan().map(pl -> pl.resources().postgres().get(cluster)).flatMap(PostgresCluster::password)
+                .map(access::resolve).or(() -> Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD")));
+        Optional<Path> bin = access.plan().map(pl -> pl.resources().postgres().get(cluster)).flatMap(PostgresCluster::binDir).map(Path::of);
+        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout));
+        m.put("restore_seconds", r.restore().toMillis() / 1000.0);
+        m.put("replay_seconds", r.replay().toMillis() / 1000.0);
+        m.put("total_seconds", r.total().toMillis() / 1000.0);
+        m.put("last_replayed_commit", r.lastReplayedCommit().orElse(null));
+        m.put("current_lsn", r.currentLsn());
+        text.append(String.format("  restore   %.1f s (files and WAL)%n  replay    %.1f s (start, replay to the target, promote)%n  total     %.1f s%n",
+                r.restore().toMillis() / 1000.0, r.replay().toMillis() / 1000.0, r.total().toMillis() / 1000.0));
+        text.append("Recovered: the last replayed commit is " + r.lastReplayedCommit().orElse("(none after the backup)") + "; the server runs on port "
+                + p + " and takes writes (new timeline, WAL at " + r.currentLsn() + ").\n");
+        output.emit(m, text::toString);
+        return 0;
+    }
+
+    static Instant parseTime(String text) {
+        String t = text.trim();
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e2) {
+                throw new LifeboatException(ErrorCode.USAGE, "'" + text + "' is not a time", "Write 2026-11-24T01:00:00Z or '2026-11-24 01:00:00' (UTC).");
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "no free port", "Pass --port.");
+        }
+    }
+}

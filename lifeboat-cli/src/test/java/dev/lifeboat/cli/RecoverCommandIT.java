@@ -1,0 +1,135 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.postgres.recovery.PostgresControl;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed's point-in-time procedure as an operator runs it: the agent streams WAL, a base backup is taken, a
+ * destructive statement runs, and 'recover --mode point-in-time --target-time' brings back exactly the rows
+ * committed before the target, first as a dry run, then for real.
+ */
+class RecoverCommandIT {
+    @TempDir
+    Path tmp;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err), env);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void pointInTimeRecoveryFromTheCommandLine() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().start()) {
+            PostgresServer primary = pg.primary();
+            primary.execute("CREATE TABLE progress (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())",
+                    "INSERT INTO progress (id) SELECT generate_series(1, 1000)");
+            Path plan = tmp.resolve("lifeboat.yaml");
+            Files.writeString(plan, String.join("\n",
+                    "version: 1",
+                    "name: recover-test",
+                    "objectives: {rto: 1h, rpo: 5m}",
+                    "resources:",
+                    "  postgres:",
+                    "    app-db:",
+                    "      primary: 127.0.0.1:" + primary.port(),
+                    "      data-dir: " + primary.dataDirectory(),
+                    "      user: postgres",
+                    "repository:",
+                    "  regions:",
+                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                    "schedules:",
+                    "  nightly: {job: backup, resources: [app-db], cron: \"0 2 * * *\"}",
+                    "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
+                    ""));
+            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan.toString());
+            assertThat(run(env, "repo", "init").status()).isZero();
+
+            AtomicReference<Result> agent = new AtomicReference<>();
+            Thread agentThread = new Thread(() -> agent.set(run(env, "agent", "--stop-after", "20s", "--flush-every", "200ms",
+                    "--status-every", "5s")), "agent");
+            agentThread.start();
+            Wait.until(Duration.ofSeconds(30), "the agent's slot", () -> primary.queryOne(
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+
+            Result backup = run(env, "backup", "postgres", "--cluster", "app-db");
+            assertThat(backup.status()).as(backup.err()).isZero();
+            for (int i = 1; i <= 5; i++) {
+                primary.execute("INSERT INTO progress (id) SELECT generate_series(" + (i * 1000 + 1) + ", " + (i * 1000 + 1000) + ")");
+            }
+            Thread.sleep(50);
+            String target = primary.queryOne("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')");
+            Thread.sleep(50);
+            primary.execute("DELETE FROM progress WHERE id % 2 = 0", "INSERT INTO progress (id) VALUES (999999)");
+            String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
+            Wait.until(Duration.ofSeconds(20), "the repository to hold the WAL", () -> primary.queryOne(
+                    "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+            agentThread.join(40_000);
+            assertThat(agent.get().status()).as(agent.get().err()).isZero();
+            assertThat(agent.get().err()).contains("streaming WAL for app-db", "agent stopped");
+
+            Path home = pg.newServerHome("recovered");
+            Path data = home.resolve("data");
+            assertThat(run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--to", data.toString(), "--dry-run").status())
+                    .as("point-in-time without a target").isEqualTo(2);
+            Result early = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", "2020-01-01 00:00:00",
+                    "--to", data.toString(), "--dry-run");
+            assertThat(early.status()).isEqualTo(79);
+            assertThat(early.err()).contains("before the first backup", "earliest reachable point");
+
+            Result dry = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to", data.toString(),
+                    "--dry-run");
+            assertThat(dry.status()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("dry run: nothing changed", "estimate", "Run again with --confirm");
+            assertThat(data).doesNotExist();
+
+            int port = dev.lifeboat.testkit.FreePort.pick();
+            try {
+                Result real = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to",
+                        data.toString(), "--port", Integer.toString(port), "--confirm", "--json");
+                assertThat(real.status()).as(real.err()).isZero();
+                var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(real.out());
+                assertThat(json.get("total_seconds").asDouble()).isPositive();
+                assertThat(json.get("estimate_seconds").asDouble()).isPositive();
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
+                    assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
+                    assertThat(one(c, "SELECT count(*) FROM progress WHERE id = 999999")).isEqualTo("0");
+                    assertThat(one(c, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+                }
+            } finally {
+                if (Files.exists(data.resolve("postmaster.pid"))) {
+                    PostgresControl.of(data, Optional.empty()).stop(Duration.ofSeconds(30));
+                }
+            }
+        }
+    }
+
+    private static String one(Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

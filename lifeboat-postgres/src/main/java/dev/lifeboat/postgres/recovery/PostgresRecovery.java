@@ -1,0 +1,157 @@
+package dev.lifeboat.postgres.recovery;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Recovers a cluster from the repository into a new data directory: plans (which backup, which WAL, how many bytes,
+ * an estimate from a measured read), then restores, stages WAL, starts PostgreSQL, waits until it has replayed to
+ * the target and promoted, and reports the time of each phase and the point reached.
+ */
+public final class PostgresRecovery {
+    /** Assumed replay speed for the estimate; replay is usually faster than reading the repository. */
+    static final double REPLAY_MB_PER_SECOND = 100;
+
+    private final Repository repo;
+    private final String cluster;
+    private final WalArchive archive;
+
+    public PostgresRecovery(Repository repo, String cluster) {
+        this.repo = repo;
+        this.cluster = cluster;
+        this.archive = new WalArchive(repo, cluster);
+    }
+
+    /** What a recovery will do. */
+    public record Plan(Snapshot backup, RecoveryTarget target, List<WalSegment> wal, boolean partialTail, long restoreBytes,
+                       long walBytes, double readMbPerSecond, Duration estimate) {
+    }
+
+    /** What a recovery did. */
+    public record Result(Plan plan, Path dataDir, int port, Duration restore, Duration replay, Duration total,
+                         Optional<String> lastReplayedCommit, String currentLsn) {
+    }
+
+    /**
+     * Plans a recovery.
+     *
+     * @throws LifeboatException {@code snapshot-not-found} when no backup can reach the target, naming the nearest
+     *                           reachable point
+     */
+    public Plan plan(Optional<String> backupId, RecoveryTarget target) {
+        Snapshot backup = backupId.map(id -> repo.snapshots().find(id, Optional.empty())).orElseGet(() -> choose(target));
+        if (!"postgres".equals(backup.manifest().kind()) || !cluster.equals(backup.manifest().name())) {
+            throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup of " + cluster, null);
+        }
+        if (target.time().isPresent() && target.time().get().isBefore(Instant.parse(backup.manifest().ended()))) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "the target " + target + " is before backup " + backup.shortId()
+                    + " ended (" + backup.manifest().ended() + "); it cannot be reached from it",
+                    "Choose an earlier backup with --backup-id, or a target after " + backup.manifest().ended() + ".");
+        }
+        int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
+        long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
+        Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
+        List<WalSegment> stored = archive.segments(segmentSize);
+        List<WalSegment> wal = new java.util.ArrayList<>();
+        for (WalSegment s = WalSegment.of(timeline, start, segmentSize); stored.contains(s); s = s.next()) {
+            wal.add(s);
+        }
+        WalSegment next = wal.isEmpty() ? WalSegment.of(timeline, start, segmentSize) : wal.get(wal.size() - 1).next();
+        boolean partial = archive.partial(next).isPresent();
+        if (wal.isEmpty() && !partial) {
+            throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for " + cluster
+                    + ": point-in-time recovery needs WAL streaming ('lifeboat agent') since the backup");
+        }
+        long walBytes = (wal.size() + (partial ? 1 : 0)) * segmentSize;
+        long restoreBytes = backup.manifest().stats().bytes();
+        // Measure: read and verify one WAL object, as the restore will.
+        long t0 = System.nanoTime();
+        long read = wal.isEmpty() ? archive.partial(next).map(b -> (long) b.length).orElse(0L) : archive.segment(wal.get(0)).length;
+        double rate = Math.max(1, read / 1e6 / Math.max(1e-3, (System.nanoTime() - t0) / 1e9));
+        double seconds = (restoreBytes + walBytes) / 1e6 / rate + walBytes / 1e6 / REPLAY_MB_PER_SECOND + 5;
+        return new Plan(backup, target, wal, partial, restoreBytes, walBytes, rate, Duration.ofMillis((long) (seconds * 1000)));
+    }
+
+    private Snapshot choose(RecoveryTarget target) {
+        List<Snapshot> backups = repo.snapshots().list().stream()
+                .filter(s -> "postgres".equals(s.manifest().kind()) && cluster.equals(s.manifest().name()))
+                .sorted(Comparator.comparing(s -> Instant.parse(s.manifest().ended()))).toList();
+        if (backups.isEmpty()) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "there is no PostgreSQL backup of " + cluster + " in the repository",
+                    "Take one with 'lifeboat backup postgres --cluster " + cluster + "'.");
+        }
+        if (target.time().isEmpty()) {
+            return backups.get(backups.size() - 1);
+        }
+        Snapshot chosen = null;
+        for (Snapshot s : backups) {
+            if (!Instant.parse(s.manifest().ended()).isAfter(target.time().get())) {
+                chosen = s;
+            }
+        }
+        if (chosen == null) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "the target " + target + " is before the first backup of " + cluster,
+                    "The earliest reachable point is the end of backup " + backups.get(0).shortId() + ": " + backups.get(0).manifest().ended() + ".");
+        }
+        return chosen;
+    }
+
+    /** Carries out a plan into {@code dataDir} (new or empty); the server is left running on {@code port}. */
+    public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
+        long t0 = System.nanoTime();
+        Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
+        new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
+                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"));
+        Duration restore = Duration.ofNanos(System.nanoTime() - t0);
+        PostgresControl control = PostgresControl.of(dataDir, binDir);
+        control.start(limit);
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        password.ifPresent(p -> props.setProperty("password", p));
+        long deadline = System.nanoTime() + limit.toNanos();
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+            while (one(st, "SELECT pg_is_in_recovery()").equals("t")) {
+                if (System.nanoTime() > deadline) {
+                    throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "recovery of " + dataDir + " did not finish within "
+                            + limit.toSeconds() + "s; the server keeps replaying, see " + control.log());
+                }
+                Thread.sleep(100);
+            }
+            Optional<String> last = Optional.ofNullable(one(st, "SELECT pg_last_xact_replay_timestamp()"));
+            String lsn = one(st, "SELECT pg_current_wal_lsn()");
+            Duration total = Duration.ofNanos(System.nanoTime() - t0);
+            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn);
+        } catch (SQLException e) {
+            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
+                    + port, e.getMessage()), "See " + control.log() + ".", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while waiting for recovery", null, e);
+        }
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lifeboat.postgres.stream;
+
+import dev.lifeboat.postgres.wal.Lsn;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps one cluster's WAL streaming: runs a {@link WalReceiver}, and when it fails (server restarted, network gone,
+ * store unreachable) says why and starts a new one after a backoff, from the slot's position, so nothing is lost.
+ * Every decision is reported through {@code events} as one sentence.
+ */
+public final class StreamSupervisor implements Runnable {
+    private final String cluster;
+    private final Supplier<WalReceiver> receivers;
+    private final AtomicBoolean stop;
+    private final Consumer<String> events;
+    private volatile WalReceiver current;
+    private volatile String state = "starting";
+
+    public StreamSupervisor(String cluster, Supplier<WalReceiver> receivers, AtomicBoolean stop, Consumer<String> events) {
+        this.cluster = cluster;
+        this.receivers = receivers;
+        this.stop = stop;
+        this.events = events;
+    }
+
+    @Override
+    public void run() {
+        long backoff = 1000;
+        while (!stop.get()) {
+            current = receivers.get();
+            state = "streaming";
+            events.accept(cluster + ": streaming WAL into the repository");
+            try {
+                current.run(stop);
+                backoff = 1000;
+            } catch (RuntimeException e) {
+                state = "retrying: " + e.getMessage();
+                events.accept(cluster + ": streaming stopped (" + e.getMessage() + "); retrying in " + backoff / 1000
+                        + " s from the slot's position, so no WAL is lost");
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 60_000);
+            }
+        }
+        state = "stopped";
+    }
+
+    private void sleep(long millis) {
+        long until = System.currentTimeMillis() + millis;
+        while (!stop.get() && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One line: received and durable positions, and how far the repository trails what was received. */
+    public String status() {
+        WalReceiver r = current;
+        if (r == null) {
+            return cluster + ": " + state;
+        }
+        Lsn received = r.received();
+        Lsn durable = r.durable();
+        return String.format("%s: %s, received %s, durable %s (%d bytes behind)", cluster, state, received, durable,
+                Math.max(0, received.minus(durable)));
+    }
+
+}
