@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.testkit.AzuriteServer;
 import dev.lifeboat.testkit.S3ProxyServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,15 +19,7 @@ class CloudRepositoryIT {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
 
-    static Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err), env);
-        return new Result(status, out.toString(), err.toString());
-    }
 
     @Test
     void initBackupStatusRestoreVerifyAcrossS3AzureAndADirectory() throws Exception {
@@ -43,19 +33,19 @@ class CloudRepositoryIT {
             Path source = Files.createDirectories(tmp.resolve("config"));
             Files.writeString(source.resolve("values.yaml"), "replicaCount: 3\n".repeat(1000));
 
-            assertThat(run(env, concat(new String[] {"repo", "init"}, repo)).status()).isZero();
-            Result backup = run(env, concat(new String[] {"backup", "dir", "--source", source.toString(), "--name", "helm-values"}, repo));
+            assertThat(Cli.run(env, concat(new String[] {"repo", "init"}, repo)).status()).isZero();
+            Cli.Result backup = Cli.run(env, concat(new String[] {"backup", "dir", "--source", source.toString(), "--name", "helm-values"}, repo));
             assertThat(backup.status()).as(backup.err()).isZero();
-            Result status = run(env, concat(new String[] {"repo", "status", "--json"}, repo));
+            Cli.Result status = Cli.run(env, concat(new String[] {"repo", "status", "--json"}, repo));
             assertThat(status.status()).as(status.out()).isZero();
             assertThat(new ObjectMapper().readTree(status.out()).get("regions")).hasSize(3);
-            Result restore = run(env, concat(new String[] {"restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString()}, repo));
+            Cli.Result restore = Cli.run(env, concat(new String[] {"restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString()}, repo));
             assertThat(restore.status()).as(restore.err()).isZero();
             assertThat(Files.readString(tmp.resolve("r/values.yaml"))).isEqualTo(Files.readString(source.resolve("values.yaml")));
             // Each cloud region alone verifies deep.
-            Result verifyS3 = run(env, "repo", "verify", "--deep", "--repo", "s3://learning-assistant-backups/lifeboat?endpoint=" + s3.endpoint());
+            Cli.Result verifyS3 = Cli.run(env, "repo", "verify", "--deep", "--repo", "s3://learning-assistant-backups/lifeboat?endpoint=" + s3.endpoint());
             assertThat(verifyS3.status()).as(verifyS3.out() + verifyS3.err()).isZero();
-            Result verifyAzure = run(env, "repo", "verify", "--deep", "--repo",
+            Cli.Result verifyAzure = Cli.run(env, "repo", "verify", "--deep", "--repo",
                     "azure://" + AzuriteServer.ACCOUNT + "/lifeboat/repo?endpoint=" + azure.endpoint());
             assertThat(verifyAzure.status()).as(verifyAzure.out() + verifyAzure.err()).isZero();
             assertThat(verifyAzure.out()).contains("1 snapshot(s)", "The repository verifies.");

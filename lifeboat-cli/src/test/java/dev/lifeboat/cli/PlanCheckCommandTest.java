@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,19 +17,11 @@ class PlanCheckCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
 
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(status, out.toString(), err.toString());
-    }
 
     @Test
     void exampleListsEveryComponentAndDataClassWithAVerdict() {
-        Result r = run("plan", "check", "--config", EXAMPLE.toString());
+        Cli.Result r = Cli.run("plan", "check", "--config", EXAMPLE.toString());
         assertThat(r.status()).as(r.err()).isEqualTo(3); // the seed's own session-data gap
         for (String title : new String[] {"User Authentication", "Learning Content API", "Progress Tracking",
                 "Analytics Dashboard", "Notification System", "Admin Portal", "User Profiles", "Learning Progress",
@@ -45,7 +35,7 @@ class PlanCheckCommandTest {
 
     @Test
     void jsonHoldsTheSameVerdicts() throws Exception {
-        Result r = run("plan", "check", "--config", EXAMPLE.toString(), "--json");
+        Cli.Result r = Cli.run("plan", "check", "--config", EXAMPLE.toString(), "--json");
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("components")).hasSize(6);
         assertThat(json.get("data_classes")).hasSize(6);
@@ -64,7 +54,7 @@ class PlanCheckCommandTest {
         Files.writeString(plan, Files.readString(EXAMPLE)
                 .replace("    backup-frequency: hourly\n", "    backup-frequency: 4h\n")
                 .replace("    resources: [analytics-db]\n    cron: \"0 * * * *\"", "    resources: [analytics-db]\n    cron: \"0 */4 * * *\""));
-        Result r = run("plan", "check", "--config", plan.toString());
+        Cli.Result r = Cli.run("plan", "check", "--config", plan.toString());
         assertThat(r.status()).isEqualTo(3);
         assertThat(r.out()).contains("✗ Analytics Data: target 1h (component analytics-dashboard) → NOT met",
                 "target 1h (component analytics-dashboard), but 'analytics-db' can lose up to 4h");
@@ -88,7 +78,7 @@ class PlanCheckCommandTest {
         int line = java.util.Arrays.asList(broken.split("\n", -1)).indexOf(
                 java.util.Arrays.stream(broken.split("\n", -1)).filter(l -> l.contains(changedLine)).findFirst().orElseThrow()) + 1;
         String position = ":" + line + ":" + column;
-        Result r = run("plan", "check", "--config", plan.toString());
+        Cli.Result r = Cli.run("plan", "check", "--config", plan.toString());
         assertThat(r.status()).isEqualTo(20);
         assertThat(r.err()).contains(plan + position + ": " + error);
         assertThat(r.err()).contains("hint: ").contains(hint);
@@ -101,7 +91,7 @@ class PlanCheckCommandTest {
     void invalidPlanAsJsonListsEveryProblem() throws Exception {
         Path plan = tmp.resolve("bad.yaml");
         Files.writeString(plan, "version: 1\nname: x\nobjectives: {rto: 4h, rpo: 0s}\ncomponentz: {}\n");
-        Result r = run("plan", "check", "--config", plan.toString(), "--json");
+        Cli.Result r = Cli.run("plan", "check", "--config", plan.toString(), "--json");
         assertThat(r.status()).isEqualTo(20);
         JsonNode error = new ObjectMapper().readTree(r.out()).get("error");
         assertThat(error.get("name").asText()).isEqualTo("plan-invalid");
@@ -113,23 +103,23 @@ class PlanCheckCommandTest {
 
     @Test
     void missingPlanFileExitsTen() {
-        Result r = run("plan", "check", "--config", tmp.resolve("nope.yaml").toString());
+        Cli.Result r = Cli.run("plan", "check", "--config", tmp.resolve("nope.yaml").toString());
         assertThat(r.status()).isEqualTo(10);
         assertThat(r.err()).contains("error[LB010 config-not-found]: no plan file at", "hint: Pass --config FILE");
     }
 
     @Test
     void badUsageExitsTwoWithAHint() {
-        Result r = run("plan", "check", "--bogus");
+        Cli.Result r = Cli.run("plan", "check", "--bogus");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("LB002 usage", "Unknown option: '--bogus'", "lifeboat plan check --help");
-        assertThat(run().status()).isEqualTo(2);
-        assertThat(run("plan").status()).isEqualTo(2);
+        assertThat(Cli.run().status()).isEqualTo(2);
+        assertThat(Cli.run("plan").status()).isEqualTo(2);
     }
 
     @Test
     void helpTeaches() {
-        Result r = run("plan", "check", "--help");
+        Cli.Result r = Cli.run("plan", "check", "--help");
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("--config", "--json", "Exit status", "unmeasured");
     }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.testkit.PostgresHarness;
 import dev.lifeboat.testkit.PostgresServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,15 +15,7 @@ class PostgresCommandsIT {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
 
-    static Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err), env);
-        return new Result(status, out.toString(), err.toString());
-    }
 
     @Test
     void backupThenRestoreGivesAStartableClusterWithTheData() throws Exception {
@@ -34,29 +24,29 @@ class PostgresCommandsIT {
             primary.execute("CREATE TABLE users (id int PRIMARY KEY, email text)",
                     "INSERT INTO users SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 5000) g");
             Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "pg cli test", "LIFEBOAT_REPOSITORY", tmp.resolve("repo").toString());
-            assertThat(run(env, "repo", "init").status()).isZero();
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
 
-            Result backup = run(env, "backup", "postgres", "--host", "127.0.0.1", "--port", Integer.toString(primary.port()),
+            Cli.Result backup = Cli.run(env, "backup", "postgres", "--host", "127.0.0.1", "--port", Integer.toString(primary.port()),
                     "--data-dir", primary.dataDirectory().toString(), "--name", "app-db", "--json");
             assertThat(backup.status()).as(backup.err()).isZero();
             var json = new ObjectMapper().readTree(backup.out());
             assertThat(json.get("labels").get("timeline").asText()).isEqualTo("1");
 
             Path home = pg.newServerHome("restored");
-            Result restore = run(env, "restore", "postgres", "--snapshot", "latest", "--name", "app-db", "--to", home.resolve("data").toString());
+            Cli.Result restore = Cli.run(env, "restore", "postgres", "--snapshot", "latest", "--name", "app-db", "--to", home.resolve("data").toString());
             assertThat(restore.status()).as(restore.err()).isZero();
             assertThat(restore.out()).contains("Restored PostgreSQL snapshot", "pg_ctl -D");
             PostgresServer restored = pg.serverAt(home, "restored");
             restored.start();
             assertThat(restored.queryOne("SELECT count(*) FROM users")).isEqualTo("5000");
 
-            Result wrongDir = run(env, "backup", "postgres", "--port", Integer.toString(primary.port()), "--data-dir", tmp.toString(), "--name", "x");
+            Cli.Result wrongDir = Cli.run(env, "backup", "postgres", "--port", Integer.toString(primary.port()), "--data-dir", tmp.toString(), "--name", "x");
             assertThat(wrongDir.status()).isEqualTo(2);
             assertThat(wrongDir.err()).contains("the server's data directory is", "--data-dir");
             java.nio.file.Files.createDirectories(tmp.resolve("conf"));
-            String dirSnapshot = new ObjectMapper().readTree(run(env, "backup", "dir", "--source", tmp.resolve("conf").toString(),
+            String dirSnapshot = new ObjectMapper().readTree(Cli.run(env, "backup", "dir", "--source", tmp.resolve("conf").toString(),
                     "--name", "conf", "--json").out()).get("snapshot").asText();
-            Result dirAsPostgres = run(env, "restore", "postgres", "--snapshot", dirSnapshot.substring(0, 8), "--to", tmp.resolve("x").toString());
+            Cli.Result dirAsPostgres = Cli.run(env, "restore", "postgres", "--snapshot", dirSnapshot.substring(0, 8), "--to", tmp.resolve("x").toString());
             assertThat(dirAsPostgres.status()).isEqualTo(2);
             assertThat(dirAsPostgres.err()).contains("is a directory backup, not a PostgreSQL one");
         }

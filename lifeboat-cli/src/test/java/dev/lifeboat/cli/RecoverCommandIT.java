@@ -6,8 +6,6 @@ import dev.lifeboat.postgres.recovery.PostgresControl;
 import dev.lifeboat.testkit.PostgresHarness;
 import dev.lifeboat.testkit.PostgresServer;
 import dev.lifeboat.testkit.Wait;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,15 +27,7 @@ class RecoverCommandIT {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
 
-    static Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err), env);
-        return new Result(status, out.toString(), err.toString());
-    }
 
     @Test
     void pointInTimeRecoveryFromTheCommandLine() throws Exception {
@@ -65,16 +55,16 @@ class RecoverCommandIT {
                     "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
                     ""));
             Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan.toString());
-            assertThat(run(env, "repo", "init").status()).isZero();
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
 
-            AtomicReference<Result> agent = new AtomicReference<>();
-            Thread agentThread = new Thread(() -> agent.set(run(env, "agent", "--stop-after", "20s", "--flush-every", "200ms",
+            AtomicReference<Cli.Result> agent = new AtomicReference<>();
+            Thread agentThread = new Thread(() -> agent.set(Cli.run(env, "agent", "--stop-after", "20s", "--flush-every", "200ms",
                     "--status-every", "5s")), "agent");
             agentThread.start();
             Wait.until(Duration.ofSeconds(30), "the agent's slot", () -> primary.queryOne(
                     "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
 
-            Result backup = run(env, "backup", "postgres", "--cluster", "app-db");
+            Cli.Result backup = Cli.run(env, "backup", "postgres", "--cluster", "app-db");
             assertThat(backup.status()).as(backup.err()).isZero();
             for (int i = 1; i <= 5; i++) {
                 primary.execute("INSERT INTO progress (id) SELECT generate_series(" + (i * 1000 + 1) + ", " + (i * 1000 + 1000) + ")");
@@ -92,14 +82,14 @@ class RecoverCommandIT {
 
             Path home = pg.newServerHome("recovered");
             Path data = home.resolve("data");
-            assertThat(run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--to", data.toString(), "--dry-run").status())
+            assertThat(Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--to", data.toString(), "--dry-run").status())
                     .as("point-in-time without a target").isEqualTo(2);
-            Result early = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", "2020-01-01 00:00:00",
+            Cli.Result early = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", "2020-01-01 00:00:00",
                     "--to", data.toString(), "--dry-run");
             assertThat(early.status()).isEqualTo(79);
             assertThat(early.err()).contains("before the first backup", "earliest reachable point");
 
-            Result dry = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to", data.toString(),
+            Cli.Result dry = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to", data.toString(),
                     "--dry-run");
             assertThat(dry.status()).as(dry.err()).isZero();
             assertThat(dry.out()).contains("dry run: nothing changed", "estimate", "Run again with --confirm");
@@ -107,7 +97,7 @@ class RecoverCommandIT {
 
             int port = dev.lifeboat.testkit.FreePort.pick();
             try {
-                Result real = run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to",
+                Cli.Result real = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-time", target, "--to",
                         data.toString(), "--port", Integer.toString(port), "--confirm", "--json");
                 assertThat(real.status()).as(real.err()).isZero();
                 var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(real.out());

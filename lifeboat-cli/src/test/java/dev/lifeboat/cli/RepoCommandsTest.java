@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,24 +20,13 @@ class RepoCommandsTest {
     Path pass;
     Path source;
 
-    record Result(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out);
-        }
-    }
 
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Lifeboat.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(status, out.toString(), err.toString());
-    }
 
     /** Runs with the repository and passphrase options appended. */
-    Result lb(String... args) {
+    Cli.Result lb(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--repo", repo.toString(), "--passphrase-file", pass.toString()));
-        return run(all.toArray(String[]::new));
+        return Cli.run(all.toArray(String[]::new));
     }
 
     @BeforeEach
@@ -55,7 +42,7 @@ class RepoCommandsTest {
 
     @Test
     void backupListRestoreVerifyRoundTrip() throws Exception {
-        Result backup = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json");
+        Cli.Result backup = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json");
         assertThat(backup.status()).as(backup.err()).isZero();
         String id = backup.json().get("snapshot").asText();
         assertThat(backup.json().get("stats").get("files").asInt()).isEqualTo(2);
@@ -66,12 +53,12 @@ class RepoCommandsTest {
         assertThat(list.get(0).get("name").asText()).isEqualTo("helm-values");
 
         Path target = tmp.resolve("restored");
-        Result restore = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--to", target.toString());
+        Cli.Result restore = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--to", target.toString());
         assertThat(restore.status()).as(restore.err()).isZero();
         assertThat(Files.readString(target.resolve("values.yaml"))).isEqualTo(Files.readString(source.resolve("values.yaml")));
         assertThat(target.resolve("templates/empty")).isDirectory();
 
-        Result verify = lb("repo", "verify", "--deep");
+        Cli.Result verify = lb("repo", "verify", "--deep");
         assertThat(verify.status()).isZero();
         assertThat(verify.out()).contains("The repository verifies.");
     }
@@ -86,12 +73,12 @@ class RepoCommandsTest {
         byte[] b = Files.readAllBytes(pack);
         b[10] ^= 1;
         Files.write(pack, b);
-        Result verify = lb("repo", "verify", "--deep", "--json");
+        Cli.Result verify = lb("repo", "verify", "--deep", "--json");
         assertThat(verify.status()).isEqualTo(80);
         JsonNode problem = verify.json().get("problems").get(0);
         assertThat(problem.get("object").asText()).isEqualTo(repo.relativize(pack).toString());
         assertThat(problem.get("snapshots").get(0).asText()).isEqualTo(id.substring(0, 8));
-        Result restore = lb("restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString());
+        Cli.Result restore = lb("restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("r").toString());
         assertThat(restore.status()).isEqualTo(74);
         assertThat(restore.err()).contains("object-corrupt", "is damaged");
     }
@@ -113,10 +100,10 @@ class RepoCommandsTest {
     void rotateKeyKeepsOldSnapshotsReadableAndRetiresTheOldPassphrase() throws Exception {
         String before = lb("backup", "dir", "--source", source.toString(), "--name", "h", "--json").json().get("snapshot").asText();
         Path next = Files.writeString(tmp.resolve("next"), "the next passphrase");
-        Result rotate = lb("repo", "rotate-key", "--new-passphrase-file", next.toString());
+        Cli.Result rotate = lb("repo", "rotate-key", "--new-passphrase-file", next.toString());
         assertThat(rotate.status()).as(rotate.err()).isZero();
         assertThat(rotate.out()).contains("2 data key(s)");
-        Result old = lb("snapshots", "list");
+        Cli.Result old = lb("snapshots", "list");
         assertThat(old.status()).isEqualTo(72);
         assertThat(old.err()).contains("wrong-key");
         pass = next;
@@ -127,14 +114,14 @@ class RepoCommandsTest {
 
     @Test
     void clearErrorsForMissingKeyExistingRepoAndNoRepo() {
-        Result noKey = run("snapshots", "list", "--repo", repo.toString());
+        Cli.Result noKey = Cli.run("snapshots", "list", "--repo", repo.toString());
         assertThat(noKey.status()).isEqualTo(73);
         assertThat(noKey.err()).contains("key-required", "LIFEBOAT_PASSPHRASE");
         assertThat(lb("repo", "init").status()).isEqualTo(71);
-        Result none = run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
+        Cli.Result none = Cli.run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
         assertThat(none.status()).isEqualTo(70);
         assertThat(none.err()).contains("repo init");
-        Result azure = run("snapshots", "list", "--repo", "azure://account", "--passphrase-file", pass.toString());
+        Cli.Result azure = Cli.run("snapshots", "list", "--repo", "azure://account", "--passphrase-file", pass.toString());
         assertThat(azure.status()).isEqualTo(2);
         assertThat(azure.err()).contains("no account or container", "azure://ACCOUNT/CONTAINER/PREFIX");
     }
