@@ -41,11 +41,18 @@ class CrashIT {
                 f.seek(random.nextInt(700_000));
                 f.write(noise);
             }
+            int packsBefore = fx.store.list("data/").size();
             Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), BackupFixture.class.getName(),
                     fx.store.root().toString(), source.toString()).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("ready");
-            Thread.sleep(100 + random.nextInt(1500));
+            // Kill while the backup is writing: once a new pack has appeared, at a random moment shortly after.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (fx.store.list("data/").size() <= packsBefore) {
+                assertThat(System.nanoTime()).as("the child backup wrote a pack within 60 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            Thread.sleep(random.nextInt(400));
             child.destroyForcibly();
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             kills++;
