@@ -3,11 +3,13 @@ package dev.lifeboat.cli;
 import dev.lifeboat.cli.output.Failure;
 import dev.lifeboat.cli.agent.AgentCommand;
 import dev.lifeboat.cli.backup.BackupCommand;
+import dev.lifeboat.cli.backups.BackupsCommand;
 import dev.lifeboat.cli.plan.PlanCommand;
 import dev.lifeboat.cli.recover.RecoverCommand;
 import dev.lifeboat.cli.repo.RepoCommand;
 import dev.lifeboat.cli.restore.RestoreCommand;
 import dev.lifeboat.cli.snapshots.SnapshotsCommand;
+import dev.lifeboat.cli.verify.VerifyCommand;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.io.PrintWriter;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Command;
                 "The plan is read from --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml.",
                 "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
         subcommands = {PlanCommand.class, RepoCommand.class, BackupCommand.class, RestoreCommand.class, RecoverCommand.class,
-                SnapshotsCommand.class, AgentCommand.class,
+                SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, AgentCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
 public final class Lifeboat implements Runnable {

@@ -80,6 +80,14 @@ class RecoverCommandIT {
             assertThat(agent.get().status()).as(agent.get().err()).isZero();
             assertThat(agent.get().err()).contains("streaming WAL for app-db", "agent stopped");
 
+            Cli.Result verified = Cli.run(env, "verify", "--quick");
+            assertThat(verified.status()).as(verified.out() + verified.err()).isZero();
+            assertThat(verified.out()).contains("app-db: 1 backup(s)", "archived WAL segment(s)", "Everything verifies.");
+            Cli.Result list = Cli.run(env, "backups", "list", "--json");
+            assertThat(list.json()).hasSize(1);
+            assertThat(list.json().get(0).get("cluster").asText()).isEqualTo("app-db");
+            assertThat(list.json().get(0).get("start_lsn").asText()).contains("/");
+
             Path home = pg.newServerHome("recovered");
             Path data = home.resolve("data");
             assertThat(Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--to", data.toString(), "--dry-run").status())
@@ -108,6 +116,20 @@ class RecoverCommandIT {
                     assertThat(one(c, "SELECT count(*) FROM progress WHERE id = 999999")).isEqualTo("0");
                     assertThat(one(c, "SELECT pg_is_in_recovery()")).isEqualTo("f");
                 }
+                // A WAL segment deleted from the repository turns verify --quick red, naming the gap.
+                Path walDir;
+                try (var clusters = Files.list(tmp.resolve("repo/wal/app-db"))) {
+                    walDir = clusters.findFirst().orElseThrow();
+                }
+                // The backup's own first segment: replay from the backup cannot do without it.
+                String startLsn = list.json().get(0).get("start_lsn").asText();
+                Path victim = walDir.resolve(dev.lifeboat.postgres.wal.WalSegment.of(1, dev.lifeboat.postgres.wal.Lsn.parse(startLsn),
+                        dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE).fileName());
+                assertThat(victim).exists();
+                Files.delete(victim);
+                Cli.Result red = Cli.run(env, "verify", "--quick");
+                assertThat(red.status()).isEqualTo(80);
+                assertThat(red.out()).contains("PROBLEM app-db: WAL segment " + victim.getFileName() + " is missing", "cannot be replayed past it");
             } finally {
                 if (Files.exists(data.resolve("postmaster.pid"))) {
                     PostgresControl.of(data, Optional.empty()).stop(Duration.ofSeconds(30));

@@ -87,6 +87,24 @@ public final class WalArchive {
         }
     }
 
+    /** When the newest WAL object (whole or partial segment) was written, if any. */
+    public Optional<java.time.Instant> newestObjectTime() {
+        return repo.store().list(Layout.WAL + cluster + "/").stream().map(ObjectInfo::modified).max(java.util.Comparator.naturalOrder());
+    }
+
+    /** Segments stored only as {@code .partial} (being filled when last stored), in WAL order. */
+    public List<WalSegment> partials(long segmentSize) {
+        List<WalSegment> out = new ArrayList<>();
+        for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
+            String file = info.name().substring(info.name().lastIndexOf('/') + 1);
+            if (file.endsWith(".partial")) {
+                WalSegment.parse(file, segmentSize).ifPresent(out::add);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     /** Every whole segment stored for this cluster, in WAL order. */
     public List<WalSegment> segments(long segmentSize) {
         List<WalSegment> out = new ArrayList<>();

@@ -1,0 +1,150 @@
+package dev.lifeboat.cli.verify;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Component;
+import dev.lifeboat.core.plan.DataClass;
+import dev.lifeboat.core.plan.Plan;
+import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.check.WalContinuity;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.check.Finding;
+import dev.lifeboat.repository.check.RepositoryVerifier;
+import dev.lifeboat.repository.check.VerifyReport;
+import dev.lifeboat.repository.files.Progress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat verify --quick}: the seed's backup-verification.sh --quick. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Verify that the backups can deliver the plan's recovery points.",
+                "",
+                "--quick checks the repository's structure (every snapshot and index opens, every chunk a snapshot needs "
+                        + "is indexed and its pack present), WAL continuity for each PostgreSQL cluster (from every backup to the "
+                        + "newest archived segment, naming any gap and the backups it breaks) and freshness (the age of the "
+                        + "newest archived WAL against the tightest RPO of what depends on the cluster). The report says what was "
+                        + "checked. --full, which restores into a scratch cluster and runs pg_amcheck, is not in this build yet."},
+        footer = {"", "Exit status: 0 everything verifies; 80 a problem was found (verify-failed)."})
+public final class VerifyCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--quick", description = "Structure, WAL continuity and freshness (the default).")
+    boolean quick;
+
+    @Option(names = "--full", description = "Restore and check for real (not in this build yet).")
+    boolean full;
+
+    @Option(names = "--only", paramLabel = "KIND", description = "Only 'postgres' or only 'repository'.")
+    String only;
+
+    @Override
+    public Integer call() {
+        if (full) {
+            throw new LifeboatException(ErrorCode.USAGE, "verify --full (a real restore into a scratch cluster with pg_amcheck) is not in this build yet",
+                    "Use --quick now; 'lifeboat recover --mode database-only --to DIR --confirm' restores for real into a directory you choose.");
+        }
+        if (only != null && !only.equals("postgres") && !only.equals("repository")) {
+            throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres or repository, not '" + only + "'", null);
+        }
+        Repository repo = access.open();
+        List<String> problems = new ArrayList<>();
+        List<String> checked = new ArrayList<>();
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (only == null || only.equals("repository")) {
+            VerifyReport r = new RepositoryVerifier(repo).run(false, Progress.NONE);
+            checked.add("repository: " + r.snapshots() + " snapshot(s), " + r.indexes() + " index object(s), " + r.packs() + " pack(s), "
+                    + r.blobs() + " chunk(s) present and authenticated");
+            for (Finding f : r.problems()) {
+                problems.add(f.object() + ": " + f.problem() + (f.snapshots().isEmpty() ? "" : " (snapshots " + String.join(", ", f.snapshots()) + ")"));
+            }
+            json.put("repository", r);
+        }
+        if (only == null || only.equals("postgres")) {
+            Map<String, List<Snapshot>> clusters = new TreeMap<>();
+            for (Snapshot s : repo.snapshots().list()) {
+                if ("postgres".equals(s.manifest().kind())) {
+                    clusters.computeIfAbsent(s.manifest().name(), k -> new ArrayList<>()).add(s);
+                }
+            }
+            List<Object> pgJson = new ArrayList<>();
+            for (Map.Entry<String, List<Snapshot>> e : clusters.entrySet()) {
+                String cluster = e.getKey();
+                WalContinuity.Report r = WalContinuity.check(new WalArchive(repo, cluster), e.getValue(), Instant.now());
+                Optional<Duration> target = access.plan().flatMap(p -> freshnessTarget(p, cluster));
+                checked.add(cluster + ": " + e.getValue().size() + " backup(s), " + r.segments() + " archived WAL segment(s)"
+                        + r.newest().map(n -> " up to " + n).orElse("") + r.recoverableTo().map(l -> ", continuous to " + l).orElse("")
+                        + r.newestAge().map(a -> ", newest WAL " + Durations.format(Duration.ofSeconds(a.getSeconds())) + " old").orElse("")
+                        + target.map(t -> " (target " + Durations.format(t) + ")").orElse(""));
+                for (WalContinuity.Gap g : r.gaps()) {
+                    problems.add(cluster + ": " + g.describe() + "; backups " + String.join(", ", g.backups()) + " cannot be replayed past it");
+                }
+                if (r.newest().isEmpty()) {
+                    problems.add(cluster + ": no WAL is archived, so only the backups' own end points are recoverable; is 'lifeboat agent' running?");
+                }
+                if (target.isPresent() && r.newestAge().isPresent() && r.newestAge().get().compareTo(target.get()) > 0) {
+                    problems.add(cluster + ": the newest archived WAL is " + Durations.format(Duration.ofSeconds(r.newestAge().get().getSeconds()))
+                            + " old, more than the RPO target " + Durations.format(target.get()));
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("cluster", cluster);
+                m.put("backups", e.getValue().size());
+                m.put("wal_segments", r.segments());
+                m.put("newest_wal", r.newest().orElse(null));
+                m.put("newest_wal_age_seconds", r.newestAge().map(Duration::getSeconds).orElse(null));
+                m.put("continuous_to", r.recoverableTo().map(Object::toString).orElse(null));
+                m.put("gaps", r.gaps());
+                m.put("rpo_target_seconds", target.map(Duration::getSeconds).orElse(null));
+                pgJson.add(m);
+            }
+            json.put("postgres", pgJson);
+        }
+        json.put("checked", checked);
+        json.put("problems", problems);
+        json.put("ok", problems.isEmpty());
+        output.emit(json, () -> {
+            StringBuilder b = new StringBuilder("Checked (quick):\n");
+            checked.forEach(c -> b.append("  ").append(c).append('\n'));
+            problems.forEach(p -> b.append("PROBLEM ").append(p).append('\n'));
+            b.append(problems.isEmpty() ? "Everything verifies.\n" : problems.size() + " problem(s) [" + ErrorCode.VERIFY_FAILED.label() + "].\n");
+            return b.toString();
+        });
+        return problems.isEmpty() ? 0 : ErrorCode.VERIFY_FAILED.exitStatus();
+    }
+
+    /** The tightest RPO of the components and data classes that depend on {@code cluster}. */
+    static Optional<Duration> freshnessTarget(Plan plan, String cluster) {
+        Optional<Duration> best = Optional.empty();
+        for (Component c : plan.components().values()) {
+            boolean uses = c.dependsOn().contains(cluster) || c.data().stream().map(plan.dataClasses()::get)
+                    .anyMatch(d -> d != null && d.storedIn().stream().anyMatch(l -> l.resource().equals(cluster)));
+            if (uses && (best.isEmpty() || c.rpo().compareTo(best.get()) < 0)) {
+                best = Optional.of(c.rpo());
+            }
+        }
+        for (DataClass d : plan.dataClasses().values()) {
+            if (d.rpo().isPresent() && d.storedIn().stream().anyMatch(l -> l.resource().equals(cluster))
+                    && (best.isEmpty() || d.rpo().get().compareTo(best.get()) < 0)) {
+                best = d.rpo();
+            }
+        }
+        return best;
+    }
+}

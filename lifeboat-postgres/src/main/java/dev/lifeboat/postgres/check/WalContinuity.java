@@ -1,0 +1,102 @@
+package dev.lifeboat.postgres.check;
+
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import dev.lifeboat.repository.Snapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks that a cluster's archived WAL can carry every backup forward: from each backup's first segment to the
+ * newest archived one, no segment may be missing. Reports each gap by the segments it spans and the backups that
+ * cannot be replayed past it, and how old the newest archived WAL is.
+ */
+public final class WalContinuity {
+    private WalContinuity() {
+    }
+
+    /** A run of missing segments: replay from the backups listed stops before {@code first}. */
+    public record Gap(String first, String last, long segments, List<String> backups) {
+        public String describe() {
+            return segments == 1 ? "WAL segment " + first + " is missing"
+                    : segments + " WAL segments " + first + " .. " + last + " are missing";
+        }
+    }
+
+    /**
+     * @param newest       the newest archived segment (whole or partial), if any
+     * @param newestAge    how old the newest archived WAL object is
+     * @param recoverableTo the end of continuous WAL from the newest backup
+     */
+    public record Report(List<Gap> gaps, Optional<String> newest, Optional<Duration> newestAge, Optional<Lsn> recoverableTo,
+                         int segments) {
+        public boolean ok() {
+            return gaps.isEmpty();
+        }
+    }
+
+    public static Report check(WalArchive archive, List<Snapshot> backups, Instant now) {
+        if (backups.isEmpty()) {
+            return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0);
+        }
+        long segmentSize = Long.parseLong(backups.get(0).manifest().labels().get("wal_segment_size"));
+        List<WalSegment> stored = archive.segments(segmentSize);
+        List<WalSegment> partials = archive.partials(segmentSize);
+        List<Gap> gaps = new ArrayList<>();
+        // The end of archived WAL: the newest whole or partial segment. A partial one counts as present.
+        List<WalSegment> present = new ArrayList<>(stored);
+        present.addAll(partials);
+        present.sort(null);
+        stored = present;
+        Optional<WalSegment> newest = stored.isEmpty() ? Optional.empty() : Optional.of(stored.get(stored.size() - 1));
+        Optional<Lsn> recoverableTo = Optional.empty();
+        if (newest.isPresent()) {
+            for (Snapshot b : backups) {
+                int timeline = Integer.parseInt(b.manifest().labels().get("timeline"));
+                WalSegment first = WalSegment.of(timeline, Lsn.parse(b.manifest().labels().get("start_lsn")), segmentSize);
+                WalSegment s = first;
+                while (s.compareTo(newest.get().onTimeline(timeline)) <= 0) {
+                    if (!stored.contains(s)) {
+                        WalSegment gapStart = s;
+                        long n = 0;
+                        while (!stored.contains(s) && s.compareTo(newest.get().onTimeline(timeline)) <= 0) {
+                            n++;
+                            s = s.next();
+                        }
+                        // s is now the first segment present again: the gap ends just before it.
+                        record(gaps, gapStart.fileName(), new WalSegment(timeline, s.number() - 1, segmentSize).fileName(), n, b.shortId());
+                        continue;
+                    }
+                    s = s.next();
+                }
+            }
+            Snapshot latest = backups.get(backups.size() - 1);
+            int tli = Integer.parseInt(latest.manifest().labels().get("timeline"));
+            WalSegment s = WalSegment.of(tli, Lsn.parse(latest.manifest().labels().get("start_lsn")), segmentSize);
+            while (stored.contains(s)) {
+                s = s.next();
+            }
+            recoverableTo = Optional.of(s.start());
+        }
+        Optional<Instant> newestTime = archive.newestObjectTime();
+        return new Report(gaps, newest.map(WalSegment::fileName), newestTime.map(t -> Duration.between(t, now)), recoverableTo,
+                stored.size());
+    }
+
+    private static void record(List<Gap> gaps, String first, String last, long n, String backup) {
+        for (int i = 0; i < gaps.size(); i++) {
+            Gap g = gaps.get(i);
+            if (g.first().equals(first)) {
+                List<String> bs = new ArrayList<>(g.backups());
+                bs.add(backup);
+                gaps.set(i, new Gap(g.first(), g.last(), g.segments(), bs));
+                return;
+            }
+        }
+        gaps.add(new Gap(first, last, n, List.of(backup)));
+    }
+}
