@@ -88,6 +88,11 @@ class RecoverCommandIT {
             assertThat(list.json().get(0).get("cluster").asText()).isEqualTo("app-db");
             assertThat(list.json().get(0).get("start_lsn").asText()).contains("/");
 
+            Cli.Result full = Cli.run(env, "verify", "--full", "--only", "postgres");
+            assertThat(full.status()).as(full.out() + full.err()).isZero();
+            assertThat(full.out()).contains("Checked (full)", "pg_amcheck found no corruption", "last verified recovery point");
+            assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verified").asText()).contains("recovery point");
+
             Path home = pg.newServerHome("recovered");
             Path data = home.resolve("data");
             assertThat(Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--to", data.toString(), "--dry-run").status())

@@ -4,12 +4,14 @@ import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.cli.output.Sizes;
 import dev.lifeboat.cli.output.Table;
+import dev.lifeboat.postgres.check.FullVerification;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +35,8 @@ public final class BackupsListCommand implements Callable<Integer> {
         List<Snapshot> backups = repo.snapshots().list().stream().filter(s -> "postgres".equals(s.manifest().kind()))
                 .filter(s -> cluster == null || cluster.equals(s.manifest().name())).toList();
         List<Object> json = new ArrayList<>();
-        Table t = new Table("ID", "CLUSTER", "STARTED (UTC)", "ENDED (UTC)", "START LSN", "STOP LSN", "TL", "SIZE", "STORED NEW");
+        Map<String, Optional<FullVerification.Result>> verifications = new java.util.HashMap<>();
+        Table t = new Table("ID", "CLUSTER", "STARTED (UTC)", "ENDED (UTC)", "START LSN", "STOP LSN", "TL", "SIZE", "STORED NEW", "VERIFIED");
         for (Snapshot s : backups) {
             Map<String, String> l = s.manifest().labels();
             Map<String, Object> m = new LinkedHashMap<>();
@@ -44,10 +47,13 @@ public final class BackupsListCommand implements Callable<Integer> {
             m.putAll(l);
             m.put("bytes", s.manifest().stats().bytes());
             m.put("stored_bytes", s.manifest().stats().storedBytes());
-            m.put("verified", "not yet (verify --full is not in this build)");
+            Optional<FullVerification.Result> v = verifications.computeIfAbsent(s.manifest().name(), c -> new FullVerification(repo).last(c))
+                    .filter(r -> r.backup().equals(s.id()));
+            m.put("verified", v.map(r -> r.verifiedAt() + ", recovery point " + r.recoveryPoint()).orElse(null));
             json.add(m);
             t.row(s.shortId(), s.manifest().name(), trim(s.manifest().time()), trim(s.manifest().ended()), l.get("start_lsn"), l.get("stop_lsn"),
-                    l.get("timeline"), Sizes.bytes(s.manifest().stats().bytes()), Sizes.bytes(s.manifest().stats().storedBytes()));
+                    l.get("timeline"), Sizes.bytes(s.manifest().stats().bytes()), Sizes.bytes(s.manifest().stats().storedBytes()),
+                    v.map(r -> trim(r.verifiedAt())).orElse("-"));
         }
         output.emit(json, () -> t.render() + backups.size() + " backup(s).\n");
         return 0;

@@ -8,6 +8,7 @@ import dev.lifeboat.core.plan.Component;
 import dev.lifeboat.core.plan.DataClass;
 import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.check.FullVerification;
 import dev.lifeboat.postgres.check.WalContinuity;
 import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.repository.Repository;
@@ -37,7 +38,9 @@ import picocli.CommandLine.Option;
                         + "is indexed and its pack present), WAL continuity for each PostgreSQL cluster (from every backup to the "
                         + "newest archived segment, naming any gap and the backups it breaks) and freshness (the age of the "
                         + "newest archived WAL against the tightest RPO of what depends on the cluster). The report says what was "
-                        + "checked. --full, which restores into a scratch cluster and runs pg_amcheck, is not in this build yet."},
+                        + "checked. --full also restores each cluster's newest backup with all archived WAL into a scratch cluster on "
+                        + "a free loopback port, lets it replay and promote, runs pg_amcheck over every database, records the last "
+                        + "verified recovery point in the repository, and deletes the scratch cluster."},
         footer = {"", "Exit status: 0 everything verifies; 80 a problem was found (verify-failed)."})
 public final class VerifyCommand implements Callable<Integer> {
     @Mixin
@@ -49,18 +52,17 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Structure, WAL continuity and freshness (the default).")
     boolean quick;
 
-    @Option(names = "--full", description = "Restore and check for real (not in this build yet).")
+    @Option(names = "--full", description = "Also restore each cluster's newest backup for real and run pg_amcheck on it.")
     boolean full;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Limit for each scratch recovery and pg_amcheck (default 30m).")
+    String timeout = "30m";
 
     @Option(names = "--only", paramLabel = "KIND", description = "Only 'postgres' or only 'repository'.")
     String only;
 
     @Override
     public Integer call() {
-        if (full) {
-            throw new LifeboatException(ErrorCode.USAGE, "verify --full (a real restore into a scratch cluster with pg_amcheck) is not in this build yet",
-                    "Use --quick now; 'lifeboat recover --mode database-only --to DIR --confirm' restores for real into a directory you choose.");
-        }
         if (only != null && !only.equals("postgres") && !only.equals("repository")) {
             throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres or repository, not '" + only + "'", null);
         }
@@ -104,6 +106,22 @@ public final class VerifyCommand implements Callable<Integer> {
                             + " old, more than the RPO target " + Durations.format(target.get()));
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
+                if (full && r.ok()) {
+                    String role = access.plan().map(p -> p.resources().postgres().get(cluster)).map(c -> c.user()).orElse("postgres");
+                    Optional<String> password = access.plan().map(p -> p.resources().postgres().get(cluster)).flatMap(c -> c.password())
+                            .map(access::resolve).or(() -> Optional.ofNullable(dev.lifeboat.cli.Lifeboat.environment().get("PGPASSWORD")));
+                    Optional<java.nio.file.Path> bin = access.plan().map(p -> p.resources().postgres().get(cluster)).flatMap(c -> c.binDir())
+                            .map(java.nio.file.Path::of);
+                    FullVerification.Result fr = new FullVerification(repo).run(cluster, role, password, bin, Durations.parse(timeout));
+                    checked.add(cluster + ": restored backup " + fr.backup().substring(0, 8) + " with " + fr.walSegments()
+                            + " WAL segment(s) into a scratch cluster, replayed and promoted in " + fr.took().toSeconds() + " s; pg_amcheck "
+                            + (fr.amcheckOk() ? "found no corruption" : "FAILED") + "; last verified recovery point: " + fr.recoveryPoint());
+                    if (!fr.amcheckOk()) {
+                        problems.add(cluster + ": pg_amcheck on the restored copy reported: " + fr.amcheckOutput());
+                    }
+                    m.put("full", Map.of("backup", fr.backup(), "recovery_point", fr.recoveryPoint(), "lsn", fr.lsn(), "amcheck_ok", fr.amcheckOk(),
+                            "seconds", fr.took().toMillis() / 1000.0));
+                }
                 m.put("cluster", cluster);
                 m.put("backups", e.getValue().size());
                 m.put("wal_segments", r.segments());
@@ -120,7 +138,7 @@ public final class VerifyCommand implements Callable<Integer> {
         json.put("problems", problems);
         json.put("ok", problems.isEmpty());
         output.emit(json, () -> {
-            StringBuilder b = new StringBuilder("Checked (quick):\n");
+            StringBuilder b = new StringBuilder(full ? "Checked (full):\n" : "Checked (quick):\n");
             checked.forEach(c -> b.append("  ").append(c).append('\n'));
             problems.forEach(p -> b.append("PROBLEM ").append(p).append('\n'));
             b.append(problems.isEmpty() ? "Everything verifies.\n" : problems.size() + " problem(s) [" + ErrorCode.VERIFY_FAILED.label() + "].\n");

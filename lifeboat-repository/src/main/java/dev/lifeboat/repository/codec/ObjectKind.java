@@ -2,7 +2,7 @@ package dev.lifeboat.repository.codec;
 
 /** What a sealed object holds; part of its authenticated header, so one kind cannot pass for another. */
 public enum ObjectKind {
-    DATA_BLOB(1), TREE_BLOB(2), PACK_HEADER(3), INDEX(4), SNAPSHOT(5), KEYRING(6), WAL(7);
+    DATA_BLOB(1), TREE_BLOB(2), PACK_HEADER(3), INDEX(4), SNAPSHOT(5), KEYRING(6), WAL(7), VERIFICATION(8);
 
     private final int code;
 

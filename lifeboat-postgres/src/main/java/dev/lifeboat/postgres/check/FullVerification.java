@@ -1,0 +1,144 @@
+package dev.lifeboat.postgres.check;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.process.Binaries;
+import dev.lifeboat.core.process.ExternalCommand;
+import dev.lifeboat.postgres.recovery.PostgresControl;
+import dev.lifeboat.postgres.recovery.PostgresRecovery;
+import dev.lifeboat.postgres.recovery.RecoveryTarget;
+import dev.lifeboat.repository.Json;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.codec.ObjectKind;
+import dev.lifeboat.repository.store.StoreException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Proves a cluster's newest backup restores: recovers it with all archived WAL into a scratch data directory on a
+ * free loopback port, lets PostgreSQL replay and promote, runs {@code pg_amcheck} over every database (installing
+ * the amcheck extension in the scratch copy only), records the last verified recovery point in the repository,
+ * then stops the scratch server and deletes it.
+ */
+public final class FullVerification {
+    private final Repository repo;
+
+    public FullVerification(Repository repo) {
+        this.repo = repo;
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param recoveryPoint the last commit replayed (or the backup's end when no commit came after it)
+     * @param amcheckOk     whether pg_amcheck found no corruption
+     * @param amcheckOutput what pg_amcheck said, when it found something
+     */
+    public record Result(String cluster, String backup, int walSegments, String recoveryPoint, String lsn, boolean amcheckOk,
+                         String amcheckOutput, long tookMillis, String verifiedAt) {
+        public Duration took() {
+            return Duration.ofMillis(tookMillis);
+        }
+    }
+
+    public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
+        long t0 = System.nanoTime();
+        PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
+        PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("lifeboat-verify-");
+            scratch.toFile().setExecutable(true, false);
+            scratch.toFile().setReadable(true, false);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot create a scratch directory: " + e.getMessage(), null, e);
+        }
+        Path data = scratch.resolve("data");
+        int port = freePort();
+        try {
+            PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, binDir, limit);
+            Path bin = binDir.orElseGet(Binaries::postgresBin);
+            Map<String, String> env = new HashMap<>();
+            password.ifPresent(p -> env.put("PGPASSWORD", p));
+            String output;
+            boolean ok;
+            try {
+                output = ExternalCommand.run(List.of(bin.resolve("pg_amcheck").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                        user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.resolve("pg_amcheck.log"), limit, env);
+                ok = true;
+            } catch (LifeboatException e) {
+                output = e.getMessage();
+                ok = false;
+            }
+            String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
+            Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), ok, ok ? "" : output,
+                    (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
+            if (ok) {
+                record(result);
+            }
+            return result;
+        } finally {
+            PostgresControl control = PostgresControl.of(data, binDir);
+            if (control.running()) {
+                control.stop(Duration.ofSeconds(60));
+            }
+            delete(scratch);
+        }
+    }
+
+    private String name(String cluster) {
+        return "verify/" + cluster;
+    }
+
+    private void record(Result r) {
+        byte[] plain = Json.write(r);
+        String object = name(r.cluster());
+        repo.store().put(object, repo.sealer().seal(ObjectKind.VERIFICATION, plain, object.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The last successful full verification of {@code cluster}, if any. */
+    public Optional<Result> last(String cluster) {
+        String object = name(cluster);
+        try {
+            byte[] sealed = repo.store().get(object);
+            return Optional.of(Json.read(repo.sealer().open(ObjectKind.VERIFICATION, sealed, object.getBytes(StandardCharsets.UTF_8)), Result.class));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "no free port for the scratch cluster", null, e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
