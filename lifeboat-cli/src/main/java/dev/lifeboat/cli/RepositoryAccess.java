@@ -144,6 +144,17 @@ public final class RepositoryAccess {
         });
     }
 
+    /** A PostgreSQL cluster of the plan, if there is a plan and it names one. */
+    public Optional<dev.lifeboat.core.plan.PostgresCluster> postgres(String name) {
+        return plan().map(p -> p.resources().postgres().get(name));
+    }
+
+    /** The password for a cluster: the plan's secret source, else {@code $PGPASSWORD}, else none. */
+    public Optional<String> postgresPassword(String name) {
+        return postgres(name).flatMap(dev.lifeboat.core.plan.PostgresCluster::password).map(this::resolve)
+                .or(() -> Optional.ofNullable(env.get("PGPASSWORD")));
+    }
+
     /** A plan secret's value, read now from its source. */
     public String resolve(dev.lifeboat.core.plan.Secret secret) {
         return stores.resolve(secret);

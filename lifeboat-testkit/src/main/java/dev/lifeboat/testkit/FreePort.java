@@ -1,9 +1,6 @@
 package dev.lifeboat.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.lifeboat.core.process.Ports;
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. Servers that lose the race are restarted on another. */
 public final class FreePort {
@@ -11,11 +8,6 @@ public final class FreePort {
     }
 
     public static int pick() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return Ports.freeLoopback();
     }
 }

@@ -1,6 +1,5 @@
 package dev.lifeboat.cli.agent;
 
-import dev.lifeboat.cli.Lifeboat;
 import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.core.error.ErrorCode;
@@ -75,7 +74,7 @@ public final class AgentCommand implements Callable<Integer> {
         Duration flush = Durations.parse(flushEvery);
         for (String name : clusters) {
             PostgresCluster c = plan.resources().postgres().get(name);
-            Optional<String> password = c.password().map(access::resolve).or(() -> Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD")));
+            Optional<String> password = access.postgresPassword(name);
             PostgresTarget target = new PostgresTarget("jdbc:postgresql://" + c.primary().host() + ":" + c.primary().port() + "/" + c.database(),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = "lifeboat_" + name.replaceAll("[^a-z0-9_]", "_");

@@ -57,8 +57,8 @@ public final class PostgresOptions {
         String role = user != null ? user : planned.map(PostgresCluster::user).orElse("postgres");
         Path dir = dataDir != null ? dataDir : planned.flatMap(PostgresCluster::dataDir).map(Path::of).orElseThrow(() ->
                 new LifeboatException(ErrorCode.USAGE, "no data directory", "Pass --data-dir, or set data-dir on the cluster in the plan."));
-        Optional<String> password = planned.flatMap(PostgresCluster::password).map(access::resolve)
-                .or(() -> Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD")));
+        Optional<String> password = cluster != null ? access.postgresPassword(cluster)
+                : Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD"));
         return new PostgresTarget("jdbc:postgresql://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + p + "/" + db, role, password, dir);
     }
 }

@@ -1,6 +1,5 @@
 package dev.lifeboat.cli.recover;
 
-import dev.lifeboat.cli.Lifeboat;
 import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.cli.output.Sizes;
@@ -11,7 +10,6 @@ import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.recovery.PostgresRecovery;
 import dev.lifeboat.postgres.recovery.RecoveryTarget;
 import dev.lifeboat.repository.Repository;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -107,7 +105,7 @@ public final class RecoverCommand implements Callable<Integer> {
         Repository repo = access.open();
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
-        int p = port != null ? port : freePort();
+        int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);
@@ -136,10 +134,9 @@ public final class RecoverCommand implements Callable<Integer> {
             output.emit(m, text::toString);
             return 0;
         }
-        String role = user != null ? user : access.plan().map(pl -> pl.resources().postgres().get(cluster)).map(PostgresCluster::user).orElse("postgres");
-        Optional<String> password = access.plan().map(pl -> pl.resources().postgres().get(cluster)).flatMap(PostgresCluster::password)
-                .map(access::resolve).or(() -> Optional.ofNullable(Lifeboat.environment().get("PGPASSWORD")));
-        Optional<Path> bin = access.plan().map(pl -> pl.resources().postgres().get(cluster)).flatMap(PostgresCluster::binDir).map(Path::of);
+        String role = user != null ? user : access.postgres(cluster).map(PostgresCluster::user).orElse("postgres");
+        Optional<String> password = access.postgresPassword(cluster);
+        Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
         PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout));
         m.put("restore_seconds", r.restore().toMillis() / 1000.0);
         m.put("replay_seconds", r.replay().toMillis() / 1000.0);
@@ -167,11 +164,4 @@ public final class RecoverCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "no free port", "Pass --port.");
-        }
-    }
 }

@@ -107,11 +107,9 @@ public final class VerifyCommand implements Callable<Integer> {
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
                 if (full && r.ok()) {
-                    String role = access.plan().map(p -> p.resources().postgres().get(cluster)).map(c -> c.user()).orElse("postgres");
-                    Optional<String> password = access.plan().map(p -> p.resources().postgres().get(cluster)).flatMap(c -> c.password())
-                            .map(access::resolve).or(() -> Optional.ofNullable(dev.lifeboat.cli.Lifeboat.environment().get("PGPASSWORD")));
-                    Optional<java.nio.file.Path> bin = access.plan().map(p -> p.resources().postgres().get(cluster)).flatMap(c -> c.binDir())
-                            .map(java.nio.file.Path::of);
+                    String role = access.postgres(cluster).map(c -> c.user()).orElse("postgres");
+                    Optional<String> password = access.postgresPassword(cluster);
+                    Optional<java.nio.file.Path> bin = access.postgres(cluster).flatMap(c -> c.binDir()).map(java.nio.file.Path::of);
                     FullVerification.Result fr = new FullVerification(repo).run(cluster, role, password, bin, Durations.parse(timeout));
                     checked.add(cluster + ": restored backup " + fr.backup().substring(0, 8) + " with " + fr.walSegments()
                             + " WAL segment(s) into a scratch cluster, replayed and promoted in " + fr.took().toSeconds() + " s; pg_amcheck "

@@ -12,7 +12,6 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.codec.ObjectKind;
 import dev.lifeboat.repository.store.StoreException;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +63,7 @@ public final class FullVerification {
             throw new LifeboatException(ErrorCode.USAGE, "cannot create a scratch directory: " + e.getMessage(), null, e);
         }
         Path data = scratch.resolve("data");
-        int port = freePort();
+        int port = dev.lifeboat.core.process.Ports.freeLoopback();
         try {
             PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, binDir, limit);
             Path bin = binDir.orElseGet(Binaries::postgresBin);
@@ -120,13 +119,6 @@ public final class FullVerification {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "no free port for the scratch cluster", null, e);
-        }
-    }
 
     private static void delete(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
