@@ -82,8 +82,7 @@ public final class AzuriteServer implements AutoCloseable {
     /** Kills the server (its data stays): an outage. */
     public void stop() {
         if (process != null) {
-            Reaper.kill(process.pid());
-            Reaper.untrack(process.pid());
+            Reaper.stop(process.pid());
         }
     }
 

@@ -176,16 +176,14 @@ public final class PostgresServer implements AutoCloseable {
         } catch (LifeboatException e) {
             // fall through to the kill below
         }
-        Reaper.kill(pid);
-        Reaper.untrack(pid);
+        Reaper.stop(pid);
         pid = -1;
     }
 
     /** Kills the postmaster and its children with SIGKILL, as a crash would. */
     public void crash() {
         if (pid > 0) {
-            Reaper.kill(pid);
-            Reaper.untrack(pid);
+            Reaper.stop(pid);
             pid = -1;
         }
     }

@@ -67,6 +67,12 @@ public final class Reaper {
         }
     }
 
+    /** Kills a server this harness started (with its descendants) and stops tracking it. */
+    static void stop(long pid) {
+        kill(pid);
+        untrack(pid);
+    }
+
     /** Kills a process and all its descendants, and waits until they are gone. */
     static void kill(long pid) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);

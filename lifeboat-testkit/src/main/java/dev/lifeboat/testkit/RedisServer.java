@@ -130,8 +130,7 @@ public final class RedisServer implements AutoCloseable {
     /** Kills the server with SIGKILL, as a crash would. */
     public void crash() {
         if (process != null) {
-            Reaper.kill(process.pid());
-            Reaper.untrack(process.pid());
+            Reaper.stop(process.pid());
         }
     }
 

@@ -98,8 +98,7 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Kills the server (SIGKILL), keeping its data: a region outage. */
     public void stop() {
         if (process != null) {
-            Reaper.kill(process.pid());
-            Reaper.untrack(process.pid());
+            Reaper.stop(process.pid());
         }
     }
 
