@@ -51,13 +51,15 @@ public final class TreeFixture {
         }
     }
 
-    static byte[] bytes(Random r, int n) {
+    /** {@code n} random bytes: content that does not compress. */
+    public static byte[] bytes(Random r, int n) {
         byte[] b = new byte[n];
         r.nextBytes(b);
         return b;
     }
 
-    static byte[] text(Random r, int n) {
+    /** {@code n} bytes of log-like text. */
+    public static byte[] text(Random r, int n) {
         StringBuilder sb = new StringBuilder(n + 100);
         while (sb.length() < n) {
             sb.append("2026-11-23T10:").append(r.nextInt(60)).append(" learner=").append(r.nextInt(100_000))

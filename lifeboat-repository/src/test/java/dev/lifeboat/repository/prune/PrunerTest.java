@@ -48,9 +48,9 @@ class PrunerTest {
         fx.backup(src, "config");
         for (int i = 0; i < 2; i++) {
             // Replace half the files so older snapshots hold data nothing newer needs.
+            java.util.Random r = new java.util.Random(10 + i);
             for (int f = 0; f < 3; f++) {
-                Files.write(src.resolve("data/part-" + f + (f % 2 == 0 ? ".log" : ".bin")), TreeFixture.create(dir.resolve("tmp" + i + f), 1, 200_000, 10 + i * 3 + f)
-                        .resolve("data/part-0.log").toFile().exists() ? Files.readAllBytes(dir.resolve("tmp" + i + f + "/data/part-0.log")) : new byte[0]);
+                Files.write(src.resolve("data/part-" + f + (f % 2 == 0 ? ".log" : ".bin")), TreeFixture.text(r, 200_000));
             }
             fx.backup(src, "config");
         }
