@@ -104,15 +104,15 @@ public final class RegionSet implements ObjectStore {
                 sync.apply(r);
                 committed++;
             } catch (StoreException e) {
-                if (e.kind() == StoreException.Kind.PERMANENT && r == regions.get(0) && regions.size() == 1) {
-                    throw e;
-                }
                 last = e;
                 rest.add(r);
             }
         }
         if (committed < commitAfter) {
-            throw new StoreException(StoreException.Kind.RETRYABLE, name, "only " + committed + " of the " + commitAfter
+            // Keep the underlying kind: a refusal (credentials, permissions) is not worth retrying.
+            StoreException.Kind kind = last != null && last.kind() == StoreException.Kind.PERMANENT
+                    ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
+            throw new StoreException(kind, name, "only " + committed + " of the " + commitAfter
                     + " region(s) needed to commit could store " + name + (last != null ? ": " + last.getMessage() : ""), last);
         }
         for (Region r : rest) {
