@@ -20,15 +20,34 @@ public final class RedisServer implements AutoCloseable {
     private final Path binary;
     private final Optional<RedisServer> primary;
     private final List<String> extraArgs;
+    private final Optional<Monitor> sentinelOf;
     private int port;
     private Process process;
 
+    /** What a Sentinel watches: the master it is told about at start, the name it knows it by, and the quorum. */
+    record Monitor(RedisServer master, String masterName, int quorum) {
+    }
+
     RedisServer(String name, Path dir, Path binary, Optional<RedisServer> primary, List<String> extraArgs) {
+        this(name, dir, binary, primary, extraArgs, Optional.empty());
+    }
+
+    RedisServer(String name, Path dir, Path binary, Optional<RedisServer> primary, List<String> extraArgs, Optional<Monitor> sentinelOf) {
         this.name = name;
         this.dir = dir;
         this.binary = binary;
         this.primary = primary;
         this.extraArgs = List.copyOf(extraArgs);
+        this.sentinelOf = sentinelOf;
+    }
+
+    /** A Sentinel (started with {@code --sentinel}) watching {@code master}. */
+    static RedisServer sentinel(String name, Path dir, Path binary, RedisServer master, String masterName, int quorum) {
+        return new RedisServer(name, dir, binary, Optional.empty(), List.of(), Optional.of(new Monitor(master, masterName, quorum)));
+    }
+
+    public boolean isSentinel() {
+        return sentinelOf.isPresent();
     }
 
     public String name() {
@@ -71,13 +90,10 @@ public final class RedisServer implements AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             port = FreePort.pick();
-            List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--save", "",
-                    "--appendonly", "no", "--protected-mode", "no", "--repl-diskless-sync-delay", "0"));
-            primary.ifPresent(p -> cmd.addAll(List.of("--replicaof", p.host(), Integer.toString(p.port()))));
-            cmd.addAll(extraArgs);
+            List<String> cmd;
             try {
                 Files.createDirectories(dir);
+                cmd = sentinelOf.isPresent() ? sentinelCommand(sentinelOf.get()) : serverCommand();
                 process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
             } catch (IOException e) {
@@ -107,6 +123,30 @@ public final class RedisServer implements AutoCloseable {
                         "exited at start; log " + log() + ExternalCommand.tail(log())), null);
             }
         }
+    }
+
+    private List<String> serverCommand() {
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--save", "",
+                "--appendonly", "no", "--protected-mode", "no", "--repl-diskless-sync-delay", "0"));
+        primary.ifPresent(p -> cmd.addAll(List.of("--replicaof", p.host(), Integer.toString(p.port()))));
+        cmd.addAll(extraArgs);
+        return cmd;
+    }
+
+    /** Sentinel rewrites its configuration file, so each one gets its own, written fresh at every start. */
+    private List<String> sentinelCommand(Monitor m) throws IOException {
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "protected-mode no",
+                "dir " + dir,
+                "sentinel monitor " + m.masterName() + " " + m.master().host() + " " + m.master().port() + " " + m.quorum(),
+                "sentinel down-after-milliseconds " + m.masterName() + " 1000",
+                "sentinel failover-timeout " + m.masterName() + " 10000",
+                "sentinel parallel-syncs " + m.masterName() + " 1", ""));
+        return List.of(binary.toString(), conf.toString(), "--sentinel");
     }
 
     /** Stops the server without saving, or kills it if it does not stop. */

@@ -38,6 +38,15 @@ public final class Output {
         }
     }
 
+    /**
+     * Explains an automatic decision in one sentence on stderr (the command's timeline), so it never mixes with
+     * results on stdout; also with --json.
+     */
+    public void decision(String sentence) {
+        err().println("- " + sentence);
+        err().flush();
+    }
+
     /** A progress bar on stderr, silent with --json or without a terminal. */
     public ProgressBar progress(String label) {
         return new ProgressBar(err(), label, json);

@@ -20,13 +20,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import dev.lifeboat.cli.redis.RedisOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lifeboat recover}: the seed's disaster-recovery.sh for PostgreSQL. */
 @Command(name = "recover", mixinStandardHelpOptions = true,
-        description = {"Recover a PostgreSQL cluster from the repository into a new data directory.",
+        description = {"Recover a PostgreSQL cluster or a Redis cache from the repository.",
+                "",
+                "--mode cache restores the newest Redis backup of --instance into a running empty server (--to HOST:PORT, "
+                        + "keys replayed with RESTORE, TTLs kept) or into the data directory of a stopped one (--data-dir DIR, "
+                        + "existing dump and AOF moved aside; with --port it is started there). The RDB is checked to its end "
+                        + "before the target is touched, and every key is read back and compared afterwards.",
                 "",
                 "--mode database-only restores the newest backup and replays all archived WAL; --mode point-in-time "
                         + "stops at --target-time (UTC unless a zone is given). --dry-run prints the plan: the backup, the WAL "
@@ -35,8 +41,8 @@ import picocli.CommandLine.Option;
                         + "comes from 'lifeboat agent' streaming; the original server is never touched."},
         footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 2 bad arguments."})
 public final class RecoverCommand implements Callable<Integer> {
-    /** The seed's recovery modes; full-system and cache recovery come with the drills and Redis. */
-    enum Mode { DATABASE_ONLY, POINT_IN_TIME }
+    /** The seed's recovery modes; full-system recovery comes with the drills. */
+    enum Mode { DATABASE_ONLY, POINT_IN_TIME, CACHE }
 
     @Mixin
     RepositoryAccess access;
@@ -45,11 +51,17 @@ public final class RecoverCommand implements Callable<Integer> {
     Output output;
 
     @Option(names = "--mode", required = true, paramLabel = "MODE", converter = ModeConverter.class,
-            description = "database-only or point-in-time.")
+            description = "database-only, point-in-time (PostgreSQL) or cache (Redis).")
     Mode mode;
 
-    @Option(names = "--cluster", required = true, paramLabel = "NAME", description = "The cluster (the backups' name).")
+    @Option(names = "--cluster", paramLabel = "NAME", description = "PostgreSQL: the cluster (the backups' name).")
     String cluster;
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "Redis (--mode cache): the instance (the backups' name).")
+    String instance;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Redis: the data directory of a stopped instance to place the RDB in.")
+    Path dataDir;
 
     @Option(names = "--backup-id", paramLabel = "ID", description = "Start from this backup (default: the newest that reaches the target).")
     String backupId;
@@ -60,10 +72,12 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--latest", description = "Replay all archived WAL (the default for database-only).")
     boolean latest;
 
-    @Option(names = "--to", required = true, paramLabel = "DIR", description = "New data directory (must be new or empty); WAL is staged in DIR.wal.")
-    Path to;
+    @Option(names = "--to", paramLabel = "DIR|HOST:PORT", description = "PostgreSQL: new data directory (new or empty; WAL is staged in DIR.wal). "
+            + "Redis: a running empty instance.")
+    String to;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (default: a free one).")
+    @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (PostgreSQL default: a free one; Redis "
+            + "with --data-dir: start redis-server there on this port).")
     Integer port;
 
     @Option(names = "--user", paramLabel = "ROLE", description = "Role to check the recovered server with (default: the plan's, else postgres).")
@@ -85,7 +99,8 @@ public final class RecoverCommand implements Callable<Integer> {
             return switch (value) {
                 case "database-only" -> Mode.DATABASE_ONLY;
                 case "point-in-time" -> Mode.POINT_IN_TIME;
-                default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not database-only or point-in-time");
+                case "cache" -> Mode.CACHE;
+                default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not database-only, point-in-time or cache");
             };
         }
     }
@@ -95,6 +110,16 @@ public final class RecoverCommand implements Callable<Integer> {
         if (dryRun == confirm) {
             throw new LifeboatException(ErrorCode.USAGE, "say --dry-run to see the plan or --confirm to recover", "Recovery never starts without --confirm.");
         }
+        if (mode == Mode.CACHE) {
+            RedisOptions redis = new RedisOptions();
+            redis.select(instance);
+            return new CacheRecovery(access, output, redis).run(Optional.ofNullable(backupId), Optional.ofNullable(to), Optional.ofNullable(dataDir),
+                    Optional.ofNullable(port), dryRun);
+        }
+        if (cluster == null || to == null) {
+            throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL recovery needs --cluster NAME and --to DIR", null);
+        }
+        Path to = Path.of(this.to);
         if (mode == Mode.POINT_IN_TIME && targetTime == null) {
             throw new LifeboatException(ErrorCode.USAGE, "point-in-time recovery needs --target-time", "Give the time to stop just before.");
         }

@@ -89,6 +89,22 @@ public enum ErrorCode {
     UNSUPPORTED_FORMAT(81, "unsupported-format", "%s",
             "The repository was written by a newer Lifeboat; upgrade to read it."),
 
+    // 90–109: the protected systems and recovery
+    SOURCE_UNREACHABLE(90, "source-unreachable", "cannot reach %s: %s",
+            "Check that the server runs and listens on that address, and the credentials in the plan; nothing was changed."),
+    RDB_INVALID(91, "rdb-invalid", "%s",
+            "The RDB is truncated or damaged, so nothing was written from it. Take a new backup, or pick an older one with --backup-id."),
+    RDB_VERSION_UNSUPPORTED(92, "rdb-version-unsupported", "%s",
+            "Lifeboat reads RDB versions 9 to 12 (Redis 6.0 to 7.4). Restore with a Redis of the same release, or upgrade Lifeboat."),
+    TARGET_NOT_EMPTY(93, "target-not-empty", "%s",
+            "Recovery never overwrites data. Choose an empty target, or move the existing data away yourself first."),
+    TARGET_IN_USE(94, "target-in-use", "%s",
+            "Stop the server that uses the target (or choose another target), then run the recovery again."),
+    FAILOVER_FAILED(95, "failover-failed", "%s",
+            "Check 'lifeboat health' for the state of the master, the replicas and the Sentinels before trying again."),
+    RESTORE_MISMATCH(96, "restore-mismatch", "%s",
+            "The restored data differs from the backup. Keep the target out of service and compare it with the backup before using it."),
+
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");
 

@@ -98,6 +98,18 @@ public final class TreeWriter implements AutoCloseable {
     }
 
     /**
+     * A file streamed from {@code in} (e.g. an RDB arriving over a socket), chunked as it arrives; returns its
+     * length. The owner is left to the restoring user.
+     */
+    public long file(String rel, InputStream in, Chunker chunker, int mode, long mtimeNanos) throws IOException {
+        files++;
+        long[] read = {0};
+        List<String> chunks = store(in, chunker, read);
+        write(new TreeEntry(rel, TreeEntry.FILE, mode, mtimeNanos, read[0], chunks, null, null, null));
+        return read[0];
+    }
+
+    /**
      * A file whose content does not come from disk (e.g. PostgreSQL's backup_label), with the given metadata;
      * {@code uid}/{@code gid} may be null (restore then leaves the restoring user as owner).
      */

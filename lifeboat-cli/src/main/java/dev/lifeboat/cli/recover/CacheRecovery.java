@@ -1,0 +1,233 @@
+package dev.lifeboat.cli.recover;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.cli.output.Sizes;
+import dev.lifeboat.cli.redis.RedisOptions;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Endpoint;
+import dev.lifeboat.core.process.Binaries;
+import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.redis.RedisTarget;
+import dev.lifeboat.redis.ServerInfo;
+import dev.lifeboat.redis.rdb.RdbSnapshotReader;
+import dev.lifeboat.redis.restore.CacheRestore;
+import dev.lifeboat.redis.restore.DataDirRestore;
+import dev.lifeboat.redis.restore.RestoreReport;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.files.TreeEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.Jedis;
+
+/**
+ * {@code recover --mode cache}: a Redis snapshot into a running empty instance ({@code --to HOST:PORT}, keys
+ * replayed with RESTORE) or into the data directory of a stopped one ({@code --data-dir DIR}, optionally started
+ * on {@code --port}). Both check the RDB to its end before touching the target and compare every key afterwards.
+ */
+final class CacheRecovery {
+    /** Assumed RESTORE rate for the estimate, from RedisProtectionIT on a 2-core machine (~100k keys in under 2 s). */
+    static final double RESTORE_KEYS_PER_SECOND = 50_000;
+    /** Assumed RDB load rate of redis-server. */
+    static final double LOAD_MB_PER_SECOND = 200;
+
+    private final RepositoryAccess access;
+    private final Output output;
+    private final RedisOptions redis;
+
+    CacheRecovery(RepositoryAccess access, Output output, RedisOptions redis) {
+        this.access = access;
+        this.output = output;
+        this.redis = redis;
+    }
+
+    int run(Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port, boolean dryRun) {
+        if (to.isPresent() == dataDir.isPresent()) {
+            throw new LifeboatException(ErrorCode.USAGE, "cache recovery needs exactly one of --to HOST:PORT and --data-dir DIR",
+                    "--to replays keys into a running empty instance; --data-dir places the RDB for a stopped one.");
+        }
+        String instance = redis.instanceName().orElseThrow(() -> new LifeboatException(ErrorCode.USAGE, "cache recovery needs --instance NAME",
+                "Name the Redis instance whose backups to use (the snapshots' name)."));
+        Repository repo = access.open();
+        Snapshot snapshot = choose(repo, instance, backupId);
+        Map<String, String> l = snapshot.manifest().labels();
+        long keys = Long.parseLong(l.getOrDefault("keys", "0"));
+        long bytes = snapshot.manifest().stats().bytes();
+        double mbps = measureRead(repo, snapshot);
+        boolean live = to.isPresent();
+        double seconds = 2 * bytes / 1e6 / mbps + (live ? keys / RESTORE_KEYS_PER_SECOND : bytes / 1e6 / LOAD_MB_PER_SECOND + keys / RESTORE_KEYS_PER_SECOND) + 1;
+        Optional<RedisTarget> target = to.map(t -> redis.primary(access).at(endpoint(t)));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dry_run", dryRun);
+        m.put("instance", instance);
+        m.put("backup", snapshot.id());
+        m.put("backup_time", snapshot.manifest().time());
+        m.put("rdb_version", l.get("rdb_version"));
+        m.put("keys", keys);
+        m.put("fetch_bytes", bytes);
+        m.put("method", live ? "restore-commands" : "rdb-file");
+        m.put("target", live ? target.get().toString() : dataDir.get().toString());
+        m.put("estimate_seconds", Math.round(seconds * 10) / 10.0);
+        StringBuilder text = new StringBuilder();
+        text.append(dryRun ? "Cache recovery plan for " + instance + " (dry run: nothing changed)\n" : "Recovering cache " + instance + "\n");
+        text.append(String.format("  backup    %s taken %s from %s, RDB v%s, %s keys (%s with TTL), %s%n", snapshot.shortId(), snapshot.manifest().time(),
+                l.get("source"), l.get("rdb_version"), keys, l.get("expires"), Sizes.bytes(bytes)));
+        if (live) {
+            String state = describeTarget(target.get());
+            m.put("target_state", state);
+            text.append(String.format("  into      %s, %s: keys replayed with RESTORE (TTLs kept), each read back and compared%n", target.get(), state));
+        } else {
+            text.append(String.format("  into      %s: RDB placed as dump.rdb (existing dump and AOF moved aside)%s%n", dataDir.get(),
+                    port.map(p -> ", redis-server started on port " + p + " and every key compared").orElse("; start redis-server there yourself")));
+        }
+        text.append(String.format("  estimate  about %s (read twice at the measured %.0f MB/s, %s)%n", Durations.format(Duration.ofSeconds(Math.max(1, (long) seconds))),
+                mbps, live ? "RESTORE at ~50k keys/s" : "load at ~200 MB/s"));
+        if (dryRun) {
+            text.append("Run again with --confirm to recover.\n");
+            output.emit(m, text::toString);
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        RestoreReport report;
+        if (live) {
+            report = new CacheRestore(repo).intoRunning(snapshot, target.get(), output.progress("restore " + instance));
+        } else {
+            report = placeAndMaybeStart(repo, snapshot, dataDir.get(), port, keys, m, text);
+        }
+        m.put("report", report);
+        m.put("total_seconds", (System.nanoTime() - t0) / 1e9);
+        text.append(String.format("  restored  %d keys (%d expired since the backup, not restored)%n", report.restored(), report.expired()));
+        if (report.compared() + report.reencoded() > 0) {
+            text.append(String.format("  checked   %d keys identical to the backup%s; digest %s%n", report.compared(),
+                    report.reencoded() > 0 ? " and " + report.reencoded() + " re-encoded by the target" : "", report.digest().substring(0, 16)));
+        }
+        text.append(String.format("Recovered in %.1f s.%n", (System.nanoTime() - t0) / 1e9));
+        output.emit(m, text::toString);
+        return 0;
+    }
+
+    private RestoreReport placeAndMaybeStart(Repository repo, Snapshot snapshot, Path dir, Optional<Integer> port, long keys,
+                                             Map<String, Object> m, StringBuilder text) {
+        DataDirRestore.Placement placed = new DataDirRestore(repo, Clock.systemUTC()).place(snapshot, dir, "dump.rdb", "appendonlydir");
+        placed.movedAside().forEach(p -> output.decision("moved " + p.getFileName() + " aside so the restored RDB is what loads"));
+        m.put("placed", placed.rdb().toString());
+        m.put("moved_aside", placed.movedAside().stream().map(Path::toString).toList());
+        if (port.isEmpty()) {
+            text.append("  placed    " + placed.rdb() + "; start redis-server with --dir " + dir + " --appendonly no, then turn AOF on with CONFIG SET\n");
+            return new RestoreReport("rdb-file", keys, 0, 0, 0, 0, 0, "", Map.of());
+        }
+        Map<String, Long> phases = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        long pid = startServer(dir, port.get());
+        m.put("pid", pid);
+        m.put("port", port.get());
+        RedisTarget started = RedisTarget.of("127.0.0.1", port.get());
+        try (Jedis j = awaitLoaded(started)) {
+            phases.put("start_and_load", (System.nanoTime() - t0) / 1_000_000);
+            text.append("  started   redis-server pid " + pid + " on 127.0.0.1:" + port.get() + " (AOF off, so the RDB is what loaded)\n");
+            return new CacheRestore(repo).compare(snapshot, j, output.progress("compare"), keys, phases);
+        }
+    }
+
+    private long startServer(Path dir, int port) {
+        Path log = dir.resolve("redis.log");
+        Path pidFile = dir.resolve("redis.pid");
+        try {
+            Files.deleteIfExists(pidFile);
+            Process p = new ProcessBuilder(Binaries.redisServer().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", "no", "--daemonize", "yes",
+                    "--pidfile", pidFile.toString(), "--logfile", log.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", "exit status " + p.exitValue() + "; see " + log);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.exists(pidFile) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            return Long.parseLong(Files.readString(pidFile).trim());
+        } catch (IOException e) {
+            throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", e.getMessage() + "; see " + log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while starting redis-server", null, e);
+        }
+    }
+
+    private static Jedis awaitLoaded(RedisTarget t) {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            try {
+                Jedis j = t.connect();
+                if (ServerInfo.of(j, "persistence").number("loading") == 0) {
+                    return j;
+                }
+                j.close();
+            } catch (LifeboatException | redis.clients.jedis.exceptions.JedisDataException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted", null, e);
+            }
+        }
+    }
+
+    private static String describeTarget(RedisTarget t) {
+        try (Jedis j = t.connect()) {
+            ServerInfo info = ServerInfo.of(j, "server", "replication", "keyspace");
+            long existing = info.fields().entrySet().stream().filter(e -> e.getKey().matches("db\\d+"))
+                    .mapToLong(e -> Long.parseLong(ServerInfo.pairs(e.getValue()).getOrDefault("keys", "0"))).sum();
+            return "Redis " + info.text("redis_version") + " " + info.text("role") + (existing == 0 ? ", empty"
+                    : ", holding " + existing + " keys (--confirm will refuse: recovery never overwrites)");
+        }
+    }
+
+    static Snapshot choose(Repository repo, String instance, Optional<String> backupId) {
+        if (backupId.isPresent()) {
+            return repo.snapshots().find(backupId.get(), Optional.empty());
+        }
+        List<Snapshot> mine = repo.snapshots().list().stream()
+                .filter(s -> "redis".equals(s.manifest().kind()) && instance.equals(s.manifest().name()))
+                .sorted(Comparator.comparing(Snapshot::time)).toList();
+        if (mine.isEmpty()) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "no Redis backup of '" + instance + "' in the repository",
+                    "Take one with 'lifeboat backup redis --instance " + instance + "'.");
+        }
+        return mine.get(mine.size() - 1);
+    }
+
+    /** MB/s of reading and authenticating the RDB's first chunk, as the restore will. */
+    private static double measureRead(Repository repo, Snapshot s) {
+        TreeEntry e = RdbSnapshotReader.rdbEntry(repo, s);
+        if (e.chunks() == null || e.chunks().isEmpty()) {
+            return 100;
+        }
+        long t0 = System.nanoTime();
+        int n = repo.readBlob(ChunkId.parse(e.chunks().get(0))).length;
+        return Math.max(1, n / 1e6 / Math.max(1e-4, (System.nanoTime() - t0) / 1e9));
+    }
+
+    static Endpoint endpoint(String text) {
+        try {
+            return Endpoint.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "--to " + text + ": " + e.getMessage(), "Write the target as HOST:PORT, e.g. 127.0.0.1:6380.");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lifeboat.redis.restore;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.redis.rdb.RdbSnapshotReader;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.FileContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Places a snapshot's RDB into the data directory of a stopped Redis: the RDB is checked to its end first, the
+ * directory must not be any running process's working directory (redis-server runs in its {@code dir}), files
+ * already there ({@code dump.rdb}, the AOF directory or file) are moved aside under a {@code .before-lifeboat-TIME}
+ * name rather than deleted, and the RDB is written to a temporary name, synced and renamed. Moving the AOF aside
+ * matters: a server with {@code appendonly yes} loads the AOF and ignores the RDB.
+ */
+public final class DataDirRestore {
+    private final Repository repo;
+    private final Clock clock;
+
+    public DataDirRestore(Repository repo, Clock clock) {
+        this.repo = repo;
+        this.clock = clock;
+    }
+
+    /** What was placed and what was moved aside. */
+    public record Placement(Path rdb, long bytes, List<Path> movedAside) {
+    }
+
+    public Placement place(Snapshot snapshot, Path dir, String dbFilename, String aofName) {
+        new CacheRestore(repo).check(snapshot);
+        Optional<ProcessHandle> user = processIn(dir);
+        if (user.isPresent()) {
+            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "process " + user.get().pid() + " ("
+                    + user.get().info().command().orElse("?") + ") runs in " + dir + "; a running Redis would overwrite the restored RDB", null);
+        }
+        try {
+            Files.createDirectories(dir);
+            String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(java.time.ZoneOffset.UTC).format(clock.instant());
+            List<Path> moved = new ArrayList<>();
+            for (String name : List.of(dbFilename, aofName, "appendonly.aof")) {
+                Path existing = dir.resolve(name);
+                if (Files.exists(existing)) {
+                    Path aside = dir.resolve(name + ".before-lifeboat-" + stamp);
+                    Files.move(existing, aside, StandardCopyOption.ATOMIC_MOVE);
+                    moved.add(aside);
+                }
+            }
+            Path tmp = dir.resolve(dbFilename + ".lifeboat-partial");
+            long bytes;
+            try (InputStream in = FileContent.open(repo, RdbSnapshotReader.rdbEntry(repo, snapshot));
+                 OutputStream out = Files.newOutputStream(tmp)) {
+                bytes = in.transferTo(out);
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Path rdb = dir.resolve(dbFilename);
+            Files.move(tmp, rdb, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+            return new Placement(rdb, bytes, moved);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot write into " + dir + ": " + e.getMessage(),
+                    "Run as a user that may write the Redis data directory.", e);
+        }
+    }
+
+    /** A live process whose working directory is {@code dir} (Linux: /proc/PID/cwd), if any. */
+    static Optional<ProcessHandle> processIn(Path dir) {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(real);
+                } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                    return false;
+                }
+            }).findFirst();
+        }
+    }
+}
