@@ -166,7 +166,7 @@ public final class RedisHarness implements AutoCloseable {
                     r.start();
                     started.add(r);
                 }
-                RedisHarness h = new RedisHarness(home, primary, started);
+                RedisHarness h = new RedisHarness(home, primary, new ArrayList<>(started));
                 h.awaitReplication();
                 for (int i = 1; i <= sentinels; i++) {
                     RedisServer s = RedisServer.sentinel(name + "-sentinel-" + i, home.resolve("sentinel-" + i), binary, primary, MASTER_NAME,

@@ -1,0 +1,226 @@
+package dev.lifeboat.redis.sentinel;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Endpoint;
+import dev.lifeboat.redis.RedisTarget;
+import dev.lifeboat.redis.ServerInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A Sentinel failover that loses no acknowledged write while the old master is reachable (a fenced switchover):
+ * <ol>
+ *   <li>the Sentinels must agree on the current master and pass {@code CKQUORUM};</li>
+ *   <li>with a chosen replica, every other replica's {@code replica-priority} is set to 0 for the duration, so
+ *       Sentinel can only elect that one (the old priorities are put back afterwards);</li>
+ *   <li>the old master's writes are paused ({@code CLIENT PAUSE timeout WRITE}) and Lifeboat waits until the
+ *       replica to be promoted has the master's whole replication offset, so nothing acknowledged is missing;</li>
+ *   <li>{@code SENTINEL FAILOVER}; then wait until every Sentinel names the new master and it accepts a write;</li>
+ *   <li>the old master is made a replica of the new one if Sentinel has not done it yet, and only then unpaused,
+ *       so writes that waited on it fail with READONLY and clients retry on the new master.</li>
+ * </ol>
+ * If the old master is down, the pause and catch-up steps are skipped and the report says so: writes not yet
+ * replicated at the crash may be lost, which is Redis's asynchronous replication, not something a tool can undo.
+ * The pause expires by itself after the timeout, so a Lifeboat that dies half-way never leaves writes blocked.
+ */
+public final class Failover {
+    private final SentinelGroup sentinels;
+    private final RedisTarget credentials;
+    private final Consumer<String> timeline;
+
+    public Failover(SentinelGroup sentinels, RedisTarget credentials, Consumer<String> timeline) {
+        this.sentinels = sentinels;
+        this.credentials = credentials;
+        this.timeline = timeline;
+    }
+
+    /** What happened, with times in milliseconds from the start of the switch. */
+    public record Result(Endpoint oldMaster, Endpoint newMaster, boolean fenced, long caughtUpOffset, long sentinelsAgreedMillis,
+                         long writableMillis, long totalMillis, Map<String, Long> phases) {
+    }
+
+    /** What would be done, without doing it. */
+    public record Plan(Endpoint master, List<Endpoint> candidates, Optional<Endpoint> chosen, Map<Endpoint, String> quorum,
+                       Map<Endpoint, Long> lagBytes) {
+    }
+
+    public Plan plan(Optional<Endpoint> to) {
+        Endpoint master = sentinels.agreedMaster().orElseThrow(() -> new LifeboatException(ErrorCode.FAILOVER_FAILED,
+                "the Sentinels do not agree on a master for " + sentinels.masterName() + ": " + sentinels.masterViews(), null));
+        Map<Endpoint, String> quorum = sentinels.quorum();
+        List<Endpoint> candidates = new ArrayList<>();
+        for (Map<String, String> r : sentinels.replicas()) {
+            String flags = r.getOrDefault("flags", "");
+            if (!flags.contains("s_down") && !flags.contains("disconnected")) {
+                candidates.add(new Endpoint(r.get("ip"), Integer.parseInt(r.get("port"))));
+            }
+        }
+        if (to.isPresent() && !candidates.contains(to.get())) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, to.get() + " is not a healthy replica of " + master + " (healthy: " + candidates + ")",
+                    "Name one of the replicas Sentinel reports, or leave --to out to let Sentinel choose.");
+        }
+        if (candidates.isEmpty()) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "no healthy replica to promote for " + sentinels.masterName(), null);
+        }
+        Map<Endpoint, Long> lag = new LinkedHashMap<>();
+        try (Jedis m = credentials.at(master).connect()) {
+            long offset = ServerInfo.of(m, "replication").number("master_repl_offset");
+            for (Endpoint c : candidates) {
+                try (Jedis r = credentials.at(c).connect()) {
+                    lag.put(c, Math.max(0, offset - ServerInfo.of(r, "replication").number("slave_repl_offset")));
+                } catch (LifeboatException e) {
+                    lag.put(c, -1L);
+                }
+            }
+        } catch (LifeboatException e) {
+            candidates.forEach(c -> lag.put(c, -1L));
+        }
+        return new Plan(master, candidates, to, quorum, lag);
+    }
+
+    public Result run(Plan plan, Duration timeout) {
+        long t0 = System.nanoTime();
+        Map<String, Long> phases = new LinkedHashMap<>();
+        Endpoint old = plan.master();
+        boolean quorumOk = plan.quorum().values().stream().anyMatch(v -> v.startsWith("OK"));
+        if (!quorumOk) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "no Sentinel reaches its quorum: " + plan.quorum(), null);
+        }
+        Map<Endpoint, String> priorities = new LinkedHashMap<>();
+        Optional<Jedis> fence = Optional.empty();
+        long caughtUp = -1;
+        try {
+            if (plan.chosen().isPresent()) {
+                for (Endpoint c : plan.candidates()) {
+                    if (!c.equals(plan.chosen().get())) {
+                        try (Jedis r = credentials.at(c).connect()) {
+                            priorities.put(c, r.configGet("replica-priority").get("replica-priority"));
+                            r.configSet("replica-priority", "0");
+                        }
+                    }
+                }
+                timeline.accept("set replica-priority 0 on " + priorities.keySet() + " so Sentinel can only elect " + plan.chosen().get());
+            }
+            try {
+                Jedis m = credentials.at(old).connect();
+                fence = Optional.of(m);
+                m.clientPause(timeout.toMillis(), ClientPauseMode.WRITE);
+                long offset = ServerInfo.of(m, "replication").number("master_repl_offset");
+                List<Endpoint> mustCatchUp = plan.chosen().map(List::of).orElse(plan.candidates());
+                awaitOffset(mustCatchUp, offset, timeout);
+                caughtUp = offset;
+                timeline.accept("paused writes on " + old + " and waited until " + mustCatchUp + " had its whole offset " + offset
+                        + ", so no acknowledged write can be lost");
+            } catch (LifeboatException e) {
+                timeline.accept("the old master " + old + " does not answer, so writes cannot be fenced: writes it acknowledged but had not "
+                        + "replicated are lost");
+            }
+            phases.put("fence", ms(t0));
+            Endpoint by = sentinels.startFailover();
+            timeline.accept("Sentinel " + by + " accepted SENTINEL FAILOVER " + sentinels.masterName());
+            Endpoint now = awaitNewMaster(old, timeout);
+            long agreed = ms(t0);
+            phases.put("promote", agreed - phases.get("fence"));
+            awaitWritable(now, timeout);
+            long writable = ms(t0);
+            phases.put("writable", writable - agreed);
+            if (plan.chosen().isPresent() && !plan.chosen().get().equals(now)) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "Sentinel promoted " + now + ", not " + plan.chosen().get(), null);
+            }
+            if (fence.isPresent()) {
+                Jedis m = fence.get();
+                if (ServerInfo.of(m, "replication").isMaster()) {
+                    m.replicaof(now.host(), now.port());
+                    timeline.accept("made the old master " + old + " a replica of " + now + " before unpausing it");
+                }
+            }
+            return new Result(old, now, fence.isPresent(), caughtUp, agreed, writable, ms(t0), phases);
+        } finally {
+            fence.ifPresent(m -> {
+                try {
+                    m.clientUnpause();
+                } catch (JedisException e) {
+                    // the pause ends by itself at its timeout
+                }
+                m.close();
+            });
+            for (Map.Entry<Endpoint, String> p : priorities.entrySet()) {
+                try (Jedis r = credentials.at(p.getKey()).connect()) {
+                    r.configSet("replica-priority", p.getValue());
+                } catch (RuntimeException e) {
+                    timeline.accept("could not restore replica-priority " + p.getValue() + " on " + p.getKey() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void awaitOffset(List<Endpoint> replicas, long offset, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Endpoint r : replicas) {
+            try (Jedis j = credentials.at(r).connect()) {
+                while (ServerInfo.of(j, "replication").number("slave_repl_offset") < offset) {
+                    if (System.nanoTime() > deadline) {
+                        throw new LifeboatException(ErrorCode.FAILOVER_FAILED, r + " did not reach offset " + offset + " within " + timeout, null);
+                    }
+                    sleep(5);
+                }
+            }
+        }
+    }
+
+    private Endpoint awaitNewMaster(Endpoint old, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Endpoint> agreed = sentinels.agreedMaster();
+            if (agreed.isPresent() && !agreed.get().equals(old) && allAgree(agreed.get())) {
+                return agreed.get();
+            }
+            sleep(50);
+        }
+        throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the Sentinels did not agree on a new master within " + timeout + ": "
+                + sentinels.masterViews(), null);
+    }
+
+    private boolean allAgree(Endpoint m) {
+        return sentinels.masterViews().values().stream().allMatch(v -> v.isPresent() && v.get().equals(m));
+    }
+
+    private void awaitWritable(Endpoint m, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Jedis j = credentials.at(m).connect()) {
+                j.set("lifeboat:failover:probe", Long.toString(System.currentTimeMillis()), SetParams.setParams().px(60_000));
+                return;
+            } catch (JedisException | LifeboatException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the new master " + m + " did not accept a write within " + timeout
+                            + ": " + e.getMessage(), null);
+                }
+                sleep(20);
+            }
+        }
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during the failover", null, e);
+        }
+    }
+}
