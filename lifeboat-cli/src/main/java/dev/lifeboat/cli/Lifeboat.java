@@ -3,6 +3,9 @@ package dev.lifeboat.cli;
 import dev.lifeboat.cli.output.Failure;
 import dev.lifeboat.cli.agent.AgentCommand;
 import dev.lifeboat.cli.backup.BackupCommand;
+import dev.lifeboat.cli.cache.CacheCommand;
+import dev.lifeboat.cli.failover.FailoverCommand;
+import dev.lifeboat.cli.health.HealthCommand;
 import dev.lifeboat.cli.backups.BackupsCommand;
 import dev.lifeboat.cli.plan.PlanCommand;
 import dev.lifeboat.cli.recover.RecoverCommand;
@@ -28,8 +31,8 @@ import picocli.CommandLine.Command;
                 "The plan is read from --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml.",
                 "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
         subcommands = {PlanCommand.class, RepoCommand.class, BackupCommand.class, RestoreCommand.class, RecoverCommand.class,
-                SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, AgentCommand.class,
-                CommandLine.HelpCommand.class},
+                SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, AgentCommand.class, FailoverCommand.class,
+                HealthCommand.class, CacheCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
 public final class Lifeboat implements Runnable {
     @CommandLine.Spec

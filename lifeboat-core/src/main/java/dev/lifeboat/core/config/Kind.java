@@ -10,6 +10,7 @@ public enum Kind {
     BUCKET("bucket"),
     CONFIG_SOURCE("configuration source"),
     REPLICA("replica"),
+    WARM_SET("warm set"),
     COMPONENT("component"),
     DATA_CLASS("data class"),
     REGION("region"),

@@ -5,6 +5,7 @@ import static dev.lifeboat.core.config.Field.required;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.plan.Bucket;
+import dev.lifeboat.core.plan.Criticality;
 import dev.lifeboat.core.plan.ConfigSource;
 import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.PostgresCluster;
@@ -13,6 +14,7 @@ import dev.lifeboat.core.plan.Resources;
 import dev.lifeboat.core.plan.Secret;
 import dev.lifeboat.core.plan.Sentinel;
 import dev.lifeboat.core.plan.StoreType;
+import dev.lifeboat.core.plan.WarmSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +54,37 @@ final class ResourceSchemas {
                 "Replica addresses; backups are taken from a replica when one is healthy."));
         Field<Sentinel> sentinel = s.field(optional("sentinel", Type.object(sentinel()), "Sentinel group watching this primary."));
         Field<Secret> password = s.field(optional("password", PlanTypes.secret(), "The AUTH password, read at run time."));
+        Field<Map<String, WarmSet>> warm = s.field(optional("warm", Type.namedMap(warmSet(), Kind.WARM_SET), "none",
+                "Key sets loaded by 'lifeboat cache warm' after a recovery, critical first."));
         return s.builds(v -> new RedisInstance(v.name(), v.get(primary), v.getOr(replicas, List.of()), v.find(sentinel),
-                v.find(password)));
+                v.find(password), v.getOr(warm, Map.of())));
+    }
+
+    private static ObjectSchema<WarmSet> warmSet() {
+        ObjectSchema<WarmSet> s = ObjectSchema.of("warm set",
+                "Keys to load into the cache after a recovery: from the newest snapshot, or rows of a PostgreSQL query.");
+        Field<Criticality> priority = s.field(required("priority", Type.oneOf(Criticality.class), "Warming order: critical sets load first."));
+        Field<WarmSet.Source> source = s.field(required("from", Type.oneOf(WarmSet.Source.class),
+                "snapshot (keys of the newest Redis backup) or postgres (rows of a query)."));
+        Field<List<String>> keys = s.field(optional("keys", Type.listOf(Type.text()), "none", "Key glob patterns, e.g. \"session:*\" (from: snapshot)."));
+        Field<String> pg = s.field(optional("postgres", Type.reference(Kind.POSTGRES), "The cluster to query (from: postgres)."));
+        Field<String> database = s.field(optional("database", Type.text(), "the cluster's database", "The database to query (from: postgres)."));
+        Field<String> query = s.field(optional("query", Type.text(),
+                "SQL whose first column is the key and second the value; with as: hash, the other columns become fields (from: postgres)."));
+        Field<WarmSet.Shape> shape = s.field(optional("as", Type.oneOf(WarmSet.Shape.class), "string", "string or hash (from: postgres)."));
+        Field<Duration> ttl = s.field(optional("ttl", PlanTypes.duration(), "Expiry of the loaded keys (none by default)."));
+        return s.builds(v -> new WarmSet(v.name(), v.get(priority), v.get(source), v.getOr(keys, List.of()), v.find(pg), v.find(database),
+                        v.find(query), v.getOr(shape, WarmSet.Shape.STRING), v.find(ttl)))
+                .rule((built, v, b) -> {
+                    if (built.source() == WarmSet.Source.SNAPSHOT && built.keys().isEmpty()) {
+                        b.report(v.at(), ErrorCode.MISSING_KEY, ErrorCode.MISSING_KEY.format(v.path(), "keys"),
+                                "A warm set from a snapshot names the key patterns to load.");
+                    }
+                    if (built.source() == WarmSet.Source.POSTGRES && (built.postgres().isEmpty() || built.query().isEmpty())) {
+                        b.report(v.at(), ErrorCode.MISSING_KEY, ErrorCode.MISSING_KEY.format(v.path(), built.postgres().isEmpty() ? "postgres" : "query"),
+                                "A warm set from PostgreSQL names the cluster and the query whose rows become keys.");
+                    }
+                });
     }
 
     private static ObjectSchema<Sentinel> sentinel() {

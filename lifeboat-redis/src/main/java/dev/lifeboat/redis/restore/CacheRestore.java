@@ -34,9 +34,16 @@ public final class CacheRestore {
     static final int BATCH = 500;
 
     private final Repository repo;
+    private final dev.lifeboat.redis.warm.RateLimiter rate;
 
     public CacheRestore(Repository repo) {
+        this(repo, new dev.lifeboat.redis.warm.RateLimiter(0));
+    }
+
+    /** A restore that loads at most as fast as {@code rate} allows (cache warming next to live traffic). */
+    public CacheRestore(Repository repo, dev.lifeboat.redis.warm.RateLimiter rate) {
         this.repo = repo;
+        this.rate = rate;
     }
 
     /** Restores every key of {@code snapshot} into {@code target}, which must be empty. */
@@ -71,7 +78,7 @@ public final class CacheRestore {
                         + " keys; a cache recovery replays into an empty instance only", null);
             }
             long t1 = System.nanoTime();
-            Loader loader = new Loader(j, summary.version(), keys, !requireEmpty, progress, summary.keys());
+            Loader loader = new Loader(j, summary.version(), keys, !requireEmpty, progress, summary.keys(), rate);
             RdbSnapshotReader.read(repo, snapshot, loader);
             loader.flush();
             phases.put("load_and_compare", (System.nanoTime() - t1) / 1_000_000);
@@ -105,7 +112,7 @@ public final class CacheRestore {
      */
     public RestoreReport compare(Snapshot snapshot, Jedis target, Progress progress, long total, Map<String, Long> phases) {
         long t0 = System.nanoTime();
-        Loader loader = new Loader(target, 0, k -> true, false, progress, total);
+        Loader loader = new Loader(target, 0, k -> true, false, progress, total, new dev.lifeboat.redis.warm.RateLimiter(0));
         loader.compareOnly = true;
         RdbSnapshotReader.read(repo, snapshot, loader);
         loader.flush();
@@ -155,8 +162,11 @@ public final class CacheRestore {
         long skippedExpired;
         private long seen;
         private int db = -1;
+        private final dev.lifeboat.redis.warm.RateLimiter rate;
 
-        Loader(Jedis jedis, int rdbVersion, Predicate<RdbEntry> accept, boolean replace, Progress progress, long total) {
+        Loader(Jedis jedis, int rdbVersion, Predicate<RdbEntry> accept, boolean replace, Progress progress, long total,
+               dev.lifeboat.redis.warm.RateLimiter rate) {
+            this.rate = rate;
             this.jedis = jedis;
             this.rdbVersion = rdbVersion;
             this.accept = accept;
@@ -235,6 +245,7 @@ public final class CacheRestore {
                 comparison.compare(batch.get(i), dumps.get(i).get(), now);
             }
             progress.update(seen, total, seen);
+            rate.acquired(batch.size());
             batch.clear();
         }
     }
