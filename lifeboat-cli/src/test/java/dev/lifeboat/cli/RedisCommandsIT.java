@@ -75,6 +75,10 @@ class RedisCommandsIT {
             assertThat(labels.get("source_role").asText()).isEqualTo("slave");
             assertThat(labels.get("checksum").asText()).isEqualTo("verified");
 
+            Cli.Result verify = Cli.run(env, "verify", "--quick", "--only", "redis");
+            assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains("redis cache: 1 snapshot(s)");
+
             RedisServer fresh = redis.newEmptyServer("fresh");
             String to = "127.0.0.1:" + fresh.port();
             Cli.Result dry = Cli.run(env, "recover", "--mode", "cache", "--instance", "cache", "--to", to, "--dry-run");

@@ -33,10 +33,12 @@ import picocli.CommandLine.Option;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the Lifeboat agent on the database host.",
                 "",
-                "In this build the agent streams WAL into the repository for every PostgreSQL cluster that a 'wal' schedule "
-                        + "of the plan names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled "
-                        + "every --flush-every so the recovery point trails by about that much. It restarts streaming after "
-                        + "failures and says why. Cron schedules, the HTTP API and the dashboard come later. Stop it with Ctrl-C."})
+                "The agent streams WAL into the repository for every PostgreSQL cluster that a 'wal' schedule of the plan "
+                        + "names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled every "
+                        + "--flush-every so the recovery point trails by about that much; it restarts streaming after failures and "
+                        + "says why. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
+                        + "and PostgreSQL base backups of clusters with a data-dir on this host. The HTTP API and the dashboard "
+                        + "come later. Stop it with Ctrl-C."})
 public final class AgentCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -63,8 +65,10 @@ public final class AgentCommand implements Callable<Integer> {
                 clusters.addAll(s.resources());
             }
         }
-        if (clusters.isEmpty()) {
-            throw new LifeboatException(ErrorCode.USAGE, "the plan has no 'wal' schedule", "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}.");
+        List<Schedule> timed = plan.schedules().values().stream().filter(s -> s.cron().isPresent()).toList();
+        if (clusters.isEmpty() && timed.isEmpty()) {
+            throw new LifeboatException(ErrorCode.USAGE, "the plan has no 'wal' schedule and no cron schedule",
+                    "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m} or redis-rdb: {job: backup, resources: [cache], cron: \"*/15 * * * *\"}.");
         }
         Repository repo = access.open();
         AtomicBoolean stop = new AtomicBoolean();
@@ -88,12 +92,16 @@ public final class AgentCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> stop.set(true), "lifeboat-agent-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         threads.forEach(Thread::start);
-        line(out, "agent started: streaming WAL for " + String.join(", ", clusters));
+        BackupJobs jobs = new BackupJobs(plan, access, repo, text -> line(out, text));
+        CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text));
+        line(out, "agent started: streaming WAL for " + (clusters.isEmpty() ? "no cluster" : String.join(", ", clusters)) + "; schedules next at "
+                + cron.nextRuns());
         long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();
         long statusNanos = Durations.parse(statusEvery).toNanos();
         long nextStatus = System.nanoTime() + statusNanos;
         while (!stop.get() && System.nanoTime() < deadline) {
             Thread.sleep(100);
+            cron.runDue();
             if (System.nanoTime() >= nextStatus) {
                 supervisors.forEach(s -> line(out, s.status()));
                 nextStatus += statusNanos;

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
                 "--quick checks the repository's structure (every snapshot and index opens, every chunk a snapshot needs "
                         + "is indexed and its pack present), WAL continuity for each PostgreSQL cluster (from every backup to the "
                         + "newest archived segment, naming any gap and the backups it breaks) and freshness (the age of the "
-                        + "newest archived WAL against the tightest RPO of what depends on the cluster). The report says what was "
+                        + "newest archived WAL against the tightest RPO of what depends on the cluster), and for each Redis instance "
+                        + "the age of its newest snapshot against the same kind of target. The report says what was "
                         + "checked. --full also restores each cluster's newest backup with all archived WAL into a scratch cluster on "
                         + "a free loopback port, lets it replay and promote, runs pg_amcheck over every database, records the last "
                         + "verified recovery point in the repository, and deletes the scratch cluster."},
@@ -58,13 +59,13 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Limit for each scratch recovery and pg_amcheck (default 30m).")
     String timeout = "30m";
 
-    @Option(names = "--only", paramLabel = "KIND", description = "Only 'postgres' or only 'repository'.")
+    @Option(names = "--only", paramLabel = "KIND", description = "Only 'postgres', 'redis' or 'repository'.")
     String only;
 
     @Override
     public Integer call() {
-        if (only != null && !only.equals("postgres") && !only.equals("repository")) {
-            throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres or repository, not '" + only + "'", null);
+        if (only != null && !List.of("postgres", "redis", "repository").contains(only)) {
+            throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres, redis or repository, not '" + only + "'", null);
         }
         Repository repo = access.open();
         List<String> problems = new ArrayList<>();
@@ -131,6 +132,9 @@ public final class VerifyCommand implements Callable<Integer> {
                 pgJson.add(m);
             }
             json.put("postgres", pgJson);
+        }
+        if (only == null || only.equals("redis")) {
+            json.put("redis", RedisFreshness.check(repo, access.plan(), Instant.now(), checked, problems));
         }
         json.put("checked", checked);
         json.put("problems", problems);

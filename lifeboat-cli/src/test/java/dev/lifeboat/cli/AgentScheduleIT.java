@@ -1,0 +1,58 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.testkit.RedisHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/** The agent runs a cron backup schedule of the plan for real: a Redis snapshot at the next minute. */
+class AgentScheduleIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theAgentSnapshotsRedisWhenItsScheduleFires() throws Exception {
+        try (RedisHarness redis = RedisHarness.builder().name("agent-cron").replicas(1).start()) {
+            try (Jedis j = redis.primary().client()) {
+                j.set("session:1", "alice");
+            }
+            redis.awaitReplication();
+            Path plan = tmp.resolve("lifeboat.yaml");
+            Files.writeString(plan, String.join("\n",
+                    "version: 1",
+                    "name: agent-cron",
+                    "objectives: {rto: 1h, rpo: 15m}",
+                    "resources:",
+                    "  redis:",
+                    "    cache: {primary: 127.0.0.1:" + redis.primary().port() + ", replicas: [127.0.0.1:" + redis.replica(0).port() + "]}",
+                    "repository:",
+                    "  regions:",
+                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                    "schedules:",
+                    "  redis-rdb: {job: backup, resources: [cache], cron: \"* * * * *\"}",
+                    ""));
+            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "agent cron test", "LIFEBOAT_CONFIG", plan.toString());
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
+            Instant now = Instant.now();
+            long untilAfterNextMinute = ChronoUnit.SECONDS.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(60)) + 6;
+
+            Cli.Result agent = Cli.run(env, "agent", "--stop-after", untilAfterNextMinute + "s", "--status-every", "1h");
+            assertThat(agent.status()).as(agent.err()).isZero();
+            assertThat(agent.err()).contains("backing up from replica 127.0.0.1:" + redis.replica(0).port(), "redis-rdb: cache snapshot");
+
+            Cli.Result list = Cli.run(env, "snapshots", "list", "--json");
+            assertThat(list.json()).singleElement().satisfies(s -> {
+                assertThat(s.get("kind").asText()).isEqualTo("redis");
+                assertThat(s.get("name").asText()).isEqualTo("cache");
+            });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.lifeboat.cli.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.core.plan.Job;
+import dev.lifeboat.core.plan.Schedule;
+import dev.lifeboat.core.time.CronExpression;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The agent's cron scheduling on a clock the test moves. */
+class CronSchedulerTest {
+    /** A clock the test sets. */
+    static final class MovableClock extends Clock {
+        Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static Schedule every(String name, String cron) {
+        return new Schedule(name, Job.BACKUP, List.of("cache"), Optional.of(CronExpression.parse(cron)), Optional.empty(), Map.of(), Optional.empty());
+    }
+
+    @Test
+    void runsEachScheduleOncePerFiringAtItsTime() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:07:30Z"));
+        List<String> ran = new ArrayList<>();
+        CronScheduler s = new CronScheduler(List.of(every("redis-rdb", "*/15 * * * *"), every("nightly", "0 2 * * *")), clock,
+                (sch, due) -> ran.add(sch.name() + "@" + due), (sch, msg) -> { });
+        assertThat(s.nextRuns()).containsEntry("redis-rdb", Instant.parse("2026-11-24T10:15:00Z"))
+                .containsEntry("nightly", Instant.parse("2026-11-25T02:00:00Z"));
+        assertThat(s.runDue()).isZero();
+        clock.now = Instant.parse("2026-11-24T10:15:00Z");
+        assertThat(s.runDue()).isEqualTo(1);
+        assertThat(s.runDue()).as("once per firing").isZero();
+        clock.now = Instant.parse("2026-11-24T10:29:59Z");
+        assertThat(s.runDue()).isZero();
+        clock.now = Instant.parse("2026-11-24T10:30:01Z");
+        s.runDue();
+        assertThat(ran).containsExactly("redis-rdb@2026-11-24T10:15:00Z", "redis-rdb@2026-11-24T10:30:00Z");
+    }
+
+    @Test
+    void aJobRunningPastItsNextFiringSkipsTheMissedOnesAndSaysSo() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:00:30Z"));
+        List<String> said = new ArrayList<>();
+        List<Instant> ran = new ArrayList<>();
+        CronScheduler s = new CronScheduler(List.of(every("redis-rdb", "*/15 * * * *")), clock, (sch, due) -> {
+            ran.add(due);
+            clock.now = clock.now.plus(Duration.ofMinutes(40));
+        }, (sch, msg) -> said.add(msg));
+        clock.now = Instant.parse("2026-11-24T10:15:00Z");
+        s.runDue();
+        assertThat(said).singleElement().asString().contains("missed", "skipped");
+        assertThat(s.nextRuns()).containsEntry("redis-rdb", Instant.parse("2026-11-24T11:00:00Z"));
+        assertThat(ran).hasSize(1);
+    }
+
+    @Test
+    void aFailingJobIsReportedAndRunsAgainAtItsNextFiring() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:14:00Z"));
+        List<String> said = new ArrayList<>();
+        CronScheduler s = new CronScheduler(List.of(every("redis-rdb", "*/15 * * * *")), clock, (sch, due) -> {
+            throw new IllegalStateException("server unreachable");
+        }, (sch, msg) -> said.add(msg));
+        clock.now = Instant.parse("2026-11-24T10:15:00Z");
+        assertThat(s.runDue()).isEqualTo(1);
+        assertThat(said).singleElement().asString().contains("server unreachable", "next firing");
+        assertThat(s.nextRuns()).containsEntry("redis-rdb", Instant.parse("2026-11-24T10:30:00Z"));
+    }
+}
