@@ -51,8 +51,8 @@ public final class RedisHarness implements AutoCloseable {
     private final List<RedisServer> extras = new ArrayList<>();
 
     /** A server (not yet started) that will use {@code dir} as its data directory, e.g. after an RDB was placed there. */
-    public RedisServer serverAt(Path dir, String suffix) {
-        RedisServer s = new RedisServer(primary.name().replace("-primary", "") + "-" + suffix, dir, Binaries.redisServer(), Optional.empty(), List.of());
+    public RedisServer serverAt(Path dir, String suffix, String... args) {
+        RedisServer s = new RedisServer(primary.name().replace("-primary", "") + "-" + suffix, dir, Binaries.redisServer(), Optional.empty(), List.of(args));
         extras.add(s);
         return s;
     }

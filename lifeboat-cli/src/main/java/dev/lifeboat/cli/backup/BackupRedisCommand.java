@@ -46,10 +46,20 @@ public final class BackupRedisCommand implements Callable<Integer> {
     @Option(names = "--from-primary", description = "Read from the primary even when a replica is healthy.")
     boolean fromPrimary;
 
+    @Option(names = "--aof", description = "Copy the multi-part AOF (base, incremental files, manifest) from --data-dir instead of "
+            + "fetching an RDB; automatic rewrites are paused while copying. Runs on the Redis host.")
+    boolean aof;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "With --aof: the server's data directory (its 'dir') on this host.")
+    java.nio.file.Path dataDir;
+
     @Override
     public Integer call() {
         String snapshotName = redis.name(name);
         RedisTarget primary = redis.primary(access);
+        if (aof) {
+            return backupAof(snapshotName, primary);
+        }
         SourceChoice.Choice choice = fromPrimary ? new SourceChoice.Choice(primary, "backing up from the primary, as --from-primary asks")
                 : SourceChoice.choose(primary, redis.replicas(access));
         output.decision(choice.reason());
@@ -73,6 +83,29 @@ public final class BackupRedisCommand implements Callable<Integer> {
         output.emit(m, () -> String.format("Snapshot %s of %s from %s (%s): RDB v%s, %s keys (%s with TTL), %s; new %s stored as %s in %.1f s.%n",
                 s.shortId(), snapshotName, l.get("source"), l.get("source_role"), l.get("rdb_version"), l.get("keys"), l.get("expires"),
                 Sizes.bytes(st.bytes()), Sizes.bytes(st.newBytes()), Sizes.bytes(st.storedBytes()), st.millis() / 1000.0));
+        return 0;
+    }
+
+    private int backupAof(String snapshotName, RedisTarget primary) {
+        if (dataDir == null) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "--aof needs --data-dir DIR",
+                    "Give the directory the server writes its AOF under (CONFIG GET dir), on this host.");
+        }
+        Repository repo = access.open();
+        Snapshot s;
+        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup redis --aof " + snapshotName)) {
+            s = new dev.lifeboat.redis.backup.AofBackup(repo, Clock.systemUTC()).run(primary, dataDir, snapshotName, Map.of("primary", primary.toString()),
+                    dev.lifeboat.repository.files.Progress.NONE, output::decision);
+        }
+        access.finishCopies(output.err(), 30_000);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("snapshot", s.id());
+        m.put("name", snapshotName);
+        m.put("labels", s.manifest().labels());
+        m.put("stats", s.manifest().stats());
+        output.emit(m, () -> String.format("Snapshot %s of %s: AOF files %s (%s), base with %s keys; new %s stored.%n", s.shortId(), snapshotName,
+                s.manifest().labels().get("aof_files"), Sizes.bytes(s.manifest().stats().bytes()), s.manifest().labels().get("base_keys"),
+                Sizes.bytes(s.manifest().stats().newBytes())));
         return 0;
     }
 }

@@ -37,12 +37,22 @@ public final class DataDirRestore {
         this.clock = clock;
     }
 
-    /** What was placed and what was moved aside. */
-    public record Placement(Path rdb, long bytes, List<Path> movedAside) {
+    /** What was placed (the RDB, or the AOF directory for an AOF snapshot) and what was moved aside. */
+    public record Placement(Path rdb, long bytes, List<Path> movedAside, boolean aof) {
+    }
+
+    /** Whether a snapshot holds a multi-part AOF (from {@code backup redis --aof}) rather than an RDB. */
+    public static boolean isAof(Snapshot snapshot) {
+        return "aof".equals(snapshot.manifest().labels().get("format"));
     }
 
     public Placement place(Snapshot snapshot, Path dir, String dbFilename, String aofName) {
-        new CacheRestore(repo).check(snapshot);
+        boolean aof = isAof(snapshot);
+        if (aof) {
+            checkAofBase(snapshot);
+        } else {
+            new CacheRestore(repo).check(snapshot);
+        }
         Optional<ProcessHandle> user = processIn(dir);
         if (user.isPresent()) {
             throw new LifeboatException(ErrorCode.TARGET_IN_USE, "process " + user.get().pid() + " ("
@@ -60,6 +70,9 @@ public final class DataDirRestore {
                     moved.add(aside);
                 }
             }
+            if (aof) {
+                return placeAof(snapshot, dir.resolve(aofName), moved);
+            }
             Path tmp = dir.resolve(dbFilename + ".lifeboat-partial");
             long bytes;
             try (InputStream in = FileContent.open(repo, RdbSnapshotReader.rdbEntry(repo, snapshot));
@@ -74,11 +87,47 @@ public final class DataDirRestore {
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             }
-            return new Placement(rdb, bytes, moved);
+            return new Placement(rdb, bytes, moved, false);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot write into " + dir + ": " + e.getMessage(),
                     "Run as a user that may write the Redis data directory.", e);
         }
+    }
+
+    private void checkAofBase(Snapshot snapshot) {
+        dev.lifeboat.repository.files.TreeReader.forEach(repo, snapshot, e -> {
+            if (e.path().endsWith(".base.rdb")) {
+                try (InputStream in = FileContent.open(repo, e)) {
+                    RdbSnapshotReader.check(in);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
+        });
+    }
+
+    /** Writes the AOF files into a temporary directory beside the target, syncs them, and renames it into place. */
+    private Placement placeAof(Snapshot snapshot, Path aofDir, List<Path> moved) throws IOException {
+        Path tmp = aofDir.resolveSibling(aofDir.getFileName() + ".lifeboat-partial");
+        Files.createDirectories(tmp);
+        long[] bytes = {0};
+        dev.lifeboat.repository.files.TreeReader.forEach(repo, snapshot, e -> {
+            if (e.type().equals(dev.lifeboat.repository.files.TreeEntry.FILE) && e.path().startsWith("appendonlydir/")) {
+                Path out = tmp.resolve(e.path().substring("appendonlydir/".length()));
+                try (InputStream in = FileContent.open(repo, e); OutputStream o = Files.newOutputStream(out)) {
+                    bytes[0] += in.transferTo(o);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                } catch (IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
+        });
+        Files.move(tmp, aofDir, StandardCopyOption.ATOMIC_MOVE);
+        return new Placement(aofDir, bytes[0], moved, true);
     }
 
     /** A live process whose working directory is {@code dir} (Linux: /proc/PID/cwd), if any. */

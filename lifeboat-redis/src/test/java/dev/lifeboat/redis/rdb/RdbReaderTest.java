@@ -75,6 +75,18 @@ class RdbReaderTest {
         assertThat(new RdbReader(new ByteArrayInputStream(rdb(10, false))).read(e -> { }).checksum()).isEqualTo("disabled");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {9, 10, 11, 12})
+    void versionsFromRedis60To74AreRead(int version) {
+        assertThat(new RdbReader(new ByteArrayInputStream(rdb(version, true))).read(e -> { }).version()).isEqualTo(version);
+    }
+
+    @Test
+    void anOlderVersionIsAClearErrorNamingIt() {
+        assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(rdb(8, true))).read(e -> { }))
+                .isInstanceOfSatisfying(LifeboatException.class, ex -> assertThat(ex.getMessage()).contains("RDB version 8", "older than 6.0"));
+    }
+
     @Test
     void aNewerVersionIsAClearErrorNamingIt() {
         assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(rdb(13, true))).read(e -> { }))
