@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 
 /** {@code lifeboat failover}: move the primary role to a replica. */
 @Command(name = "failover", mixinStandardHelpOptions = true, description = "Move the primary role to a replica.",
-        subcommands = {FailoverRedisCommand.class})
+        subcommands = {FailoverPostgresCommand.class, FailoverRedisCommand.class})
 public final class FailoverCommand extends CommandGroup {
 }

@@ -1,0 +1,155 @@
+package dev.lifeboat.postgres.failover;
+
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Promotes a streaming replica to primary, the seed's database-failover.sh --to-replica and Runbook 1:
+ * <ol>
+ *   <li><b>check</b> the replica: it must be in recovery and streaming; its replay lag (bytes behind what it
+ *       received, and the primary's current position when the primary answers) is the expected data loss;</li>
+ *   <li><b>fence</b> the old primary if it still answers: {@code default_transaction_read_only = on} with a reload,
+ *       and every client session terminated, so it accepts no new writes once the replica is promoted (a session
+ *       could still turn read-only off for itself, so the router must also stop sending traffic to it);</li>
+ *   <li><b>promote</b> with {@code pg_promote(wait => true)} and wait until the replica accepts a write.</li>
+ * </ol>
+ * Re-pointing the application is the caller's part (a router, DNS, a connection pooler).
+ */
+public final class PostgresFailover {
+    /** A server to talk to: JDBC URL (postgres database), role and password. */
+    public record Server(String name, String jdbcUrl, String user, Optional<String> password) {
+        Connection connect() throws SQLException {
+            Properties p = new Properties();
+            p.setProperty("user", user);
+            password.ifPresent(pw -> p.setProperty("password", pw));
+            p.setProperty("connectTimeout", "3");
+            p.setProperty("socketTimeout", "30");
+            p.setProperty("ApplicationName", "lifeboat failover");
+            return DriverManager.getConnection(jdbcUrl, p);
+        }
+    }
+
+    /** The replica's state before promotion. */
+    public record Check(boolean inRecovery, String receiveLsn, String replayLsn, Optional<String> primaryLsn, long lagBytes,
+                        Optional<Double> replayDelaySeconds) {
+    }
+
+    /** What the failover did, with milliseconds per phase. */
+    public record Result(Check check, boolean fenced, String fenceNote, long fenceMillis, long promoteMillis, String newTimelineLsn) {
+    }
+
+    private final Consumer<String> timeline;
+
+    public PostgresFailover(Consumer<String> timeline) {
+        this.timeline = timeline;
+    }
+
+    public Check check(Server replica, Optional<Server> primary) {
+        try (Connection c = replica.connect(); Statement st = c.createStatement()) {
+            boolean recovery = one(st, "SELECT pg_is_in_recovery()").equals("t");
+            if (!recovery) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " is not a replica (it is not in recovery)",
+                        "Name a streaming replica of the cluster.");
+            }
+            String receive = one(st, "SELECT coalesce(pg_last_wal_receive_lsn(), '0/0')");
+            String replay = one(st, "SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')");
+            String delay = one(st, "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())");
+            Optional<String> primaryLsn = primary.flatMap(this::currentLsn);
+            long lag = bytes(st, primaryLsn.orElse(receive), replay);
+            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble));
+        } catch (SQLException e) {
+            throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(replica.name(), e.getMessage()),
+                    "The replica must answer to be promoted.", e);
+        }
+    }
+
+    private Optional<String> currentLsn(Server primary) {
+        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+            return Optional.of(one(st, "SELECT pg_current_wal_lsn()"));
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Makes the old primary refuse new writes, if it answers; returns a sentence saying what happened. */
+    public String fence(Server primary) {
+        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            st.execute("SELECT pg_reload_conf()");
+            try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                rs.next();
+                String note = "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, " + rs.getLong(1)
+                        + " client session(s) terminated";
+                timeline.accept(note);
+                return note;
+            }
+        } catch (SQLException e) {
+            String note = "the old primary " + primary.name() + " does not answer (" + e.getMessage().split("\n")[0]
+                    + "), so there is nothing to fence: it cannot take writes while it is down";
+            timeline.accept(note);
+            return note;
+        }
+    }
+
+    /** Promotes and waits until the new primary accepts a write. */
+    public String promote(Server replica, Duration limit) {
+        try (Connection c = replica.connect(); Statement st = c.createStatement()) {
+            String promoted = one(st, "SELECT pg_promote(true, " + Math.max(1, limit.toSeconds()) + ")");
+            if (!"t".equals(promoted)) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " did not finish promotion within " + limit, null);
+            }
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (one(st, "SELECT pg_is_in_recovery()").equals("t") || one(st, "SHOW transaction_read_only").equals("on")) {
+                if (System.nanoTime() > deadline) {
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " still refuses writes after " + limit, null);
+                }
+                Thread.sleep(20);
+            }
+            String lsn = one(st, "SELECT pg_current_wal_lsn()");
+            timeline.accept("promoted " + replica.name() + "; it takes writes at " + lsn + " on timeline "
+                    + one(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
+            return lsn;
+        } catch (SQLException e) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "promoting " + replica.name() + " failed: " + e.getMessage(), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during promotion", null, e);
+        }
+    }
+
+    /** check, fence (when the old primary is given), promote. */
+    public Result run(Server replica, Optional<Server> primary, Duration limit) {
+        Check check = check(replica, primary);
+        timeline.accept(String.format("%s is streaming; it has replayed to %s, %d bytes behind%s: that is the expected data loss", replica.name(),
+                check.replayLsn(), check.lagBytes(), check.primaryLsn().isPresent() ? " the primary" : " what it received (the primary does not answer)"));
+        long t0 = System.nanoTime();
+        String note = primary.map(this::fence).orElse("no old primary named; not fenced");
+        boolean fenced = note.startsWith("fenced");
+        long t1 = System.nanoTime();
+        String lsn = promote(replica, limit);
+        long t2 = System.nanoTime();
+        return new Result(check, fenced, note, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, lsn);
+    }
+
+    private static long bytes(Statement st, String to, String from) throws SQLException {
+        String d = one(st, "SELECT pg_wal_lsn_diff('" + to + "', '" + from + "')");
+        return d == null ? 0 : Math.max(0, (long) Double.parseDouble(d));
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
