@@ -76,6 +76,17 @@ public final class PostgresHarness implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Takes charge of a server already running from {@code serverHome/data} on {@code port} (started by a recovery),
+     * so that it is stopped with the harness and, at the latest, with the JVM.
+     */
+    public PostgresServer adopt(Path serverHome, String name, int port) {
+        PostgresServer s = new PostgresServer(name, serverHome, Binaries.postgresBin(), port);
+        s.adoptRunning();
+        extra.add(s);
+        return s;
+    }
+
     /** Waits until {@code replica} has replayed everything the primary has written so far. */
     public void awaitReplay(PostgresServer replica) {
         String target = primary.queryOne("SELECT pg_current_wal_lsn()");

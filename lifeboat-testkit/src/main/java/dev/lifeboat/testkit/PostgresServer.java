@@ -165,6 +165,17 @@ public final class PostgresServer implements AutoCloseable {
         Reaper.track(pid);
     }
 
+    /** Records the PID of a postmaster already running from this server's data directory. */
+    void adoptRunning() {
+        try {
+            pid = Long.parseLong(Files.readAllLines(dataDirectory().resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("adopting " + name,
+                    "no postmaster.pid in " + dataDirectory()), null, e);
+        }
+        Reaper.track(pid);
+    }
+
     /** Stops the server cleanly (fast shutdown), or kills it if that does not work. */
     public void stop() {
         if (!isRunning()) {

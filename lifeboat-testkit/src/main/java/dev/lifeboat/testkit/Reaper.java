@@ -58,6 +58,26 @@ public final class Reaper {
         }
     }
 
+    /**
+     * Forgets every server started so far, so they keep running after this JVM exits (a demo run with --keep);
+     * returns their PIDs, for the user to stop.
+     */
+    public static synchronized List<Long> releaseAll() {
+        List<Long> released = new ArrayList<>();
+        if (runDirectory == null) {
+            return released;
+        }
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(runDirectory.resolve("pids"))) {
+            for (Path p : pids) {
+                released.add(Long.parseLong(p.getFileName().toString()));
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot release the servers of " + runDirectory, e);
+        }
+        return released;
+    }
+
     /** Forgets a server that has been stopped. */
     static void untrack(long pid) {
         try {

@@ -88,16 +88,12 @@ public final class PostgresFailover {
             try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
                 rs.next();
-                String note = "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, " + rs.getLong(1)
+                return "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, " + rs.getLong(1)
                         + " client session(s) terminated";
-                timeline.accept(note);
-                return note;
             }
         } catch (SQLException e) {
-            String note = "the old primary " + primary.name() + " does not answer (" + e.getMessage().split("\n")[0]
-                    + "), so there is nothing to fence: it cannot take writes while it is down";
-            timeline.accept(note);
-            return note;
+            return "the old primary " + primary.name() + " does not answer (connection refused or timed out), so there is nothing to fence: "
+                    + "it cannot take writes while it is down";
         }
     }
 
@@ -116,8 +112,6 @@ public final class PostgresFailover {
                 Thread.sleep(20);
             }
             String lsn = one(st, "SELECT pg_current_wal_lsn()");
-            timeline.accept("promoted " + replica.name() + "; it takes writes at " + lsn + " on timeline "
-                    + one(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
             return lsn;
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "promoting " + replica.name() + " failed: " + e.getMessage(), null, e);
@@ -134,10 +128,12 @@ public final class PostgresFailover {
                 check.replayLsn(), check.lagBytes(), check.primaryLsn().isPresent() ? " the primary" : " what it received (the primary does not answer)"));
         long t0 = System.nanoTime();
         String note = primary.map(this::fence).orElse("no old primary named; not fenced");
+        timeline.accept(note);
         boolean fenced = note.startsWith("fenced");
         long t1 = System.nanoTime();
         String lsn = promote(replica, limit);
         long t2 = System.nanoTime();
+        timeline.accept("promoted " + replica.name() + "; it takes writes at " + lsn);
         return new Result(check, fenced, note, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, lsn);
     }
 

@@ -56,6 +56,16 @@ public final class CacheRestore {
      * replaced only when {@code requireEmpty} is false (cache warming from a snapshot).
      */
     public RestoreReport load(Snapshot snapshot, RedisTarget target, Predicate<RdbEntry> keys, boolean requireEmpty, Progress progress) {
+        return load(snapshot, target, keys, requireEmpty, false, progress);
+    }
+
+    /**
+     * As {@link #load(Snapshot, RedisTarget, Predicate, boolean, Progress)}; with {@code keepExisting}, keys the target
+     * already holds are left as they are (counted as already present) instead of replaced: cache warming must not
+     * put older snapshot values over newer live ones.
+     */
+    public RestoreReport load(Snapshot snapshot, RedisTarget target, Predicate<RdbEntry> keys, boolean requireEmpty, boolean keepExisting,
+                              Progress progress) {
         Map<String, Long> phases = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         RdbSummary summary = check(snapshot);
@@ -78,7 +88,8 @@ public final class CacheRestore {
                         + " keys; a cache recovery replays into an empty instance only", null);
             }
             long t1 = System.nanoTime();
-            Loader loader = new Loader(j, summary.version(), keys, !requireEmpty, progress, summary.keys(), rate);
+            Loader loader = new Loader(j, summary.version(), keys, !requireEmpty && !keepExisting, progress, summary.keys(), rate);
+            loader.keepExisting = keepExisting;
             RdbSnapshotReader.read(repo, snapshot, loader);
             loader.flush();
             phases.put("load_and_compare", (System.nanoTime() - t1) / 1_000_000);
@@ -87,6 +98,7 @@ public final class CacheRestore {
                 throw new LifeboatException(ErrorCode.RESTORE_MISMATCH, c.mismatched + " keys differ from the backup after the restore into "
                         + target + ", e.g. " + String.join("; ", c.examples()), null);
             }
+            phases.put("already_present", loader.alreadyPresent);
             return new RestoreReport("restore-commands", summary.keys(), loader.restored, loader.skippedExpired + c.expired, c.compared,
                     c.reencoded, c.mismatched, c.digest(), phases);
         }
@@ -158,6 +170,8 @@ public final class CacheRestore {
         private final List<RdbEntry> batch = new ArrayList<>();
         final TargetComparison comparison = new TargetComparison();
         boolean compareOnly;
+        boolean keepExisting;
+        long alreadyPresent;
         long restored;
         long skippedExpired;
         private long seen;
@@ -238,6 +252,10 @@ public final class CacheRestore {
                         restores.get(i).get();
                         restored++;
                     } catch (JedisDataException ex) {
+                        if (keepExisting && ex.getMessage() != null && ex.getMessage().startsWith("BUSYKEY")) {
+                            alreadyPresent++;
+                            continue;
+                        }
                         throw new LifeboatException(ErrorCode.RESTORE_MISMATCH, "RESTORE of '" + batch.get(i).keyText() + "' failed: "
                                 + ex.getMessage(), null, ex);
                     }

@@ -32,7 +32,7 @@ import redis.clients.jedis.params.SetParams;
 /**
  * Loads the plan's warm sets into a Redis instance in priority order (critical first), at a bounded rate, so the
  * application's first requests after a recovery hit a warm cache. A set comes from the newest Redis snapshot (keys
- * matching its patterns, replayed with RESTORE ... REPLACE, TTLs kept) or from the rows of a PostgreSQL query
+ * matching its patterns, replayed with RESTORE, TTLs kept, never over a key the target already holds) or from the rows of a PostgreSQL query
  * (first column the key, second the value; as a hash, the other columns become fields). A dry run counts what each
  * set would load without writing anything.
  */
@@ -54,8 +54,11 @@ public final class CacheWarmer {
         this.keysPerSecond = keysPerSecond;
     }
 
-    /** What one set loaded (or, in a dry run, would load). */
-    public record Outcome(String set, String priority, String source, long keys, long millis) {
+    /**
+     * What one set loaded (or, in a dry run, would load); {@code alreadyPresent} counts snapshot keys the target held
+     * already and that were left alone.
+     */
+    public record Outcome(String set, String priority, String source, long keys, long alreadyPresent, long millis) {
     }
 
     /** The sets at or above {@code threshold} (null: all), critical first, then by name. */
@@ -68,11 +71,12 @@ public final class CacheWarmer {
         List<Outcome> out = new ArrayList<>();
         for (WarmSet set : sets) {
             long t0 = System.nanoTime();
+            long[] present = {0};
             long keys = switch (set.source()) {
-                case SNAPSHOT -> dryRun ? countInSnapshot(set) : loadFromSnapshot(set, progress);
+                case SNAPSHOT -> dryRun ? countInSnapshot(set) : loadFromSnapshot(set, progress, present);
                 case POSTGRES -> fromPostgres(set, dryRun, progress);
             };
-            out.add(new Outcome(set.name(), set.priority().name().toLowerCase(java.util.Locale.ROOT), describe(set), keys,
+            out.add(new Outcome(set.name(), set.priority().name().toLowerCase(java.util.Locale.ROOT), describe(set), keys, present[0],
                     (System.nanoTime() - t0) / 1_000_000));
         }
         return out;
@@ -110,10 +114,11 @@ public final class CacheWarmer {
         return n[0];
     }
 
-    private long loadFromSnapshot(WarmSet set, Progress progress) {
+    private long loadFromSnapshot(WarmSet set, Progress progress, long[] present) {
         KeyPattern p = new KeyPattern(set.keys());
         RestoreReport r = new CacheRestore(repo.orElseThrow(), new RateLimiter(keysPerSecond))
-                .load(snapshot(set), target, e -> p.matches(e.keyText()), false, progress);
+                .load(snapshot(set), target, e -> p.matches(e.keyText()), false, true, progress);
+        present[0] = r.phases().getOrDefault("already_present", 0L);
         return r.restored();
     }
 
