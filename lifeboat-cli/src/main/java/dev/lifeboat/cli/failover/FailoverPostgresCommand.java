@@ -57,7 +57,7 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
                 "cluster '" + cluster + "' has no replica '" + name + "'", "Its replicas: " + c.replicas().keySet() + "."));
         Optional<String> password = access.postgresPassword(cluster);
         PostgresFailover.Server replica = server(name, replicaAt, c, password);
-        PostgresFailover.Server primary = server("primary " + c.primary(), c.primary(), c, password);
+        PostgresFailover.Server primary = server(c.primary().toString(), c.primary(), c, password);
         PostgresFailover failover = new PostgresFailover(output::decision);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
@@ -65,7 +65,7 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         m.put("replica", name);
         if (dryRun) {
             PostgresFailover.Check check = failover.check(replica, Optional.of(primary));
-            m.put("check", check);
+            m.put("check", json(check));
             output.emit(m, () -> String.format("Failover plan for %s (dry run: nothing changed)%n  promote   %s (%s), replayed to %s%n"
                             + "  behind    %d bytes%s%n  fence     %s, if it answers%nRun again without --dry-run to fail over.%n", cluster, name, replicaAt,
                     check.replayLsn(), check.lagBytes(), check.primaryLsn().map(l -> " of the primary's " + l).orElse(" (the primary does not answer)"),
@@ -73,7 +73,7 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
             return 0;
         }
         PostgresFailover.Result r = failover.run(replica, Optional.of(primary), Durations.parse(timeout));
-        m.put("check", r.check());
+        m.put("check", json(r.check()));
         m.put("fenced", r.fenced());
         m.put("fence", r.fenceNote());
         m.put("expected_data_loss_bytes", r.check().lagBytes());
@@ -84,6 +84,17 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
                         + "Re-point the application to %s.%n", name, replicaAt, cluster, (r.fenceMillis() + r.promoteMillis()) / 1000.0, r.check().lagBytes(),
                 capitalize(r.fenceNote()), replicaAt));
         return 0;
+    }
+
+    private static Map<String, Object> json(PostgresFailover.Check c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("in_recovery", c.inRecovery());
+        m.put("receive_lsn", c.receiveLsn());
+        m.put("replay_lsn", c.replayLsn());
+        m.put("primary_lsn", c.primaryLsn().orElse(null));
+        m.put("lag_bytes", c.lagBytes());
+        m.put("replay_delay_seconds", c.replayDelaySeconds().orElse(null));
+        return m;
     }
 
     private static String capitalize(String s) {
