@@ -72,6 +72,7 @@ class RecoverCommandIT {
             Thread.sleep(50);
             String target = primary.queryOne("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')");
             Thread.sleep(50);
+            primary.queryOne("SELECT pg_create_restore_point('before-cleanup')");
             primary.execute("DELETE FROM progress WHERE id % 2 = 0", "INSERT INTO progress (id) VALUES (999999)");
             String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
             Wait.until(Duration.ofSeconds(20), "the repository to hold the WAL", () -> primary.queryOne(
@@ -120,6 +121,31 @@ class RecoverCommandIT {
                     assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
                     assertThat(one(c, "SELECT count(*) FROM progress WHERE id = 999999")).isEqualTo("0");
                     assertThat(one(c, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+                }
+                Cli.Result over = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--confirm");
+                assertThat(over.status()).as("never into a running cluster's directory").isEqualTo(94);
+                assertThat(over.err()).contains("is running from");
+
+                Cli.Result beyond = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-lsn", "FF/0",
+                        "--to", home.resolve("beyond").toString(), "--dry-run");
+                assertThat(beyond.status()).isEqualTo(75);
+                assertThat(beyond.err()).contains("beyond the archived WAL", "nearest reachable point");
+
+                Path home2 = pg.newServerHome("paused");
+                int port2 = dev.lifeboat.testkit.FreePort.pick();
+                try {
+                    Cli.Result named = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-name", "before-cleanup",
+                            "--pause", "--to", home2.resolve("data").toString(), "--port", Integer.toString(port2), "--confirm");
+                    assertThat(named.status()).as(named.err()).isZero();
+                    assertThat(named.out()).contains("Paused at the target", "pg_wal_replay_resume");
+                    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port2 + "/postgres", "postgres", "")) {
+                        assertThat(one(c, "SELECT pg_is_in_recovery()")).as("paused, not promoted").isEqualTo("t");
+                        assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
+                    }
+                } finally {
+                    if (Files.exists(home2.resolve("data/postmaster.pid"))) {
+                        PostgresControl.of(home2.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
+                    }
                 }
                 // A WAL segment deleted from the repository turns verify --quick red, naming the gap.
                 Path walDir;

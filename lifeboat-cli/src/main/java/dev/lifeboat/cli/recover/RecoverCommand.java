@@ -35,9 +35,12 @@ import picocli.CommandLine.Option;
                         + "before the target is touched, and every key is read back and compared afterwards.",
                 "",
                 "--mode database-only restores the newest backup and replays all archived WAL; --mode point-in-time "
-                        + "stops at --target-time (UTC unless a zone is given). --dry-run prints the plan: the backup, the WAL "
+                        + "stops at --target-time (UTC unless a zone is given), --target-lsn, --target-xid or --target-name (a "
+                        + "restore point), and promotes, or with --pause stays read-only there for inspection. A target before "
+                        + "the first backup or beyond the archived WAL is refused with the nearest reachable point. The target "
+                        + "directory must be new or empty: a running cluster's directory is refused. --dry-run prints the plan: the backup, the WAL "
                         + "range, the bytes to fetch and an estimate from a measured read; --confirm carries it out, starts "
-                        + "PostgreSQL on --port, waits until it has replayed and promoted, and reports each phase. The WAL "
+                        + "PostgreSQL on --port, waits until it has replayed and promoted (or paused), and reports each phase. The WAL "
                         + "comes from 'lifeboat agent' streaming; the original server is never touched."},
         footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 2 bad arguments."})
 public final class RecoverCommand implements Callable<Integer> {
@@ -68,6 +71,19 @@ public final class RecoverCommand implements Callable<Integer> {
 
     @Option(names = "--target-time", paramLabel = "TIME", description = "Stop just before this time, e.g. 2026-11-24T01:00:00Z or '2026-11-24 01:00:00'.")
     String targetTime;
+
+    @Option(names = "--target-lsn", paramLabel = "LSN", description = "Stop just after this WAL position, e.g. 0/3000060.")
+    String targetLsn;
+
+    @Option(names = "--target-xid", paramLabel = "XID", description = "Stop just after this transaction commits.")
+    String targetXid;
+
+    @Option(names = "--target-name", paramLabel = "NAME", description = "Stop at this restore point (made with pg_create_restore_point).")
+    String targetName;
+
+    @Option(names = "--pause", description = "Stay in recovery at the target (read-only, to inspect) instead of promoting; "
+            + "SELECT pg_wal_replay_resume() then promotes.")
+    boolean pause;
 
     @Option(names = "--latest", description = "Replay all archived WAL (the default for database-only).")
     boolean latest;
@@ -120,13 +136,7 @@ public final class RecoverCommand implements Callable<Integer> {
             throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL recovery needs --cluster NAME and --to DIR", null);
         }
         Path to = Path.of(this.to);
-        if (mode == Mode.POINT_IN_TIME && targetTime == null) {
-            throw new LifeboatException(ErrorCode.USAGE, "point-in-time recovery needs --target-time", "Give the time to stop just before.");
-        }
-        if (latest && targetTime != null) {
-            throw new LifeboatException(ErrorCode.USAGE, "--latest and --target-time exclude each other", null);
-        }
-        RecoveryTarget target = targetTime == null ? RecoveryTarget.latest() : RecoveryTarget.at(parseTime(targetTime));
+        RecoveryTarget target = target();
         Repository repo = access.open();
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
@@ -170,10 +180,40 @@ public final class RecoverCommand implements Callable<Integer> {
         m.put("current_lsn", r.currentLsn());
         text.append(String.format("  restore   %.1f s (files and WAL)%n  replay    %.1f s (start, replay to the target, promote)%n  total     %.1f s%n",
                 r.restore().toMillis() / 1000.0, r.replay().toMillis() / 1000.0, r.total().toMillis() / 1000.0));
-        text.append("Recovered: the last replayed commit is " + r.lastReplayedCommit().orElse("(none after the backup)") + "; the server runs on port "
-                + p + " and takes writes (new timeline, WAL at " + r.currentLsn() + ").\n");
+        text.append(target.pause()
+                ? "Paused at the target: the last replayed commit is " + r.lastReplayedCommit().orElse("(none after the backup)") + ", WAL replayed to "
+                        + r.currentLsn() + "; the server runs read-only on port " + p + ". Inspect it, then SELECT pg_wal_replay_resume() to promote.\n"
+                : "Recovered: the last replayed commit is " + r.lastReplayedCommit().orElse("(none after the backup)") + "; the server runs on port "
+                        + p + " and takes writes (new timeline, WAL at " + r.currentLsn() + ").\n");
         output.emit(m, text::toString);
         return 0;
+    }
+
+    private RecoveryTarget target() {
+        long given = java.util.stream.Stream.of(targetTime, targetLsn, targetXid, targetName).filter(java.util.Objects::nonNull).count();
+        if (given > 1 || (latest && given > 0)) {
+            throw new LifeboatException(ErrorCode.USAGE, "give one target: --target-time, --target-lsn, --target-xid, --target-name or --latest", null);
+        }
+        if (mode == Mode.POINT_IN_TIME && given == 0) {
+            throw new LifeboatException(ErrorCode.USAGE, "point-in-time recovery needs a target",
+                    "Give --target-time, --target-lsn, --target-xid or --target-name.");
+        }
+        if (mode == Mode.DATABASE_ONLY && given > 0) {
+            throw new LifeboatException(ErrorCode.USAGE, "database-only recovery replays all WAL; a target needs --mode point-in-time", null);
+        }
+        RecoveryTarget t;
+        try {
+            t = targetTime != null ? RecoveryTarget.at(parseTime(targetTime))
+                    : targetLsn != null ? RecoveryTarget.atLsn(dev.lifeboat.postgres.wal.Lsn.parse(targetLsn))
+                    : targetXid != null ? RecoveryTarget.atXid(targetXid)
+                    : targetName != null ? RecoveryTarget.atName(targetName) : RecoveryTarget.latest();
+        } catch (IllegalArgumentException e) {
+            throw new LifeboatException(ErrorCode.USAGE, e.getMessage(), "Write an LSN as 0/3000060, a transaction id as a number.");
+        }
+        if (pause && t.isLatest()) {
+            throw new LifeboatException(ErrorCode.USAGE, "--pause needs a target", "Without a target recovery replays all WAL and promotes.");
+        }
+        return pause ? t.pausing() : t;
     }
 
     static Instant parseTime(String text) {

@@ -65,6 +65,12 @@ public final class PostgresRecovery {
                     + " ended (" + backup.manifest().ended() + "); it cannot be reached from it",
                     "Choose an earlier backup with --backup-id, or a target after " + backup.manifest().ended() + ".");
         }
+        Lsn stop = Lsn.parse(backup.manifest().labels().get("stop_lsn"));
+        if (target.lsn().isPresent() && target.lsn().get().isBefore(stop)) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "the target " + target + " is before backup " + backup.shortId()
+                    + " became consistent (" + stop + "); it cannot be reached from it",
+                    "Choose an earlier backup with --backup-id, or a target at or after " + stop + ".");
+        }
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
@@ -78,6 +84,14 @@ public final class PostgresRecovery {
         if (wal.isEmpty() && !partial) {
             throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for " + cluster
                     + ": point-in-time recovery needs WAL streaming ('lifeboat agent') since the backup");
+        }
+        if (target.lsn().isPresent()) {
+            Lsn end = partial ? next.start().plus(archive.partial(next).map(b -> (long) b.length).orElse(0L))
+                    : wal.get(wal.size() - 1).next().start();
+            if (target.lsn().get().isAfter(end)) {
+                throw new LifeboatException(ErrorCode.OBJECT_MISSING, "the target " + target + " is beyond the archived WAL of " + cluster,
+                        "The nearest reachable point is the end of the archived WAL, " + end + " (recover with --latest to reach it).");
+            }
         }
         long walBytes = (wal.size() + (partial ? 1 : 0)) * segmentSize;
         long restoreBytes = backup.manifest().stats().bytes();
@@ -96,6 +110,24 @@ public final class PostgresRecovery {
         if (backups.isEmpty()) {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "there is no PostgreSQL backup of " + cluster + " in the repository",
                     "Take one with 'lifeboat backup postgres --cluster " + cluster + "'.");
+        }
+        if (target.lsn().isPresent()) {
+            Snapshot chosen = null;
+            for (Snapshot s : backups) {
+                if (!Lsn.parse(s.manifest().labels().get("stop_lsn")).isAfter(target.lsn().get())) {
+                    chosen = s;
+                }
+            }
+            if (chosen == null) {
+                throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "the target " + target + " is before the first backup of " + cluster
+                        + " became consistent", "The earliest reachable point is " + backups.get(0).manifest().labels().get("stop_lsn") + ".");
+            }
+            return chosen;
+        }
+        if (target.xid().isPresent() || target.name().isPresent()) {
+            // Where a transaction or restore point lies is only known by replaying: start from the oldest backup,
+            // which reaches every point after it.
+            return backups.get(0);
         }
         if (target.time().isEmpty()) {
             return backups.get(backups.size() - 1);
@@ -128,7 +160,8 @@ public final class PostgresRecovery {
         password.ifPresent(p -> props.setProperty("password", p));
         long deadline = System.nanoTime() + limit.toNanos();
         try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
-            while (one(st, "SELECT pg_is_in_recovery()").equals("t")) {
+            boolean pauses = plan.target().pause() && !plan.target().isLatest();
+            while (pauses ? !paused(st) : one(st, "SELECT pg_is_in_recovery()").equals("t")) {
                 if (System.nanoTime() > deadline) {
                     throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "recovery of " + dataDir + " did not finish within "
                             + limit.toSeconds() + "s; the server keeps replaying, see " + control.log());
@@ -136,7 +169,7 @@ public final class PostgresRecovery {
                 Thread.sleep(100);
             }
             Optional<String> last = Optional.ofNullable(one(st, "SELECT pg_last_xact_replay_timestamp()"));
-            String lsn = one(st, "SELECT pg_current_wal_lsn()");
+            String lsn = one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END");
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
             return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn);
         } catch (SQLException e) {
@@ -146,6 +179,11 @@ public final class PostgresRecovery {
             Thread.currentThread().interrupt();
             throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while waiting for recovery", null, e);
         }
+    }
+
+    /** Whether replay has paused at the target (recovery_target_action = 'pause' requests the pause there). */
+    private static boolean paused(Statement st) throws SQLException {
+        return "t".equals(one(st, "SELECT pg_is_wal_replay_paused()"));
     }
 
     private static String one(Statement st, String sql) throws SQLException {

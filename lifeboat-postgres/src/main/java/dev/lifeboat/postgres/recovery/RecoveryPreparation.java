@@ -48,6 +48,10 @@ public final class RecoveryPreparation {
         if (!"postgres".equals(backup.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
+        if (Files.isDirectory(dataDir) && PostgresControl.of(dataDir, java.util.Optional.empty()).running()) {
+            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + dataDir
+                    + " (its postmaster.pid names a live process); recovery never writes into a running cluster's directory", null);
+        }
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
