@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
                 "",
                 "Uses the non-exclusive backup API on one session, reserves the WAL it needs with a temporary replication "
                         + "slot, reads the data directory in page-aligned chunks (only changed chunks are stored), and includes "
-                        + "the WAL from start to stop, so the snapshot restores into a consistent cluster on its own. Continuous "
-                        + "WAL for point-in-time recovery is not part of this build yet (see docs/adr/0006)."})
+                        + "the WAL from start to stop, so the snapshot restores into a consistent cluster on its own. With data "
+                        + "checksums on, every relation page is verified as it is read (pages changed during the backup are left to "
+                        + "WAL replay, as pg_basebackup does) and failures are reported with file and block. Continuous WAL for "
+                        + "point-in-time recovery comes from 'lifeboat agent'."})
 public final class BackupPostgresCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -53,6 +55,11 @@ public final class BackupPostgresCommand implements Callable<Integer> {
             bar.done();
         }
         access.finishCopies(output.err(), 30_000);
+        String failures = s.manifest().labels().getOrDefault("checksum_failures", "0");
+        if (!"0".equals(failures)) {
+            output.decision("WARNING: " + failures + " page(s) failed checksum verification and were backed up as they are: "
+                    + s.manifest().labels().get("checksum_failure_pages") + ". The snapshot records them; check the storage and run pg_amcheck.");
+        }
         SnapshotManifest.Stats st = s.manifest().stats();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("snapshot", s.id());

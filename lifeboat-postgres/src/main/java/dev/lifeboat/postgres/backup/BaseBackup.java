@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -85,6 +86,8 @@ public final class BaseBackup {
             Lsn start = Lsn.parse(one(st, version >= 150000 ? "SELECT pg_backup_start('" + label + "', true)"
                     : "SELECT pg_start_backup('" + label + "', true, false)"));
             int timeline = Integer.parseInt(one(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
+            boolean checksums = "on".equals(one(st, "SHOW data_checksums"));
+            ChecksumVerifier verifier = new ChecksumVerifier(start.value());
 
             BlobSink sink = repo.newSink();
             Chunker chunker = new FixedChunker(CHUNK);
@@ -92,7 +95,7 @@ public final class BaseBackup {
             Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
             try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
-                copyDataDirectory(dataDir, tree, chunker);
+                copyDataDirectory(dataDir, tree, chunker, checksums ? Optional.of(verifier) : Optional.empty());
                 String[] stop = stop(st, version);
                 Lsn stopLsn = Lsn.parse(stop[0]);
                 if (!standby) {
@@ -118,6 +121,11 @@ public final class BaseBackup {
                 labels.put("wal_first", wal.get(0));
                 labels.put("wal_last", wal.get(wal.size() - 1));
                 labels.put("from_standby", Boolean.toString(standby));
+                labels.put("page_checksums", checksums ? "verified " + verifier.pagesChecked() + " pages" : "off in this cluster");
+                labels.put("checksum_failures", Integer.toString(verifier.failures().size()));
+                if (!verifier.failures().isEmpty()) {
+                    labels.put("checksum_failure_pages", String.join("; ", verifier.failures().subList(0, Math.min(20, verifier.failures().size()))));
+                }
                 SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, started.toString(), clock.instant().toString(),
                         DirectoryBackup.hostname(), "postgres", name, dataDir.toString(), List.of(), chunker.describe(), ids,
                         new SnapshotManifest.Stats(tree.files(), tree.directories(), total, content.newBytes(), stats.storedBytes(),
@@ -134,7 +142,7 @@ public final class BaseBackup {
         }
     }
 
-    private static void copyDataDirectory(Path dataDir, TreeWriter tree, Chunker chunker) throws IOException {
+    private static void copyDataDirectory(Path dataDir, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier) throws IOException {
         Files.walkFileTree(dataDir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -155,7 +163,11 @@ public final class BaseBackup {
                 if (attrs.isSymbolicLink()) {
                     tree.symlink(rel, file);
                 } else if (attrs.isRegularFile()) {
-                    tree.file(rel, file, chunker);
+                    if (verifier.isPresent() && PageChecksum.isRelationFile(rel)) {
+                        tree.file(rel, file, chunker, in -> verifier.get().wrap(rel, in));
+                    } else {
+                        tree.file(rel, file, chunker);
+                    }
                 }
                 return FileVisitResult.CONTINUE;
             }

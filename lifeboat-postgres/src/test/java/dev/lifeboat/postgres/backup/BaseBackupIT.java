@@ -40,6 +40,8 @@ class BaseBackupIT {
             primary.execute("INSERT INTO progress SELECT g, 'late-' || g, 0 FROM generate_series(20001, 20500) g");
 
             assertThat(backup.manifest().kind()).isEqualTo("postgres");
+            assertThat(backup.manifest().labels().get("checksum_failures")).isEqualTo("0");
+            assertThat(backup.manifest().labels().get("page_checksums")).as("real pages verify with our checksum").matches("verified [1-9][0-9]+ pages");
             assertThat(backup.manifest().labels()).containsKeys("start_lsn", "stop_lsn", "timeline", "system_identifier", "wal_first");
             assertThat(backup.manifest().labels().get("system_identifier"))
                     .isEqualTo(primary.queryOne("SELECT system_identifier FROM pg_control_system()"));
@@ -65,6 +67,30 @@ class BaseBackupIT {
             assertThat(restored.queryOne("SHOW data_checksums")).isEqualTo("on");
             assertThat(restored.queryOne("SELECT count(*) FROM progress WHERE score = 50")).isEqualTo("198");
             assertThat(data.resolve("backup_label")).doesNotExist(); // consumed by recovery
+        }
+    }
+
+    @Test
+    void aCorruptPageIsReportedWithItsFileAndBlockAndTheBackupStillCompletes() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("pgsum").start()) {
+            PostgresServer primary = pg.primary();
+            primary.execute("CREATE TABLE damaged (id int, filler text)",
+                    "INSERT INTO damaged SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g", "CHECKPOINT");
+            String file = primary.queryOne("SELECT pg_relation_filepath('damaged')");
+            primary.stop();
+            Path relation = primary.dataDirectory().resolve(file);
+            try (var ch = java.nio.channels.FileChannel.open(relation, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x5a, 0x5a, 0x5a, 0x5a}), 8192L * 3 + 5000);
+            }
+            primary.start();
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo2")),
+                    Optional.of(new Credentials.Passphrase("pg test".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            PostgresTarget target = new PostgresTarget(primary.jdbcUrl("postgres"), "postgres", Optional.empty(), primary.dataDirectory());
+
+            Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 2).run(target, "app-db", Progress.NONE);
+
+            assertThat(backup.manifest().labels().get("checksum_failures")).isEqualTo("1");
+            assertThat(backup.manifest().labels().get("checksum_failure_pages")).startsWith(file + " block 3 ");
         }
     }
 }

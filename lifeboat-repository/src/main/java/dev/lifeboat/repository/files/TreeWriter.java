@@ -87,10 +87,15 @@ public final class TreeWriter implements AutoCloseable {
 
     /** A regular file read from disk; returns the bytes read (which may differ from the size when it changes). */
     public long file(String rel, Path path, Chunker chunker) throws IOException {
+        return file(rel, path, chunker, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #file(String, Path, Chunker)}, with the content read through {@code filter} (e.g. a page checker). */
+    public long file(String rel, Path path, Chunker chunker, java.util.function.UnaryOperator<InputStream> filter) throws IOException {
         files++;
         long[] read = {0};
         List<String> chunks;
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = filter.apply(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS))) {
             chunks = store(in, chunker, read);
         }
         write(entry(rel, path, TreeEntry.FILE, read[0], chunks, null));
