@@ -84,6 +84,8 @@ public final class RecoveryPreparation {
                 throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for snapshot " + backup.shortId()
                         + ": is WAL streaming running for " + backup.manifest().name() + "?");
             }
+            // A backup taken from a standby carries its standby.signal, which would keep the copy a standby forever.
+            Files.deleteIfExists(dataDir.resolve("standby.signal"));
             Files.writeString(dataDir.resolve("recovery.signal"), "");
             Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat recovery to " + target + "\n"
                     + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n" + target.settings()

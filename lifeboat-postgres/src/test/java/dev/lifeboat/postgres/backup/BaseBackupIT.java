@@ -93,4 +93,32 @@ class BaseBackupIT {
             assertThat(backup.manifest().labels().get("checksum_failure_pages")).startsWith(file + " block 3 ");
         }
     }
+
+    @Test
+    void aBackupFromAStandbyRestoresWithWhatTheStandbyHadReplayed() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("pgsb").replicas(1).start()) {
+            PostgresServer primary = pg.primary();
+            PostgresServer standby = pg.replica(0);
+            primary.execute("CREATE TABLE courses (id int PRIMARY KEY, title text)",
+                    "INSERT INTO courses SELECT g, 'course ' || g FROM generate_series(1, 3000) g");
+            pg.awaitReplay(standby);
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo3")),
+                    Optional.of(new Credentials.Passphrase("pg test".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            PostgresTarget target = new PostgresTarget(standby.jdbcUrl("postgres"), "postgres", Optional.empty(), standby.dataDirectory());
+
+            Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 2).run(target, "app-db", Progress.NONE);
+
+            assertThat(backup.manifest().labels()).containsEntry("from_standby", "true").containsEntry("checksum_failures", "0");
+            assertThat(primary.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'lifeboat_backup_%'")).isEqualTo("0");
+            Path home = pg.newServerHome("from-standby");
+            new DirectoryRestore(repo).run(backup, home.resolve("data"), Progress.NONE);
+            // A copy of a standby carries its standby.signal; remove it to open the copy as a new primary.
+            java.nio.file.Files.deleteIfExists(home.resolve("data/standby.signal"));
+            PostgresServer restored = pg.serverAt(home, "from-standby");
+            restored.configure("primary_conninfo = ''", "primary_slot_name = ''");
+            restored.start();
+            assertThat(restored.queryOne("SELECT count(*) FROM courses")).isEqualTo("3000");
+            assertThat(restored.isInRecovery()).isFalse();
+        }
+    }
 }
