@@ -1,0 +1,112 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.postgres.recovery.PostgresControl;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent killed with SIGKILL in the middle of a WAL segment, while the primary keeps committing, then started
+ * again: the slot only ever advanced to WAL durable in the repository, so streaming resumes without a gap and a
+ * recovery to the latest point has every committed row.
+ */
+class AgentCrashIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anAgentKilledMidSegmentResumesWithoutAGap() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("crash").start()) {
+            PostgresServer primary = pg.primary();
+            primary.execute("CREATE TABLE events (id bigserial PRIMARY KEY, payload text)");
+            Path plan = tmp.resolve("lifeboat.yaml");
+            Files.writeString(plan, String.join("\n",
+                    "version: 1",
+                    "name: agent-crash",
+                    "objectives: {rto: 1h, rpo: 5m}",
+                    "resources:",
+                    "  postgres:",
+                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", data-dir: " + primary.dataDirectory() + ", user: postgres}",
+                    "repository:",
+                    "  regions:",
+                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                    "schedules:",
+                    "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
+                    ""));
+            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "agent crash test", "LIFEBOAT_CONFIG", plan.toString());
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
+
+            Process agent = startAgent(env, tmp.resolve("agent-1.log"));
+            awaitSlotActive(primary);
+            assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
+            insert(primary, 40);
+            agent.destroyForcibly();   // SIGKILL, mid-segment: the segment being filled is only partly stored
+            assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            insert(primary, 40);       // committed while no agent runs: the slot keeps this WAL
+            Process again = startAgent(env, tmp.resolve("agent-2.log"));
+            try {
+                insert(primary, 40);
+                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
+                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL up to " + end, () -> primary.queryOne(
+                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+            } finally {
+                again.destroy();       // SIGTERM: a clean stop
+                again.waitFor(20, TimeUnit.SECONDS);
+            }
+            assertThat(Files.readString(tmp.resolve("agent-2.log"))).contains("streaming WAL for app-db");
+
+            Cli.Result quick = Cli.run(env, "verify", "--quick", "--only", "postgres");
+            assertThat(quick.status()).as(quick.out() + quick.err()).isZero();
+            Path home = pg.newServerHome("after-crash");
+            int port = dev.lifeboat.testkit.FreePort.pick();
+            try {
+                Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),
+                        "--port", Integer.toString(port), "--confirm");
+                assertThat(r.status()).as(r.err()).isZero();
+                try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                     var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM events")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("every committed row").isEqualTo(Long.parseLong(primary.queryOne("SELECT count(*) FROM events")));
+                }
+            } finally {
+                if (Files.exists(home.resolve("data/postmaster.pid"))) {
+                    PostgresControl.of(home.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
+                }
+            }
+        }
+    }
+
+    private static void insert(PostgresServer primary, int batches) throws InterruptedException {
+        for (int i = 0; i < batches; i++) {
+            primary.execute("INSERT INTO events (payload) SELECT repeat('p', 500) FROM generate_series(1, 200)");
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitSlotActive(PostgresServer primary) {
+        Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+    }
+
+    private static Process startAgent(Map<String, String> env, Path log) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "agent", "--flush-every", "200ms", "--status-every", "1h"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+}
