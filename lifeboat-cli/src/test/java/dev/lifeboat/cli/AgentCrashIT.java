@@ -58,6 +58,12 @@ class AgentCrashIT {
             Process again = startAgent(env, tmp.resolve("agent-2.log"));
             try {
                 insert(primary, 40);
+                primary.queryOne("SELECT pg_switch_wal()");
+                insert(primary, 5);
+                primary.queryOne("SELECT pg_switch_wal()");
+                // A second base backup, a few segments later: prune may then drop the WAL only the first one needed.
+                assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
+                insert(primary, 5);
                 String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
                 Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL up to " + end, () -> primary.queryOne(
                         "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
@@ -69,6 +75,16 @@ class AgentCrashIT {
 
             Cli.Result quick = Cli.run(env, "verify", "--quick", "--only", "postgres");
             assertThat(quick.status()).as(quick.out() + quick.err()).isZero();
+
+            Cli.Result dry = Cli.run(env, "repo", "prune", "--keep-last", "1", "--dry-run");
+            assertThat(dry.status()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("forget", "would delete").containsPattern("would delete [1-9][0-9]* WAL object\\(s\\) of app-db");
+            Cli.Result pruned = Cli.run(env, "repo", "prune", "--keep-last", "1");
+            assertThat(pruned.status()).as(pruned.err()).isZero();
+            assertThat(pruned.out()).containsPattern("deleted [1-9][0-9]* WAL object\\(s\\) of app-db");
+            Cli.Result after = Cli.run(env, "verify", "--quick", "--only", "postgres");
+            assertThat(after.status()).as("the kept backup still replays to the end: " + after.out()).isZero();
+            assertThat(after.out()).contains("app-db: 1 backup(s)");
             Path home = pg.newServerHome("after-crash");
             int port = dev.lifeboat.testkit.FreePort.pick();
             try {

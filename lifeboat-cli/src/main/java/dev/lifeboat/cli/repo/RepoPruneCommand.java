@@ -15,6 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalRetention;
+import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +30,9 @@ import picocli.CommandLine.Option;
                 "",
                 "Keep rules come from --keep-* options, else from the plan: a snapshot named after a resource is kept "
                 + "while any data class stored in that resource keeps it. Snapshots with no policy are all kept, and the "
-                + "newest snapshot of each name is always kept. Takes the exclusive lock: no backup runs meanwhile.",
+                + "newest snapshot of each name is always kept. Archived WAL of a PostgreSQL cluster from before the start of "
+                + "its oldest kept base backup is deleted too (the recovery window is what the kept backups reach). Takes the "
+                + "exclusive lock: no backup runs meanwhile.",
                 "--dry-run prints exactly what would be deleted and changes nothing."})
 public final class RepoPruneCommand implements Callable<Integer> {
     @Mixin
@@ -50,13 +56,47 @@ public final class RepoPruneCommand implements Callable<Integer> {
             Pruner pruner = new Pruner(repo, clock);
             PrunePlan plan = pruner.plan(keep.policies(access.plan()));
             List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
-            print(plan, deleted);
+            Map<String, List<String>> wal = walToDelete(repo, plan);
+            if (!dryRun) {
+                wal.forEach((cluster, objects) -> new WalArchive(repo, cluster).delete(objects));
+            }
+            print(plan, deleted, wal);
         }
         access.finishCopies(output.err(), 30_000);
         return 0;
     }
 
-    private void print(PrunePlan plan, List<String> deleted) {
+    /**
+     * Per PostgreSQL cluster, the archived WAL before the start of its oldest kept base backup ({@link WalRetention}):
+     * the recovery window is what the kept backups reach.
+     */
+    static Map<String, List<String>> walToDelete(Repository repo, PrunePlan plan) {
+        Map<String, List<WalSegment>> keptStarts = new java.util.TreeMap<>();
+        Map<String, Long> segmentSizes = new LinkedHashMap<>();
+        for (Decision d : plan.decisions()) {
+            Map<String, String> l = d.snapshot().manifest().labels();
+            if (!"postgres".equals(d.snapshot().manifest().kind()) || !l.containsKey("start_lsn")) {
+                continue;
+            }
+            String cluster = d.snapshot().manifest().name();
+            long size = Long.parseLong(l.get("wal_segment_size"));
+            segmentSizes.put(cluster, size);
+            keptStarts.computeIfAbsent(cluster, k -> new ArrayList<>());
+            if (d.keep()) {
+                keptStarts.get(cluster).add(WalSegment.of(Integer.parseInt(l.get("timeline")), Lsn.parse(l.get("start_lsn")), size));
+            }
+        }
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        keptStarts.forEach((cluster, starts) -> {
+            List<String> expired = WalRetention.expired(new WalArchive(repo, cluster).objects(segmentSizes.get(cluster)), starts);
+            if (!expired.isEmpty()) {
+                out.put(cluster, expired);
+            }
+        });
+        return out;
+    }
+
+    private void print(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal) {
         PrintWriter out = output.out();
         if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -72,6 +112,7 @@ public final class RepoPruneCommand implements Callable<Integer> {
             m.put("bytes_freed", plan.bytesFreed());
             m.put("unused_bytes_kept", plan.unusedBytesKept());
             m.put("deleted", deleted);
+            m.put("wal", wal);
             out.println(Json.write(m));
             return;
         }
@@ -83,6 +124,8 @@ public final class RepoPruneCommand implements Callable<Integer> {
             out.println((dryRun ? "would delete " : "deleted ") + name + (plan.repackPacks().contains(name) ? " (after copying its used chunks)" : ""));
         }
         plan.keptOrphans().forEach(n -> out.println("kept " + n + ": in no index but younger than an hour (a backup may still be writing it)"));
+        wal.forEach((cluster, objects) -> out.printf("%s %d WAL object(s) of %s from before its oldest kept base backup (%s ... %s)%n",
+                dryRun ? "would delete" : "deleted", objects.size(), cluster, objects.get(0), objects.get(objects.size() - 1)));
         out.printf("%s %d snapshot(s), %d object(s) in all; frees about %s; %s of unused data left in packs not worth repacking.%n",
                 dryRun ? "Would forget" : "Forgot", plan.forget().size(), plan.deletions().size(), Sizes.bytes(plan.bytesFreed()),
                 Sizes.bytes(plan.unusedBytesKept()));

@@ -105,6 +105,22 @@ public final class WalArchive {
         return out;
     }
 
+    /** Every WAL object of this cluster (whole and partial segments, history files), with the segment it holds. */
+    public List<WalRetention.Archived> objects(long segmentSize) {
+        List<WalRetention.Archived> out = new ArrayList<>();
+        for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
+            String file = info.name().substring(info.name().lastIndexOf('/') + 1);
+            String base = file.endsWith(".partial") ? file.substring(0, file.length() - ".partial".length()) : file;
+            out.add(new WalRetention.Archived(info.name(), base.contains(".") ? Optional.empty() : WalSegment.parse(base, segmentSize)));
+        }
+        return out;
+    }
+
+    /** Deletes archived WAL objects by name (retention). */
+    public void delete(List<String> objects) {
+        objects.forEach(o -> repo.store().delete(o));
+    }
+
     /** Every whole segment stored for this cluster, in WAL order. */
     public List<WalSegment> segments(long segmentSize) {
         List<WalSegment> out = new ArrayList<>();
