@@ -14,6 +14,7 @@ import dev.lifeboat.repository.files.DirectoryBackup;
 import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.files.TreeWriter;
 import java.io.IOException;
+import dev.lifeboat.core.io.BulkInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,25 +174,13 @@ public final class AofBackup {
     }
 
     /** The first {@code limit} bytes of a stream. */
-    static final class BoundedStream extends InputStream {
+    static final class BoundedStream extends BulkInputStream {
         private final InputStream in;
         private long left;
 
         BoundedStream(InputStream in, long limit) {
             this.in = in;
             this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
         }
 
         @Override

@@ -15,6 +15,7 @@ import dev.lifeboat.repository.files.DirectoryBackup;
 import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.files.TreeWriter;
 import java.io.IOException;
+import dev.lifeboat.core.io.BulkInputStream;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -128,7 +129,7 @@ public final class RdbBackup {
     }
 
     /** Passes bytes through and copies them to a second stream, which is closed at the end of the first. */
-    static final class Tee extends InputStream {
+    static final class Tee extends BulkInputStream {
         private final InputStream in;
         private final PipedOutputStream copy;
         private boolean copyBroken;
@@ -136,12 +137,6 @@ public final class RdbBackup {
         Tee(InputStream in, PipedOutputStream copy) {
             this.in = in;
             this.copy = copy;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.lifeboat.redis.RedisTarget;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import dev.lifeboat.core.io.BulkInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -199,19 +200,13 @@ public final class RdbTransfer implements AutoCloseable {
     }
 
     /** Exactly {@code remaining} bytes. */
-    static final class LengthStream extends InputStream {
+    static final class LengthStream extends BulkInputStream {
         private final InputStream in;
         private long remaining;
 
         LengthStream(InputStream in, long length) {
             this.in = in;
             this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -229,7 +224,7 @@ public final class RdbTransfer implements AutoCloseable {
     }
 
     /** The bytes up to (not including) the end mark, holding back the last 40 bytes read until more arrive. */
-    static final class MarkedStream extends InputStream {
+    static final class MarkedStream extends BulkInputStream {
         private final InputStream in;
         private final byte[] mark;
         private final byte[] window;
@@ -240,12 +235,6 @@ public final class RdbTransfer implements AutoCloseable {
             this.in = in;
             this.mark = mark;
             this.window = new byte[64 * 1024 + MARK];
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
