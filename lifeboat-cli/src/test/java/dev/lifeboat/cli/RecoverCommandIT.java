@@ -117,6 +117,11 @@ class RecoverCommandIT {
                 var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(real.out());
                 assertThat(json.get("total_seconds").asDouble()).isPositive();
                 assertThat(json.get("estimate_seconds").asDouble()).isPositive();
+                double estimate = json.get("estimate_seconds").asDouble();
+                double took = json.get("total_seconds").asDouble();
+                // Within 2x of the real time; below a second fixed process costs dominate, so there the error must stay under 1 s.
+                assertThat(estimate <= 2 * took && took <= 2 * estimate || Math.abs(estimate - took) < 1.0)
+                        .as("estimate %.2f s against %.2f s taken", estimate, took).isTrue();
                 try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
                     assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
                     assertThat(one(c, "SELECT count(*) FROM progress WHERE id = 999999")).isEqualTo("0");
