@@ -66,6 +66,44 @@ class DemoIT {
         assertNothingLeftRunning();
     }
 
+    @Test
+    void ctrlCStopsEverythingTheDemoStarted() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
+        Path log = tmp.resolve("demo.log");
+        Process demo = new ProcessBuilder(java, "-jar", jar.toString(), "demo", "--scenario", "cache-failure", "--dir", tmp.resolve("d").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            dev.lifeboat.testkit.Wait.until(Duration.ofSeconds(90), "the demo's workload to start", () -> {
+                try {
+                    return Files.readString(log).contains("workload:");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            List<Long> servers = descendantsAndHarnessServers(demo.pid());
+            assertThat(servers).as("the sandbox's servers are running").isNotEmpty();
+            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits on Ctrl-C").isTrue();
+            dev.lifeboat.testkit.Wait.until(Duration.ofSeconds(15), "every server of the demo to be gone",
+                    () -> servers.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
+
+    /** PIDs of processes working inside the harness run directory of the JVM with {@code pid}. */
+    private static List<Long> descendantsAndHarnessServers(long pid) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).toString()
+                        .startsWith(System.getProperty("java.io.tmpdir") + "/lifeboat-harness/run-" + pid + "-");
+            } catch (Exception e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
     /** No PostgreSQL or Redis process runs from a harness directory of this JVM. */
     private static void assertNothingLeftRunning() {
         Path run = dev.lifeboat.testkit.Reaper.runDirectory();

@@ -97,6 +97,21 @@ class RedisCommandsIT {
             assertThat(again.status()).as("never over existing data").isEqualTo(93);
             assertThat(again.err()).contains("already holds");
 
+            Path placed = tmp.resolve("placed");
+            int placedPort = dev.lifeboat.testkit.FreePort.pick();
+            Cli.Result intoDir = Cli.run(env, "recover", "--mode", "cache", "--instance", "cache", "--data-dir", placed.toString(),
+                    "--port", Integer.toString(placedPort), "--confirm", "--json");
+            long placedPid = intoDir.status() == 0 ? intoDir.json().get("pid").asLong() : -1;
+            try {
+                assertThat(intoDir.status()).as(intoDir.err()).isZero();
+                assertThat(intoDir.json().get("report").get("mismatched").asLong()).isZero();
+                try (Jedis expected = redis.primary().client(); Jedis actual = new Jedis("127.0.0.1", placedPort)) {
+                    assertThat(RedisDataset.differences(expected, actual, 1000)).isEmpty();
+                }
+            } finally {
+                ProcessHandle.of(placedPid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+
             Cli.Result health = Cli.run(env, "health", "--instance", "cache");
             assertThat(health.status()).as(health.out() + health.err()).isZero();
             assertThat(health.out()).contains("master    127.0.0.1:" + redis.primary().port(), "Healthy.");
