@@ -49,6 +49,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--flush-every", paramLabel = "DURATION", description = "How often the partial segment is stored (default 1s).")
     String flushEvery = "1s";
 
+    @Option(names = "--synchronous", description = "Acknowledge WAL to PostgreSQL as soon as it is durable in the repository, not every "
+            + "--flush-every. With the agent's application_name (printed at start) in the server's synchronous_standby_names, "
+            + "every commit waits until its WAL is in the repository: RPO zero, at the price of commit latency.")
+    boolean synchronous;
+
     @Option(names = "--status-every", paramLabel = "DURATION", description = "How often status is printed (default 30s).")
     String statusEvery = "30s";
 
@@ -75,13 +80,17 @@ public final class AgentCommand implements Callable<Integer> {
         PrintWriter out = output.err();
         List<StreamSupervisor> supervisors = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        Duration flush = Durations.parse(flushEvery);
+        Duration flush = synchronous ? Duration.ZERO : Durations.parse(flushEvery);
         for (String name : clusters) {
             PostgresCluster c = plan.resources().postgres().get(name);
             Optional<String> password = access.postgresPassword(name);
             PostgresTarget target = new PostgresTarget("jdbc:postgresql://" + c.primary().host() + ":" + c.primary().port() + "/" + c.database(),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = "lifeboat_" + name.replaceAll("[^a-z0-9_]", "_");
+            if (synchronous) {
+                line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
+                        + "\"' on the primary (commits then wait for the repository, and stop while no agent runs)");
+            }
             StreamSupervisor sup = new StreamSupervisor(name, () -> new WalReceiver(target, slot, new WalArchive(repo, name), flush), stop,
                     event -> line(out, event));
             supervisors.add(sup);

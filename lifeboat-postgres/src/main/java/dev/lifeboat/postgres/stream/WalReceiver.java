@@ -48,6 +48,11 @@ public final class WalReceiver {
         this.flushEvery = flushEvery;
     }
 
+    /** The application_name this receiver connects with: list it in synchronous_standby_names for RPO zero. */
+    public static String applicationName(String slot) {
+        return "lifeboat_" + slot;
+    }
+
     /** End of the WAL received from the server. */
     public Lsn received() {
         return received;
@@ -66,7 +71,7 @@ public final class WalReceiver {
         Properties p = new Properties();
         PGProperty.USER.set(p, target.user());
         target.password().ifPresent(pw -> PGProperty.PASSWORD.set(p, pw));
-        PGProperty.APPLICATION_NAME.set(p, "lifeboat_" + slot);
+        PGProperty.APPLICATION_NAME.set(p, applicationName(slot));
         if (replication) {
             PGProperty.REPLICATION.set(p, "true");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
@@ -99,6 +104,8 @@ public final class WalReceiver {
         WalSegment segment = WalSegment.of(timeline, start, segmentSize);
         byte[] buffer = new byte[(int) segmentSize];
         int filled = 0;
+        // What an earlier run already stored of this segment: pieces start after it, so nothing stored is rewritten.
+        int stored = archive.partial(segment).map(b -> b.length).orElse(0);
         received = segment.start();
         durable = segment.start();
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true))) {
@@ -109,12 +116,14 @@ public final class WalReceiver {
             while (!stop.get()) {
                 ByteBuffer data = stream.readPending();
                 if (data == null) {
-                    if (filled > 0 && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
-                        archive.putPartial(segment, buffer, filled);
+                    if (filled > stored && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
+                        archive.putPartialPiece(segment, buffer, stored, filled);
+                        stored = filled;
                         acknowledge(stream, received);
                         lastFlush = System.nanoTime();
                     }
-                    Thread.sleep(10);
+                    // Synchronous mode (flush every 0) acknowledges as soon as the server pauses: poll often.
+                    Thread.sleep(flushEvery.isZero() ? 1 : 10);
                     continue;
                 }
                 // For physical streams pgjdbc reports the end of the message; the data starts before it.
@@ -135,12 +144,13 @@ public final class WalReceiver {
                         segment = segment.next();
                         buffer = new byte[(int) segmentSize];
                         filled = 0;
+                        stored = 0;
                         lastFlush = System.nanoTime();
                     }
                 }
             }
-            if (filled > 0 && received.isAfter(durable)) {
-                archive.putPartial(segment, buffer, filled);
+            if (filled > stored && received.isAfter(durable)) {
+                archive.putPartialPiece(segment, buffer, stored, filled);
                 acknowledge(stream, received);
             }
             stream.close();

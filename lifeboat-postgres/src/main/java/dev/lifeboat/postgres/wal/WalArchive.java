@@ -15,8 +15,10 @@ import java.util.Optional;
 
 /**
  * A cluster's WAL in the repository, outside packs: one sealed object per segment under
- * {@code wal/<cluster>/<timeline>/<segment>}, plus {@code <segment>.partial} (replaced while a segment fills, so
- * the recovery point trails the server by the flush interval) and {@code <timeline>.history}. Each object is
+ * {@code wal/<cluster>/<timeline>/<segment>}; while a segment fills, its bytes arrive as pieces
+ * {@code <segment>.partial.<offset>} (each holding only what is new since the previous piece, so storing it costs
+ * what was written, not the whole segment so far: cheap enough to acknowledge every commit in synchronous mode),
+ * or, from older agents, one {@code <segment>.partial} with the whole prefix; and {@code <timeline>.history}. Each object is
  * compressed and encrypted like every other; its name is its authenticated context, so a segment cannot be passed
  * off as another.
  */
@@ -33,18 +35,25 @@ public final class WalArchive {
         return Layout.WAL + cluster + "/" + String.format("%08X", timeline) + "/" + file;
     }
 
-    /** Stores a whole segment; durable when this returns. Replaces the segment's partial object. */
+    /** Stores a whole segment; durable when this returns. Then removes the segment's partial objects. */
     public void putSegment(WalSegment segment, byte[] data) {
         if (data.length != segment.segmentSize()) {
             throw new IllegalArgumentException("segment " + segment + " has " + data.length + " bytes, not " + segment.segmentSize());
         }
         put(name(segment.timeline(), segment.fileName()), data);
-        repo.store().delete(name(segment.timeline(), segment.fileName() + ".partial"));
+        for (ObjectInfo piece : repo.store().list(name(segment.timeline(), segment.fileName() + ".partial"))) {
+            repo.store().delete(piece.name());
+        }
     }
 
-    /** Stores the filled part of the segment being written. */
+    /** Stores the filled part of the segment being written, whole (the format of earlier agents; kept for tests and readers). */
     public void putPartial(WalSegment segment, byte[] data, int length) {
         put(name(segment.timeline(), segment.fileName() + ".partial"), java.util.Arrays.copyOf(data, length));
+    }
+
+    /** Stores bytes {@code from} to {@code to} of the segment being written as one piece; durable when this returns. */
+    public void putPartialPiece(WalSegment segment, byte[] data, int from, int to) {
+        put(name(segment.timeline(), segment.fileName() + ".partial." + String.format("%08X", from)), java.util.Arrays.copyOfRange(data, from, to));
     }
 
     public void putHistory(int timeline, String content) {
@@ -65,9 +74,39 @@ public final class WalArchive {
                 "WAL segment " + segment + " of " + cluster + " is not in the repository"));
     }
 
-    /** The partial segment, if one was stored and the segment has not completed. */
+    /**
+     * The stored beginning of a segment that has not completed, if any: the whole-prefix object and the pieces
+     * joined in offset order, up to the first gap. Pieces may overlap (an agent that restarted sends a segment again
+     * from its start); the overlapping bytes are the same WAL and are taken once.
+     */
     public Optional<byte[]> partial(WalSegment segment) {
-        return get(name(segment.timeline(), segment.fileName() + ".partial"));
+        String base = name(segment.timeline(), segment.fileName() + ".partial");
+        List<String> names = repo.store().list(base).stream().map(ObjectInfo::name).toList();
+        if (names.isEmpty()) {
+            return Optional.empty();
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (names.contains(base)) {
+            get(base).ifPresent(out::writeBytes);
+        }
+        List<String> pieces = names.stream().filter(n -> n.length() > base.length()).sorted((a, b) -> Long.compare(offset(a, base), offset(b, base)))
+                .toList();
+        for (String piece : pieces) {
+            long from = offset(piece, base);
+            if (from > out.size()) {
+                break;
+            }
+            byte[] bytes = get(piece).orElse(new byte[0]);
+            int skip = (int) (out.size() - from);
+            if (skip < bytes.length) {
+                out.write(bytes, skip, bytes.length - skip);
+            }
+        }
+        return out.size() == 0 ? Optional.empty() : Optional.of(out.toByteArray());
+    }
+
+    private static long offset(String piece, String base) {
+        return Long.parseLong(piece.substring(base.length() + 1), 16);
     }
 
     private Optional<byte[]> get(String object) {
@@ -97,8 +136,9 @@ public final class WalArchive {
         List<WalSegment> out = new ArrayList<>();
         for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
             String file = info.name().substring(info.name().lastIndexOf('/') + 1);
-            if (file.endsWith(".partial")) {
-                WalSegment.parse(file, segmentSize).ifPresent(out::add);
+            int dot = file.indexOf(".partial");
+            if (dot > 0) {
+                WalSegment.parse(file.substring(0, dot), segmentSize).filter(s -> !out.contains(s)).ifPresent(out::add);
             }
         }
         out.sort(null);
@@ -110,7 +150,7 @@ public final class WalArchive {
         List<WalRetention.Archived> out = new ArrayList<>();
         for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
             String file = info.name().substring(info.name().lastIndexOf('/') + 1);
-            String base = file.endsWith(".partial") ? file.substring(0, file.length() - ".partial".length()) : file;
+            String base = file.contains(".partial") ? file.substring(0, file.indexOf(".partial")) : file;
             out.add(new WalRetention.Archived(info.name(), base.contains(".") ? Optional.empty() : WalSegment.parse(base, segmentSize)));
         }
         return out;

@@ -1,0 +1,103 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.postgres.recovery.PostgresControl;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RPO zero: with the agent in synchronous mode named in synchronous_standby_names, every commit returns only once its
+ * WAL is in the repository, so killing the agent with SIGKILL right after the last commit loses nothing.
+ */
+class SynchronousAgentIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyCommitThatReturnedIsInTheRepositoryWhenTheAgentDies() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("sync").start()) {
+            PostgresServer primary = pg.primary();
+            primary.execute("CREATE TABLE payments (id int PRIMARY KEY, amount int)");
+            Path plan = tmp.resolve("lifeboat.yaml");
+            Files.writeString(plan, String.join("\n",
+                    "version: 1",
+                    "name: sync",
+                    "objectives: {rto: 1h, rpo: 1m}",
+                    "resources:",
+                    "  postgres:",
+                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", data-dir: " + primary.dataDirectory() + ", user: postgres}",
+                    "repository:",
+                    "  regions:",
+                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                    "schedules:",
+                    "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
+                    ""));
+            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "sync test", "LIFEBOAT_CONFIG", plan.toString());
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
+            Process agent = startAgent(env, tmp.resolve("agent.log"));
+            try {
+                Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+                assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'");
+                primary.execute("ALTER SYSTEM SET synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'", "SELECT pg_reload_conf()");
+                Wait.until(Duration.ofSeconds(20), "the agent to be the synchronous standby", () -> primary.queryOne(
+                        "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'lifeboat_lifeboat_app_db' AND sync_state = 'sync'")
+                        .equals("1"));
+                long t0 = System.nanoTime();
+                try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+                    for (int i = 1; i <= 300; i++) {
+                        st.execute("INSERT INTO payments VALUES (" + i + ", " + i * 10 + ")");   // autocommit: one commit each
+                    }
+                }
+                long micros = (System.nanoTime() - t0) / 1000 / 300;
+                agent.destroyForcibly();   // SIGKILL right after the last commit returned
+                agent.waitFor(10, TimeUnit.SECONDS);
+                System.out.println("synchronous commit latency: " + micros + " us per commit");
+            } finally {
+                agent.destroyForcibly();
+                primary.execute("ALTER SYSTEM RESET synchronous_standby_names", "SELECT pg_reload_conf()");
+            }
+            Path home = pg.newServerHome("rpo-zero");
+            int port = dev.lifeboat.testkit.FreePort.pick();
+            try {
+                Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),
+                        "--port", Integer.toString(port), "--confirm");
+                assertThat(r.status()).as(r.err()).isZero();
+                try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                     var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*), max(id) FROM payments")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("every commit that returned").isEqualTo(300);
+                    assertThat(rs.getLong(2)).isEqualTo(300);
+                }
+            } finally {
+                if (Files.exists(home.resolve("data/postmaster.pid"))) {
+                    PostgresControl.of(home.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
+                }
+            }
+        }
+    }
+
+    private static Process startAgent(Map<String, String> env, Path log) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "agent", "--synchronous", "--status-every", "1h"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+}
