@@ -5,6 +5,7 @@ import dev.lifeboat.cli.agent.AgentCommand;
 import dev.lifeboat.cli.backup.BackupCommand;
 import dev.lifeboat.cli.cache.CacheCommand;
 import dev.lifeboat.cli.demo.DemoCommand;
+import dev.lifeboat.cli.wal.WalCommand;
 import dev.lifeboat.cli.failover.FailoverCommand;
 import dev.lifeboat.cli.health.HealthCommand;
 import dev.lifeboat.cli.backups.BackupsCommand;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Command;
                 "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
         subcommands = {PlanCommand.class, RepoCommand.class, BackupCommand.class, RestoreCommand.class, RecoverCommand.class,
                 SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, AgentCommand.class, FailoverCommand.class,
-                HealthCommand.class, CacheCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                HealthCommand.class, CacheCommand.class, DemoCommand.class, WalCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
 public final class Lifeboat implements Runnable {
     @CommandLine.Spec

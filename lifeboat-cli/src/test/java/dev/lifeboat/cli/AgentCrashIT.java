@@ -76,6 +76,25 @@ class AgentCrashIT {
             Cli.Result quick = Cli.run(env, "verify", "--quick", "--only", "postgres");
             assertThat(quick.status()).as(quick.out() + quick.err()).isZero();
 
+            // restore_command: the first segment of the oldest backup, with the following ones prefetched.
+            String start = Cli.run(env, "backups", "list", "--json").json().get(0).get("start_lsn").asText();
+            dev.lifeboat.postgres.wal.WalSegment first = dev.lifeboat.postgres.wal.WalSegment.of(1, dev.lifeboat.postgres.wal.Lsn.parse(start),
+                    dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
+            Path cache = tmp.resolve("prefetch");
+            Path dest = tmp.resolve("RECOVERYXLOG");
+            Cli.Result fetched = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "2",
+                    first.fileName(), dest.toString());
+            assertThat(fetched.status()).as(fetched.err()).isZero();
+            assertThat(Files.size(dest)).isEqualTo(dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
+            assertThat(cache.resolve(first.next().fileName())).as("the next segment is prefetched").exists();
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), first.next().fileName(), dest.toString())
+                    .status()).isZero();
+            assertThat(cache.resolve(first.next().fileName())).as("served from the prefetch directory").doesNotExist();
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "00000002.history", dest.toString()).status())
+                    .as("a history file the repository lacks").isEqualTo(1);
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "0000000100000FFF000000FF", dest.toString())
+                    .status()).as("a segment the repository lacks").isEqualTo(1);
+
             Cli.Result dry = Cli.run(env, "repo", "prune", "--keep-last", "1", "--dry-run");
             assertThat(dry.status()).as(dry.err()).isZero();
             assertThat(dry.out()).contains("forget", "would delete").containsPattern("would delete [1-9][0-9]* WAL object\\(s\\) of app-db");

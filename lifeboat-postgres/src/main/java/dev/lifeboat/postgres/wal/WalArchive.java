@@ -60,6 +60,17 @@ public final class WalArchive {
         put(name(timeline, TimelineHistory.fileName(timeline)), content.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A timeline's history file, if archived. */
+    public Optional<byte[]> history(int timeline) {
+        return get(name(timeline, TimelineHistory.fileName(timeline)));
+    }
+
+    /** A whole segment if archived, else its stored beginning (for restore_command, padded by the caller). */
+    public Optional<byte[]> segmentOrPartial(WalSegment segment) {
+        Optional<byte[]> whole = get(name(segment.timeline(), segment.fileName()));
+        return whole.isPresent() ? whole : partial(segment);
+    }
+
     private void put(String object, byte[] data) {
         repo.store().put(object, repo.sealer().seal(ObjectKind.WAL, data, object.getBytes(StandardCharsets.UTF_8)));
     }

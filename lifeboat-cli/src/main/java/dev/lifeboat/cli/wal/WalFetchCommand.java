@@ -1,0 +1,56 @@
+package dev.lifeboat.cli.wal;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.postgres.fetch.WalFetch;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lifeboat wal fetch %f %p}: restore_command. */
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = {"Copy one archived WAL file to where PostgreSQL asks for it: restore_command = 'lifeboat wal fetch --cluster NAME %f %p'.",
+                "",
+                "Serves whole segments, a partial last segment padded to the segment size, and timeline history files. "
+                        + "After a whole segment it reads the next --prefetch segments into --cache in parallel, so the following "
+                        + "calls only move a file and replay does not wait on the repository. PostgreSQL runs the command as its "
+                        + "own user: the plan and the passphrase source must be readable by it (e.g. LIFEBOAT_CONFIG in the "
+                        + "command, the passphrase as {file: ...})."},
+        footer = {"", "Exit status: 0 the file was written; 1 the repository does not have it (PostgreSQL then ends recovery or tries "
+                + "another timeline, as with any restore_command)."})
+public final class WalFetchCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Option(names = "--cluster", required = true, paramLabel = "NAME", description = "The cluster whose WAL to read.")
+    String cluster;
+
+    @Option(names = "--prefetch", paramLabel = "N", description = "Segments to read ahead (default 8; 0 for none).")
+    int prefetch = 8;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Where prefetched segments wait (default: $TMPDIR/lifeboat-wal-CLUSTER).")
+    Path cache;
+
+    @Option(names = "--segment-size", paramLabel = "BYTES", description = "The cluster's WAL segment size (default 16 MiB).")
+    long segmentSize = WalSegment.DEFAULT_SIZE;
+
+    @Parameters(index = "0", paramLabel = "WALFILE", description = "The file PostgreSQL asks for (%f).")
+    String walFile;
+
+    @Parameters(index = "1", paramLabel = "DEST", description = "Where to write it (%p).")
+    Path destination;
+
+    @Override
+    public Integer call() {
+        Path dir = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-wal-" + cluster);
+        WalFetch.Source source = new WalFetch(new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
+        if (source == WalFetch.Source.MISSING) {
+            return 1;
+        }
+        return 0;
+    }
+}

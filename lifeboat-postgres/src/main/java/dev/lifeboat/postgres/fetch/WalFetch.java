@@ -1,0 +1,126 @@
+package dev.lifeboat.postgres.fetch;
+
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalSegment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+/**
+ * {@code restore_command} support: PostgreSQL asks for one WAL file at a time, and each call is a process start, so
+ * besides the file asked for, the next segments are read from the repository into a prefetch directory in parallel;
+ * the following calls then only move a file. A partial last segment is served padded to the segment size, as
+ * PostgreSQL reads whole segments and stops at the end of valid WAL. Files go to their destination under a
+ * temporary name and are renamed, so PostgreSQL never sees half a file.
+ */
+public final class WalFetch {
+    private static final Pattern HISTORY = Pattern.compile("([0-9A-F]{8})\\.history");
+
+    private final WalArchive archive;
+    private final long segmentSize;
+    private final Path cache;
+
+    public WalFetch(WalArchive archive, long segmentSize, Path cache) {
+        this.archive = archive;
+        this.segmentSize = segmentSize;
+        this.cache = cache;
+    }
+
+    /** Where a file came from, for the one line logged per call. */
+    public enum Source { PREFETCHED, REPOSITORY, PARTIAL, MISSING }
+
+    /** Writes {@code walFile} to {@code destination}; then prefetches the next {@code prefetch} segments. */
+    public Source fetch(String walFile, Path destination, int prefetch) {
+        try {
+            Path cached = cache.resolve(walFile);
+            if (Files.exists(cached)) {
+                Files.move(cached, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                prefetchAfter(walFile, prefetch);
+                return Source.PREFETCHED;
+            }
+            var history = HISTORY.matcher(walFile);
+            if (history.matches()) {
+                Optional<byte[]> h = archive.history(Integer.parseInt(history.group(1), 16));
+                if (h.isEmpty()) {
+                    return Source.MISSING;
+                }
+                write(destination, h.get());
+                return Source.REPOSITORY;
+            }
+            Optional<WalSegment> segment = WalSegment.parse(walFile, segmentSize);
+            if (segment.isEmpty()) {
+                return Source.MISSING;
+            }
+            Optional<byte[]> data = archive.segmentOrPartial(segment.get());
+            if (data.isEmpty()) {
+                return Source.MISSING;
+            }
+            boolean partial = data.get().length < segmentSize;
+            write(destination, partial ? java.util.Arrays.copyOf(data.get(), (int) segmentSize) : data.get());
+            if (!partial) {
+                prefetchAfter(walFile, prefetch);
+            }
+            return partial ? Source.PARTIAL : Source.REPOSITORY;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void prefetchAfter(String walFile, int count) throws IOException {
+        Optional<WalSegment> current = WalSegment.parse(walFile, segmentSize);
+        if (current.isEmpty() || count <= 0) {
+            return;
+        }
+        Files.createDirectories(cache);
+        List<WalSegment> wanted = new ArrayList<>();
+        WalSegment s = current.get();
+        for (int i = 0; i < count; i++) {
+            s = s.next();
+            if (!Files.exists(cache.resolve(s.fileName()))) {
+                wanted.add(s);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (WalSegment w : wanted) {
+                // Only whole segments are prefetched: a partial one may still grow.
+                jobs.add(pool.submit(() -> {
+                    try {
+                        archive.segmentOrPartial(w).filter(d -> d.length == segmentSize).ifPresent(d -> write(cache.resolve(w.fileName()), d));
+                    } catch (RuntimeException e) {
+                        // prefetching is best effort: the next call reads the repository itself
+                    }
+                }));
+            }
+            for (Future<?> j : jobs) {
+                try {
+                    j.get();
+                } catch (Exception e) {
+                    // best effort, as above
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void write(Path destination, byte[] data) {
+        try {
+            Path tmp = destination.resolveSibling(destination.getFileName() + ".lifeboat-tmp");
+            Files.write(tmp, data);
+            Files.move(tmp, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
