@@ -2,6 +2,7 @@ package dev.lifeboat.postgres.check;
 
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalChain;
 import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.repository.Snapshot;
 import java.time.Duration;
@@ -44,47 +45,41 @@ public final class WalContinuity {
             return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0);
         }
         long segmentSize = Long.parseLong(backups.get(0).manifest().labels().get("wal_segment_size"));
-        List<WalSegment> stored = archive.segments(segmentSize);
-        List<WalSegment> partials = archive.partials(segmentSize);
+        // By segment number, whatever the timeline: after a promotion the new timeline continues the numbering, and
+        // a partial segment counts as present (it is the end of archived WAL).
+        WalChain chain = WalChain.of(archive, segmentSize);
         List<Gap> gaps = new ArrayList<>();
-        // The end of archived WAL: the newest whole or partial segment. A partial one counts as present.
-        List<WalSegment> present = new ArrayList<>(stored);
-        present.addAll(partials);
-        present.sort(null);
-        stored = present;
-        Optional<WalSegment> newest = stored.isEmpty() ? Optional.empty() : Optional.of(stored.get(stored.size() - 1));
+        Optional<WalSegment> newest = chain.newest().map(WalChain.Link::segment);
         Optional<Lsn> recoverableTo = Optional.empty();
         if (newest.isPresent()) {
+            long last = newest.get().number();
             for (Snapshot b : backups) {
                 int timeline = Integer.parseInt(b.manifest().labels().get("timeline"));
-                WalSegment first = WalSegment.of(timeline, Lsn.parse(b.manifest().labels().get("start_lsn")), segmentSize);
-                WalSegment s = first;
-                while (s.compareTo(newest.get().onTimeline(timeline)) <= 0) {
-                    if (!stored.contains(s)) {
-                        WalSegment gapStart = s;
-                        long n = 0;
-                        while (!stored.contains(s) && s.compareTo(newest.get().onTimeline(timeline)) <= 0) {
+                long n = WalSegment.of(timeline, Lsn.parse(b.manifest().labels().get("start_lsn")), segmentSize).number();
+                while (n <= last) {
+                    if (!chain.has(n)) {
+                        long gapStart = n;
+                        while (!chain.has(n) && n <= last) {
                             n++;
-                            s = s.next();
                         }
-                        // s is now the first segment present again: the gap ends just before it.
-                        record(gaps, gapStart.fileName(), new WalSegment(timeline, s.number() - 1, segmentSize).fileName(), n, b.shortId());
+                        record(gaps, new WalSegment(timeline, gapStart, segmentSize).fileName(), new WalSegment(timeline, n - 1, segmentSize).fileName(),
+                                n - gapStart, b.shortId());
                         continue;
                     }
-                    s = s.next();
+                    n++;
                 }
             }
             Snapshot latest = backups.get(backups.size() - 1);
             int tli = Integer.parseInt(latest.manifest().labels().get("timeline"));
-            WalSegment s = WalSegment.of(tli, Lsn.parse(latest.manifest().labels().get("start_lsn")), segmentSize);
-            while (stored.contains(s)) {
-                s = s.next();
+            long n = WalSegment.of(tli, Lsn.parse(latest.manifest().labels().get("start_lsn")), segmentSize).number();
+            while (chain.has(n)) {
+                n++;
             }
-            recoverableTo = Optional.of(s.start());
+            recoverableTo = Optional.of(new WalSegment(newest.get().timeline(), n, segmentSize).start());
         }
         Optional<Instant> newestTime = archive.newestObjectTime();
         return new Report(gaps, newest.map(WalSegment::fileName), newestTime.map(t -> Duration.between(t, now)), recoverableTo,
-                stored.size());
+                chain.size());
     }
 
     private static void record(List<Gap> gaps, String first, String last, long n, String backup) {

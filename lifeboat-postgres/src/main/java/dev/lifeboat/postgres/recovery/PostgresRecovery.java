@@ -4,6 +4,7 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalChain;
 import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
@@ -76,13 +77,12 @@ public final class PostgresRecovery {
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
-        List<WalSegment> stored = archive.segments(segmentSize);
-        List<WalSegment> wal = new java.util.ArrayList<>();
-        for (WalSegment s = WalSegment.of(timeline, start, segmentSize); stored.contains(s); s = s.next()) {
-            wal.add(s);
-        }
-        WalSegment next = wal.isEmpty() ? WalSegment.of(timeline, start, segmentSize) : wal.get(wal.size() - 1).next();
-        boolean partial = archive.partial(next).isPresent();
+        // Across promotions: each segment number's copy on the newest timeline, as replay to the latest timeline reads it.
+        List<WalChain.Link> chain = WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start, segmentSize).number());
+        List<WalSegment> wal = chain.stream().filter(WalChain.Link::whole).map(WalChain.Link::segment).toList();
+        boolean partial = !chain.isEmpty() && !chain.get(chain.size() - 1).whole();
+        WalSegment next = partial ? chain.get(chain.size() - 1).segment()
+                : wal.isEmpty() ? WalSegment.of(timeline, start, segmentSize) : wal.get(wal.size() - 1).next();
         if (wal.isEmpty() && !partial) {
             throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for " + cluster
                     + ": point-in-time recovery needs WAL streaming ('lifeboat agent') since the backup");

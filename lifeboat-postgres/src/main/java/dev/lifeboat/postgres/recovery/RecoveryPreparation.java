@@ -4,6 +4,8 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.TimelineHistory;
+import dev.lifeboat.postgres.wal.WalChain;
 import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
@@ -60,25 +62,24 @@ public final class RecoveryPreparation {
             Files.createDirectories(walDir);
             List<String> staged = new ArrayList<>();
             Lsn end = start;
-            WalSegment seg = WalSegment.of(timeline, start, segmentSize);
-            List<WalSegment> whole = archive.segments(segmentSize);
-            while (true) {
-                WalSegment current = seg;
-                if (whole.contains(current)) {
+            // Walk the archive as replay to the latest timeline reads it: across promotions, the newest timeline's copy.
+            for (WalChain.Link link : WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start, segmentSize).number())) {
+                WalSegment current = link.segment();
+                if (link.whole()) {
                     Files.write(walDir.resolve(current.fileName()), archive.segment(current));
                     end = current.end();
                 } else {
-                    Optional<byte[]> partial = archive.partial(current);
-                    if (partial.isPresent()) {
-                        byte[] padded = java.util.Arrays.copyOf(partial.get(), (int) segmentSize);
-                        Files.write(walDir.resolve(current.fileName()), padded);
-                        end = current.start().plus(partial.get().length);
-                        staged.add(current.fileName());
-                    }
-                    break;
+                    byte[] partial = archive.partial(current).orElse(new byte[0]);
+                    Files.write(walDir.resolve(current.fileName()), java.util.Arrays.copyOf(partial, (int) segmentSize));
+                    end = current.start().plus(partial.length);
                 }
                 staged.add(current.fileName());
-                seg = seg.next();
+            }
+            for (int tli : archive.historyTimelines()) {
+                Optional<byte[]> history = archive.history(tli);
+                if (history.isPresent()) {
+                    Files.write(walDir.resolve(TimelineHistory.fileName(tli)), history.get());
+                }
             }
             if (staged.isEmpty()) {
                 throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "no archived WAL from " + start + " for snapshot " + backup.shortId()

@@ -4,6 +4,7 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.backup.PostgresTarget;
 import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.TimelineHistory;
 import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.postgres.wal.WalSegment;
 import java.nio.ByteBuffer;
@@ -97,6 +98,7 @@ public final class WalReceiver {
                     }
                 }
             }
+            start = followTimeline(st, start, segmentSize);
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -159,6 +161,29 @@ public final class WalReceiver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * After a promotion the server is on a newer timeline: its history files go to the repository (recovery needs
+     * them to follow the switch), and if nothing of this timeline is archived yet, streaming starts where the
+     * timeline begins rather than at the new slot's position, so the WAL between the old timeline's end and the
+     * slot is not skipped. Reading history files needs superuser or pg_read_server_files.
+     */
+    private Lsn followTimeline(Statement st, Lsn slotStart, long segmentSize) throws SQLException {
+        if (timeline <= 1) {
+            return slotStart;
+        }
+        for (int tli = 2; tli <= timeline; tli++) {
+            if (archive.history(tli).isEmpty()) {
+                archive.putHistory(tli, one(st, "SELECT pg_read_file('pg_wal/" + TimelineHistory.fileName(tli) + "')"));
+            }
+        }
+        String own = new String(archive.history(timeline).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+        TimelineHistory history = TimelineHistory.parse(timeline, own);
+        Lsn begins = history.switches().get(history.switches().size() - 1).at();
+        boolean archivedOnThisTimeline = archive.segments(segmentSize).stream().anyMatch(s -> s.timeline() == timeline)
+                || archive.partials(segmentSize).stream().anyMatch(s -> s.timeline() == timeline);
+        return !archivedOnThisTimeline && begins.isBefore(slotStart) ? begins : slotStart;
     }
 
     private void acknowledge(PGReplicationStream stream, Lsn upTo) throws SQLException {

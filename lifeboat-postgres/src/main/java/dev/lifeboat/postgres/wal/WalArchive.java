@@ -60,6 +60,19 @@ public final class WalArchive {
         put(name(timeline, TimelineHistory.fileName(timeline)), content.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The timelines whose history files are archived. */
+    public List<Integer> historyTimelines() {
+        List<Integer> out = new ArrayList<>();
+        for (ObjectInfo info : repo.store().list(Layout.WAL + cluster + "/")) {
+            String file = info.name().substring(info.name().lastIndexOf('/') + 1);
+            if (file.matches("[0-9A-F]{8}\\.history")) {
+                out.add(Integer.parseInt(file.substring(0, 8), 16));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     /** A timeline's history file, if archived. */
     public Optional<byte[]> history(int timeline) {
         return get(name(timeline, TimelineHistory.fileName(timeline)));

@@ -1,0 +1,124 @@
+package dev.lifeboat.postgres.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.postgres.backup.BaseBackup;
+import dev.lifeboat.postgres.backup.PostgresTarget;
+import dev.lifeboat.postgres.check.WalContinuity;
+import dev.lifeboat.postgres.recovery.PostgresControl;
+import dev.lifeboat.postgres.recovery.PostgresRecovery;
+import dev.lifeboat.postgres.recovery.RecoveryTarget;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.RepositoryOptions;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.crypto.Credentials;
+import dev.lifeboat.repository.crypto.KdfParams;
+import dev.lifeboat.repository.files.Progress;
+import dev.lifeboat.repository.store.FilesystemObjectStore;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Streaming follows a promotion: WAL from the old primary on timeline 1, then from the promoted replica on
+ * timeline 2 with its history file, and a recovery from the backup taken before the promotion replays across the
+ * switch to the newest row.
+ */
+class TimelineFollowIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecoveryReplaysAcrossAPromotionTheReceiverFollowed() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("tli").replicas(1).start()) {
+            PostgresServer primary = pg.primary();
+            PostgresServer replica = pg.replica(0);
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo")),
+                    Optional.of(new Credentials.Passphrase("tli".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            WalArchive archive = new WalArchive(repo, "app-db");
+            primary.execute("CREATE TABLE rows (id int PRIMARY KEY, tli int)");
+
+            Streaming first = Streaming.start(primary, archive);
+            Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 2).run(new PostgresTarget(primary.jdbcUrl("postgres"), "postgres",
+                    Optional.empty(), primary.dataDirectory()), "app-db", Progress.NONE);
+            primary.execute("INSERT INTO rows SELECT g, 1 FROM generate_series(1, 1000) g");
+            first.awaitDurable(primary);
+            first.stop();
+            pg.awaitReplay(replica);
+
+            replica.queryOne("SELECT pg_promote(true, 60)");
+            primary.crash();
+            replica.execute("INSERT INTO rows SELECT g, 2 FROM generate_series(1001, 2000) g");
+            Streaming second = Streaming.start(replica, archive);
+            second.awaitDurable(replica);
+            second.stop();
+
+            assertThat(second.receiver.timeline()).isEqualTo(2);
+            assertThat(archive.history(2)).as("the promoted server's history file is archived").isPresent();
+            WalContinuity.Report continuity = WalContinuity.check(archive, List.of(backup), Instant.now());
+            assertThat(continuity.gaps()).as("a promotion is not a gap").isEmpty();
+
+            PostgresRecovery recovery = new PostgresRecovery(repo, "app-db");
+            PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
+            Path home = pg.newServerHome("across");
+            int port = dev.lifeboat.testkit.FreePort.pick();
+            try {
+                recovery.recover(plan, home.resolve("data"), port, "postgres", Optional.empty(), Optional.empty(), Duration.ofMinutes(2));
+                PostgresServer recovered = pg.adopt(home, "across", port);
+                assertThat(recovered.queryOne("SELECT count(*) FROM rows")).isEqualTo("2000");
+                assertThat(recovered.queryOne("SELECT count(*) FROM rows WHERE tli = 2")).isEqualTo("1000");
+            } finally {
+                if (Files.exists(home.resolve("data/postmaster.pid"))) {
+                    PostgresControl.of(home.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
+                }
+            }
+        }
+    }
+
+    /** A receiver on its own thread. */
+    record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed) {
+        static Streaming start(PostgresServer server, WalArchive archive) {
+            WalReceiver r = new WalReceiver(new PostgresTarget(server.jdbcUrl("postgres"), "postgres", Optional.empty(), server.dataDirectory()),
+                    "lifeboat_app_db", archive, Duration.ofMillis(100));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    r.run(stop);
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "receiver-" + server.name());
+            t.start();
+            return new Streaming(r, stop, t, failed);
+        }
+
+        void awaitDurable(PostgresServer server) {
+            Lsn end = Lsn.parse(server.queryOne("SELECT pg_current_wal_flush_lsn()"));
+            Wait.until(Duration.ofSeconds(30), "WAL up to " + end + " durable", () -> {
+                if (failed.get() != null) {
+                    throw new IllegalStateException("the receiver failed", failed.get());
+                }
+                return !receiver.durable().isBefore(end);
+            });
+        }
+
+        void stop() throws InterruptedException {
+            stopFlag.set(true);
+            thread.join(15_000);
+        }
+    }
+}
