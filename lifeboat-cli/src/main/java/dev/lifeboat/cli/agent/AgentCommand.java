@@ -36,7 +36,9 @@ import picocli.CommandLine.Option;
                 "The agent streams WAL into the repository for every PostgreSQL cluster that a 'wal' schedule of the plan "
                         + "names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled every "
                         + "--flush-every so the recovery point trails by about that much; it restarts streaming after failures and "
-                        + "says why. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
+                        + "says why. A 'wal' schedule with options {spool: DIR} archives through PostgreSQL's archive_command instead: the "
+                        + "command (printed at start) copies each finished segment into DIR, and the agent stores and removes "
+                        + "what it finds there, so no JVM starts per segment. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
                         + "and PostgreSQL base backups of clusters with a data-dir on this host. The HTTP API and the dashboard "
                         + "come later. Stop it with Ctrl-C."})
 public final class AgentCommand implements Callable<Integer> {
@@ -65,13 +67,18 @@ public final class AgentCommand implements Callable<Integer> {
         Plan plan = access.plan().orElseThrow(() -> new LifeboatException(ErrorCode.CONFIG_NOT_FOUND,
                 ErrorCode.CONFIG_NOT_FOUND.format("lifeboat.yaml"), "The agent runs from a plan: pass --config FILE or set LIFEBOAT_CONFIG."));
         Set<String> clusters = new LinkedHashSet<>();
+        java.util.Map<String, Path> spools = new java.util.LinkedHashMap<>();
         for (Schedule s : plan.schedules().values()) {
             if (s.job() == Job.WAL) {
-                clusters.addAll(s.resources());
+                if (s.options().containsKey("spool")) {
+                    s.resources().forEach(r -> spools.put(r, Path.of(s.options().get("spool"))));
+                } else {
+                    clusters.addAll(s.resources());
+                }
             }
         }
         List<Schedule> timed = plan.schedules().values().stream().filter(s -> s.cron().isPresent()).toList();
-        if (clusters.isEmpty() && timed.isEmpty()) {
+        if (clusters.isEmpty() && spools.isEmpty() && timed.isEmpty()) {
             throw new LifeboatException(ErrorCode.USAGE, "the plan has no 'wal' schedule and no cron schedule",
                     "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m} or redis-rdb: {job: backup, resources: [cache], cron: \"*/15 * * * *\"}.");
         }
@@ -98,6 +105,17 @@ public final class AgentCommand implements Callable<Integer> {
             t.setDaemon(true);
             threads.add(t);
         }
+        List<dev.lifeboat.postgres.spool.SpoolDrain> drains = new ArrayList<>();
+        for (java.util.Map.Entry<String, Path> e : spools.entrySet()) {
+            dev.lifeboat.postgres.spool.SpoolDrain drain = new dev.lifeboat.postgres.spool.SpoolDrain(e.getValue(), new WalArchive(repo, e.getKey()),
+                    dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE, stop, event -> line(out, e.getKey() + ": " + event));
+            drains.add(drain);
+            Thread t = new Thread(drain, "lifeboat-spool-" + e.getKey());
+            t.setDaemon(true);
+            threads.add(t);
+            line(out, e.getKey() + ": archiving through the spool " + e.getValue() + "; set archive_command = '"
+                    + dev.lifeboat.postgres.spool.SpoolDrain.archiveCommand(e.getValue()) + "'");
+        }
         Thread hook = new Thread(() -> stop.set(true), "lifeboat-agent-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         threads.forEach(Thread::start);
@@ -113,6 +131,7 @@ public final class AgentCommand implements Callable<Integer> {
             cron.runDue();
             if (System.nanoTime() >= nextStatus) {
                 supervisors.forEach(s -> line(out, s.status()));
+                drains.forEach(d -> line(out, d.status()));
                 nextStatus += statusNanos;
             }
         }
@@ -121,6 +140,7 @@ public final class AgentCommand implements Callable<Integer> {
             t.join(15_000);
         }
         supervisors.forEach(s -> line(out, s.status()));
+        drains.forEach(d -> line(out, d.status()));
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
