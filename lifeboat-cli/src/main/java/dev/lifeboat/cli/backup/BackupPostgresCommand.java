@@ -40,17 +40,25 @@ public final class BackupPostgresCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The snapshot's name (default: the --cluster name).")
     String name;
 
+    @Option(names = "--chunk-size", paramLabel = "BYTES", description = "Chunk size for data files, a multiple of 8192 "
+            + "(default 65536; smaller chunks store less after scattered page changes but index more entries, see docs/adr/0007).")
+    int chunkSize = BaseBackup.DEFAULT_CHUNK;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() {
+        if (chunkSize < 8192 || chunkSize % 8192 != 0) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "--chunk-size " + chunkSize
+                    + " is not a whole number of 8 KiB pages", "Use 8192, 16384, 32768 or 65536.");
+        }
         Repository repo = access.open();
         String snapshotName = postgres.name(name);
         ProgressBar bar = output.progress("backup " + snapshotName);
         Snapshot s;
         try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup postgres " + snapshotName)) {
-            s = new BaseBackup(repo, Clock.systemUTC(), threads).run(postgres.target(access), snapshotName, bar);
+            s = new BaseBackup(repo, Clock.systemUTC(), threads, chunkSize).run(postgres.target(access), snapshotName, bar);
         } finally {
             bar.done();
         }

@@ -44,17 +44,27 @@ import java.util.Properties;
  * fetch} does). Continuous WAL for point-in-time recovery comes from streaming (ADR 0006).
  */
 public final class BaseBackup {
-    /** Page-aligned fixed chunks: 8 pages of 8 KiB (ADR 0006 weighs smaller chunks against index size). */
-    static final int CHUNK = 64 * 1024;
+    /** Page-aligned fixed chunks: 8 pages of 8 KiB by default (ADR 0007 weighs smaller chunks against index size). */
+    public static final int DEFAULT_CHUNK = 64 * 1024;
 
     private final Repository repo;
     private final Clock clock;
     private final int threads;
+    private final int chunkSize;
 
     public BaseBackup(Repository repo, Clock clock, int threads) {
+        this(repo, clock, threads, DEFAULT_CHUNK);
+    }
+
+    /** With chunks of {@code chunkSize} bytes, a multiple of the 8 KiB page. */
+    public BaseBackup(Repository repo, Clock clock, int threads, int chunkSize) {
+        if (chunkSize < PageChecksum.PAGE || chunkSize % PageChecksum.PAGE != 0) {
+            throw new IllegalArgumentException("a chunk is a whole number of 8 KiB pages, not " + chunkSize + " bytes");
+        }
         this.repo = repo;
         this.clock = clock;
         this.threads = threads;
+        this.chunkSize = chunkSize;
     }
 
     public Snapshot run(PostgresTarget target, String name, Progress progress) {
@@ -90,7 +100,7 @@ public final class BaseBackup {
             ChecksumVerifier verifier = new ChecksumVerifier(start.value());
 
             BlobSink sink = repo.newSink();
-            Chunker chunker = new FixedChunker(CHUNK);
+            Chunker chunker = new FixedChunker(chunkSize);
             long total = DirectoryBackup.sizeOf(dataDir);
             Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
