@@ -30,32 +30,15 @@ class AgentCrashIT {
         try (PostgresHarness pg = PostgresHarness.builder().name("crash").start()) {
             PostgresServer primary = pg.primary();
             primary.execute("CREATE TABLE events (id bigserial PRIMARY KEY, payload text)");
-            Path plan = tmp.resolve("lifeboat.yaml");
-            Files.writeString(plan, String.join("\n",
-                    "version: 1",
-                    "name: agent-crash",
-                    "objectives: {rto: 1h, rpo: 5m}",
-                    "resources:",
-                    "  postgres:",
-                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", data-dir: " + primary.dataDirectory() + ", user: postgres}",
-                    "repository:",
-                    "  regions:",
-                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
-                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
-                    "schedules:",
-                    "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
-                    ""));
-            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "agent crash test", "LIFEBOAT_CONFIG", plan.toString());
-            assertThat(Cli.run(env, "repo", "init").status()).isZero();
-
-            Process agent = startAgent(env, tmp.resolve("agent-1.log"));
-            awaitSlotActive(primary);
+            Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "agent-crash");
+            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent-1.log"), "--flush-every", "200ms", "--status-every", "1h");
+            AgentFixture.awaitSlotActive(primary);
             assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
             insert(primary, 40);
             agent.destroyForcibly();   // SIGKILL, mid-segment: the segment being filled is only partly stored
             assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
             insert(primary, 40);       // committed while no agent runs: the slot keeps this WAL
-            Process again = startAgent(env, tmp.resolve("agent-2.log"));
+            Process again = AgentFixture.startAgent(env, tmp.resolve("agent-2.log"), "--flush-every", "200ms", "--status-every", "1h");
             try {
                 insert(primary, 40);
                 primary.queryOne("SELECT pg_switch_wal()");
@@ -128,20 +111,5 @@ class AgentCrashIT {
             primary.execute("INSERT INTO events (payload) SELECT repeat('p', 500) FROM generate_series(1, 200)");
             Thread.sleep(20);
         }
-    }
-
-    private static void awaitSlotActive(PostgresServer primary) {
-        Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(
-                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
-    }
-
-    private static Process startAgent(Map<String, String> env, Path log) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
-        assertThat(jar).exists();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "agent", "--flush-every", "200ms", "--status-every", "1h"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        return pb.start();
     }
 }

@@ -31,27 +31,10 @@ class SynchronousAgentIT {
         try (PostgresHarness pg = PostgresHarness.builder().name("sync").start()) {
             PostgresServer primary = pg.primary();
             primary.execute("CREATE TABLE payments (id int PRIMARY KEY, amount int)");
-            Path plan = tmp.resolve("lifeboat.yaml");
-            Files.writeString(plan, String.join("\n",
-                    "version: 1",
-                    "name: sync",
-                    "objectives: {rto: 1h, rpo: 1m}",
-                    "resources:",
-                    "  postgres:",
-                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", data-dir: " + primary.dataDirectory() + ", user: postgres}",
-                    "repository:",
-                    "  regions:",
-                    "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
-                    "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
-                    "schedules:",
-                    "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
-                    ""));
-            Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "sync test", "LIFEBOAT_CONFIG", plan.toString());
-            assertThat(Cli.run(env, "repo", "init").status()).isZero();
-            Process agent = startAgent(env, tmp.resolve("agent.log"));
+            Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "sync");
+            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--synchronous", "--status-every", "1h");
             try {
-                Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(
-                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+                AgentFixture.awaitSlotActive(primary);
                 assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
                 assertThat(Files.readString(tmp.resolve("agent.log"))).contains("synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'");
                 primary.execute("ALTER SYSTEM SET synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'", "SELECT pg_reload_conf()");
@@ -90,14 +73,5 @@ class SynchronousAgentIT {
                 }
             }
         }
-    }
-
-    private static Process startAgent(Map<String, String> env, Path log) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "agent", "--synchronous", "--status-every", "1h"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        return pb.start();
     }
 }

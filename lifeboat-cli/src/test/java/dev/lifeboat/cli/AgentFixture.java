@@ -1,0 +1,62 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the agent tests share: a plan with one cluster streamed by a 'wal' schedule and a filesystem repository,
+ * the repository initialised, and the agent started as its own JVM from the shaded jar (so it can be killed).
+ */
+final class AgentFixture {
+    private AgentFixture() {
+    }
+
+    /** Writes the plan, initialises the repository and returns the environment the commands run with. */
+    static Map<String, String> planWithWal(Path tmp, PostgresServer primary, String name) throws IOException {
+        Path plan = tmp.resolve("lifeboat.yaml");
+        Files.writeString(plan, String.join("\n",
+                "version: 1",
+                "name: " + name,
+                "objectives: {rto: 1h, rpo: 1m}",
+                "resources:",
+                "  postgres:",
+                "    app-db: {primary: 127.0.0.1:" + primary.port() + ", data-dir: " + primary.dataDirectory() + ", user: postgres}",
+                "repository:",
+                "  regions:",
+                "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                "schedules:",
+                "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}",
+                ""));
+        Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", name + " test", "LIFEBOAT_CONFIG", plan.toString());
+        assertThat(Cli.run(env, "repo", "init").status()).isZero();
+        return env;
+    }
+
+    /** Starts {@code lifeboat agent ARGS} as a separate JVM, its output going to {@code log}. */
+    static Process startAgent(Map<String, String> env, Path log, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(), "agent"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Waits until the agent's replication slot on {@code primary} is active. */
+    static void awaitSlotActive(PostgresServer primary) {
+        Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+    }
+}
