@@ -103,7 +103,7 @@ class RedisCommandsIT {
                     "--port", Integer.toString(placedPort), "--confirm", "--json");
             long placedPid = intoDir.status() == 0 ? intoDir.json().get("pid").asLong() : -1;
             try {
-                assertThat(intoDir.status()).as(intoDir.err()).isZero();
+                assertThat(intoDir.status()).as(intoDir.out() + intoDir.err()).isZero();
                 assertThat(intoDir.json().get("report").get("mismatched").asLong()).isZero();
                 try (Jedis expected = redis.primary().client(); Jedis actual = new Jedis("127.0.0.1", placedPort)) {
                     assertThat(RedisDataset.differences(expected, actual, 1000)).isEmpty();

@@ -162,11 +162,18 @@ final class CacheRecovery {
             if (p.waitFor() != 0) {
                 throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", "exit status " + p.exitValue() + "; see " + log);
             }
+            // redis-server creates the pid file before it writes the number: wait until it parses.
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!Files.exists(pidFile) && System.nanoTime() < deadline) {
+            while (true) {
+                String text = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+                if (text.matches("[0-9]+")) {
+                    return Long.parseLong(text);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", "no pid in " + pidFile + " after 10 s; see " + log);
+                }
                 Thread.sleep(50);
             }
-            return Long.parseLong(Files.readString(pidFile).trim());
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", e.getMessage() + "; see " + log);
         } catch (InterruptedException e) {
