@@ -109,7 +109,10 @@ class RedisCommandsIT {
                     assertThat(RedisDataset.differences(expected, actual, 1000)).isEmpty();
                 }
             } finally {
-                ProcessHandle.of(placedPid).ifPresent(ProcessHandle::destroyForcibly);
+                // The server runs daemonized: stop it by the PID the command reported, or by its pid file if it failed.
+                long pid = placedPid > 0 ? placedPid : Files.exists(placed.resolve("redis.pid"))
+                        ? Long.parseLong(Files.readString(placed.resolve("redis.pid")).trim()) : -1;
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
 
             Cli.Result health = Cli.run(env, "health", "--instance", "cache");
