@@ -87,22 +87,8 @@ class AgentCrashIT {
             Cli.Result after = Cli.run(env, "verify", "--quick", "--only", "postgres");
             assertThat(after.status()).as("the kept backup still replays to the end: " + after.out()).isZero();
             assertThat(after.out()).contains("app-db: 1 backup(s)");
-            Path home = pg.newServerHome("after-crash");
-            int port = dev.lifeboat.testkit.FreePort.pick();
-            try {
-                Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),
-                        "--port", Integer.toString(port), "--confirm");
-                assertThat(r.status()).as(r.err()).isZero();
-                try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
-                     var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM events")) {
-                    rs.next();
-                    assertThat(rs.getLong(1)).as("every committed row").isEqualTo(Long.parseLong(primary.queryOne("SELECT count(*) FROM events")));
-                }
-            } finally {
-                if (Files.exists(home.resolve("data/postmaster.pid"))) {
-                    PostgresControl.of(home.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
-                }
-            }
+            assertThat(AgentFixture.recoverLatestAndQuery(env, pg, "SELECT count(*) FROM events"))
+                    .as("every committed row").isEqualTo(primary.queryOne("SELECT count(*) FROM events"));
         }
     }
 

@@ -54,6 +54,29 @@ final class AgentFixture {
         return pb.start();
     }
 
+    /**
+     * Recovers app-db to the end of its archived WAL into a new server of {@code pg}, returns the first column of
+     * {@code query}'s single row there, and stops the recovered server.
+     */
+    static String recoverLatestAndQuery(Map<String, String> env, dev.lifeboat.testkit.PostgresHarness pg, String query) throws Exception {
+        Path home = pg.newServerHome("recovered-" + Long.toHexString(System.nanoTime()));
+        int port = dev.lifeboat.testkit.FreePort.pick();
+        try {
+            Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),
+                    "--port", Integer.toString(port), "--confirm");
+            assertThat(r.status()).as(r.err()).isZero();
+            try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                 var st = c.createStatement(); var rs = st.executeQuery(query)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } finally {
+            if (Files.exists(home.resolve("data/postmaster.pid"))) {
+                dev.lifeboat.postgres.recovery.PostgresControl.of(home.resolve("data"), java.util.Optional.empty()).stop(Duration.ofSeconds(30));
+            }
+        }
+    }
+
     /** Waits until the agent's replication slot on {@code primary} is active. */
     static void awaitSlotActive(PostgresServer primary) {
         Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(

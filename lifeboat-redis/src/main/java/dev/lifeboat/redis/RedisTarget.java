@@ -28,13 +28,27 @@ public record RedisTarget(Endpoint endpoint, Optional<String> user, Optional<Str
                 .socketTimeoutMillis(60_000).clientName("lifeboat");
         user.ifPresent(config::user);
         password.ifPresent(config::password);
+        Jedis j = null;
         try {
-            Jedis j = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), config.build());
+            j = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), config.build());
             j.ping();
             return j;
         } catch (JedisConnectionException e) {
+            close(j);
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format("Redis at " + endpoint,
                     rootMessage(e)), null, e);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+            // A refused AUTH, or a server still loading its dataset: answered, but not usable yet.
+            close(j);
+            throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format("Redis at " + endpoint,
+                    e.getMessage()), e.getMessage() != null && e.getMessage().startsWith("LOADING") ? "It is loading its data; try again shortly."
+                    : "Check the password in the plan (resources.redis.NAME.password) or $REDISCLI_AUTH.", e);
+        }
+    }
+
+    private static void close(Jedis j) {
+        if (j != null) {
+            j.close();
         }
     }
 

@@ -55,6 +55,12 @@ public final class ServerInfo {
         return "master".equals(fields.get("role"));
     }
 
+    /** Keys in all databases, from the keyspace section's {@code dbN:keys=...} lines (0 when that section was not read). */
+    public long keys() {
+        return fields.entrySet().stream().filter(e -> e.getKey().matches("db\\d+"))
+                .mapToLong(e -> Long.parseLong(pairs(e.getValue()).getOrDefault("keys", "0"))).sum();
+    }
+
     /** Every field, for callers that look through numbered entries such as {@code slave0}. */
     public Map<String, String> fields() {
         return fields;

@@ -53,10 +53,6 @@ final class CacheRecovery {
     }
 
     int run(Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port, boolean dryRun) {
-        if (to.isPresent() && backupId.isPresent() && DataDirRestore.isAof(choose(access.open(), redis.instanceName().orElse(""), backupId))) {
-            throw new LifeboatException(ErrorCode.USAGE, "an AOF snapshot restores into a data directory only",
-                    "Use --data-dir DIR (and --port to start Redis there with appendonly yes).");
-        }
         if (to.isPresent() == dataDir.isPresent()) {
             throw new LifeboatException(ErrorCode.USAGE, "cache recovery needs exactly one of --to HOST:PORT and --data-dir DIR",
                     "--to replays keys into a running empty instance; --data-dir places the RDB for a stopped one.");
@@ -65,6 +61,10 @@ final class CacheRecovery {
                 "Name the Redis instance whose backups to use (the snapshots' name)."));
         Repository repo = access.open();
         Snapshot snapshot = choose(repo, instance, backupId);
+        if (to.isPresent() && DataDirRestore.isAof(snapshot)) {
+            throw new LifeboatException(ErrorCode.USAGE, "snapshot " + snapshot.shortId() + " holds an AOF, which restores into a data directory only",
+                    "Use --data-dir DIR (and --port to start Redis there with appendonly yes), or --backup-id of an RDB snapshot.");
+        }
         Map<String, String> l = snapshot.manifest().labels();
         long keys = Long.parseLong(l.getOrDefault("keys", "0"));
         long bytes = snapshot.manifest().stats().bytes();
@@ -191,7 +191,7 @@ final class CacheRecovery {
                     return j;
                 }
                 j.close();
-            } catch (LifeboatException | redis.clients.jedis.exceptions.JedisDataException e) {
+            } catch (LifeboatException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -208,8 +208,7 @@ final class CacheRecovery {
     private static String describeTarget(RedisTarget t) {
         try (Jedis j = t.connect()) {
             ServerInfo info = ServerInfo.of(j, "server", "replication", "keyspace");
-            long existing = info.fields().entrySet().stream().filter(e -> e.getKey().matches("db\\d+"))
-                    .mapToLong(e -> Long.parseLong(ServerInfo.pairs(e.getValue()).getOrDefault("keys", "0"))).sum();
+            long existing = info.keys();
             return "Redis " + info.text("redis_version") + " " + info.text("role") + (existing == 0 ? ", empty"
                     : ", holding " + existing + " keys (--confirm will refuse: recovery never overwrites)");
         }

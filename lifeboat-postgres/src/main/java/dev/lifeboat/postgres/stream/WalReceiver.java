@@ -181,8 +181,8 @@ public final class WalReceiver {
         String own = new String(archive.history(timeline).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
         TimelineHistory history = TimelineHistory.parse(timeline, own);
         Lsn begins = history.switches().get(history.switches().size() - 1).at();
-        boolean archivedOnThisTimeline = archive.segments(segmentSize).stream().anyMatch(s -> s.timeline() == timeline)
-                || archive.partials(segmentSize).stream().anyMatch(s -> s.timeline() == timeline);
+        boolean archivedOnThisTimeline = archive.objects(segmentSize).stream()
+                .anyMatch(a -> a.segment().map(s -> s.timeline() == timeline).orElse(false));
         return !archivedOnThisTimeline && begins.isBefore(slotStart) ? begins : slotStart;
     }
 

@@ -32,6 +32,16 @@ public final class RdbSnapshotReader {
         });
     }
 
+    /** Reads a Redis snapshot's whole RDB from the repository and checks it, keeping no values. */
+    public static RdbSummary check(Repository repo, Snapshot snapshot) {
+        TreeEntry entry = rdbEntry(repo, snapshot);
+        try (InputStream in = FileContent.open(repo, entry)) {
+            return check(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The RDB file entry of a Redis snapshot. */
     public static TreeEntry rdbEntry(Repository repo, Snapshot snapshot) {
         if (!"redis".equals(snapshot.manifest().kind())) {

@@ -81,8 +81,7 @@ public final class CacheRestore {
                 throw new LifeboatException(ErrorCode.RDB_VERSION_UNSUPPORTED, "the backup is RDB version " + summary.version()
                         + " but " + target + " runs Redis " + info.text("redis_version") + ", which reads up to version " + targetRdb, null);
             }
-            long existing = info.fields().entrySet().stream().filter(e -> e.getKey().matches("db\\d+"))
-                    .mapToLong(e -> Long.parseLong(ServerInfo.pairs(e.getValue()).getOrDefault("keys", "0"))).sum();
+            long existing = info.keys();
             if (requireEmpty && existing > 0) {
                 throw new LifeboatException(ErrorCode.TARGET_NOT_EMPTY, target + " already holds " + existing
                         + " keys; a cache recovery replays into an empty instance only", null);
@@ -106,16 +105,7 @@ public final class CacheRestore {
 
     /** Reads the whole RDB once and checks it; a damaged or truncated backup fails here. */
     public RdbSummary check(Snapshot snapshot) {
-        return RdbSnapshotReader.read(repo, snapshot, new RdbReader.Visitor() {
-            @Override
-            public void entry(RdbEntry entry) {
-            }
-
-            @Override
-            public boolean wantsValues() {
-                return false;
-            }
-        });
+        return RdbSnapshotReader.check(repo, snapshot);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.lifeboat.redis.sentinel;
 
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Endpoint;
-import dev.lifeboat.redis.RedisTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,12 +101,6 @@ public final class SentinelGroup {
     }
 
     static Jedis client(Endpoint n) {
-        Jedis j = new Jedis(n.host(), n.port(), 3000);
-        return j;
-    }
-
-    /** The data server at {@code e}, with the instance's credentials. */
-    static RedisTarget server(RedisTarget credentials, Endpoint e) {
-        return credentials.at(e);
+        return new Jedis(n.host(), n.port(), 3000);
     }
 }
