@@ -59,7 +59,7 @@ final class AgentFixture {
      * {@code query}'s single row there, and stops the recovered server.
      */
     static String recoverLatestAndQuery(Map<String, String> env, dev.lifeboat.testkit.PostgresHarness pg, String query) throws Exception {
-        Path home = pg.newServerHome("recovered-" + Long.toHexString(System.nanoTime()));
+        Path home = pg.newServerHome("rec"); // short: the socket path has a 107-byte limit
         int port = dev.lifeboat.testkit.FreePort.pick();
         try {
             Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),
