@@ -41,13 +41,27 @@ public final class RepositoryBenchmark {
             System.err.printf(Locale.ROOT, "generated %d MiB of heap pages in %.1f s%n", mib, (System.nanoTime() - t) / 1e9);
         }
         long bytes = size(data);
+        // -Dbench.warmup=N: N extra first backups into throw-away repositories, so the figure is for a warm JVM.
+        for (int w = Integer.getInteger("bench.warmup", 0); w > 0; w--) {
+            Path scratch = (args.length > 4 ? Path.of(args[4]) : work).resolve("warmup-" + System.nanoTime());
+            Repository r = Repository.init(new FilesystemObjectStore(scratch), Optional.of(new Credentials.Passphrase("bench".toCharArray())),
+                    RepositoryOptions.defaults().withCompression(new Compression(Compression.Algorithm.ZSTD, level)));
+            long tw = System.nanoTime();
+            new DirectoryBackup(r, Clock.systemUTC(), threads).run(data, "bench", List.of(), Progress.NONE);
+            System.out.printf(Locale.ROOT, "write, cold JVM %.2f s  %.0f MB/s  (first backup of this process, JIT still compiling)%n",
+                    (System.nanoTime() - tw) / 1e9, bytes / 1e6 / ((System.nanoTime() - tw) / 1e9));
+            delete(scratch);
+        }
         Path repoDir = (args.length > 4 ? Path.of(args[4]) : work).resolve("repo-" + System.nanoTime());
         Repository repo = Repository.init(new FilesystemObjectStore(repoDir), Optional.of(new Credentials.Passphrase("bench".toCharArray())),
                 RepositoryOptions.defaults().withCompression(new Compression(Compression.Algorithm.ZSTD, level)));
 
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Snapshot first = new DirectoryBackup(repo, Clock.systemUTC(), threads).run(data, "bench", List.of(), Progress.NONE);
         double write = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         long stored = size(repoDir);
 
         long changed = HeapPages.touch(data, 0.01, System.nanoTime());
@@ -87,6 +101,8 @@ public final class RepositoryBenchmark {
         System.out.printf(Locale.ROOT, "data            %.0f MB of PostgreSQL-like pages, %d thread(s), zstd level %d, AES-256-GCM%n", mb, threads, level);
         System.out.printf(Locale.ROOT, "write path      %.2f s  %.0f MB/s  (%.0f MB/s per thread; repository in %s)%n", write, mb / write,
                 mb / write / threads, repoDir.getParent());
+        System.out.printf(Locale.ROOT, "write CPU       %.2f core-seconds, %.2f ms per MB (%.0f%% of %d cores busy)%n", cpu, cpu * 1000 / mb,
+                100 * cpu / write / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "stored          %.0f MB  (ratio %.2f)%n", stored / 1e6, bytes / (double) stored);
         System.out.printf(Locale.ROOT, "second backup   %.2f s  after changing %.1f MB of pages (1 %%): stored %.1f MB new content (%.2fx the changed pages)%n",
                 write2, changed / 1e6, second.manifest().stats().newBytes() / 1e6, second.manifest().stats().newBytes() / (double) changed);

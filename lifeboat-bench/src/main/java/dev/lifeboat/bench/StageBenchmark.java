@@ -41,6 +41,8 @@ public final class StageBenchmark {
         measure("sha-256", data, (d, o, l) -> sha.update(d, o, l), false);
         measure("zstd -1", data, (d, o, l) -> Compressor.compress(Compression.Algorithm.ZSTD, 1, d, o, l), false);
         measure("zstd -3", data, (d, o, l) -> Compressor.compress(Compression.Algorithm.ZSTD, 3, d, o, l), false);
+        measure("zstd fast-1", data, (d, o, l) -> Compressor.compress(Compression.Algorithm.ZSTD, -1, d, o, l), false);
+        measure("zstd fast-3", data, (d, o, l) -> Compressor.compress(Compression.Algorithm.ZSTD, -3, d, o, l), false);
         measure("lz4", data, (d, o, l) -> Compressor.compress(Compression.Algorithm.LZ4, 1, d, o, l), false);
         measure("aes-256-gcm", data, (d, o, l) -> Aead.seal(key, d, o, l, new byte[14], out, 0), false);
         byte[] z = Zstd.compress(java.util.Arrays.copyOf(data, chunk), 1);

@@ -43,7 +43,7 @@ public final class BlobSink {
 
     BlobSink(Repository repo) {
         this.repo = repo;
-        this.current = new PackWriter(repo.config().packSize());
+        this.current = new PackWriter();
         this.uploader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-pack-upload");
             t.setDaemon(true);
@@ -68,7 +68,7 @@ public final class BlobSink {
             current.add(type, id, sealed, length);
             if (current.size() >= repo.config().packSize()) {
                 full = current;
-                current = new PackWriter(repo.config().packSize());
+                current = new PackWriter();
             }
         }
         if (full != null) {
@@ -109,7 +109,7 @@ public final class BlobSink {
         PackWriter last;
         synchronized (this) {
             last = current;
-            current = new PackWriter(repo.config().packSize());
+            current = new PackWriter();
         }
         if (last.count() > 0) {
             uploadLater(last);

@@ -19,20 +19,36 @@ public final class Compressor {
     }
 
     public static byte[] compress(Compression.Algorithm algorithm, int level, byte[] data, int offset, int length) {
+        if (algorithm == Compression.Algorithm.NONE) {
+            return java.util.Arrays.copyOfRange(data, offset, offset + length);
+        }
+        byte[] out = new byte[bound(algorithm, length)];
+        int n = compressInto(algorithm, level, data, offset, length, out);
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** The largest output {@link #compressInto} can produce for {@code length} bytes. */
+    public static int bound(Compression.Algorithm algorithm, int length) {
         return switch (algorithm) {
-            case ZSTD -> {
-                ZstdCompressCtx ctx = COMPRESS.get().computeIfAbsent(level, l -> new ZstdCompressCtx().setLevel(l));
-                byte[] out = new byte[(int) Zstd.compressBound(length)];
-                int n = ctx.compressByteArray(out, 0, out.length, data, offset, length);
-                yield java.util.Arrays.copyOf(out, n);
+            case ZSTD -> (int) Zstd.compressBound(length);
+            case LZ4 -> LZ4.fastCompressor().maxCompressedLength(length);
+            case NONE -> length;
+        };
+    }
+
+    /**
+     * Compresses into {@code out} (at least {@link #bound} bytes) and returns the compressed length; no allocation,
+     * so the write path can compress into a per-thread buffer and encrypt from there.
+     */
+    public static int compressInto(Compression.Algorithm algorithm, int level, byte[] data, int offset, int length, byte[] out) {
+        return switch (algorithm) {
+            case ZSTD -> COMPRESS.get().computeIfAbsent(level, l -> new ZstdCompressCtx().setLevel(l))
+                    .compressByteArray(out, 0, out.length, data, offset, length);
+            case LZ4 -> LZ4.fastCompressor().compress(data, offset, length, out, 0, out.length);
+            case NONE -> {
+                System.arraycopy(data, offset, out, 0, length);
+                yield length;
             }
-            case LZ4 -> {
-                LZ4Compressor c = LZ4.fastCompressor();
-                byte[] out = new byte[c.maxCompressedLength(length)];
-                int n = c.compress(data, offset, length, out, 0, out.length);
-                yield java.util.Arrays.copyOf(out, n);
-            }
-            case NONE -> java.util.Arrays.copyOfRange(data, offset, offset + length);
         };
     }
 

@@ -44,25 +44,50 @@ public final class Sealer {
     }
 
     public byte[] seal(ObjectKind kind, byte[] plain, int offset, int length, byte[] context) {
+        // Compress into this thread's scratch buffer and encrypt from there straight into the exact-size output:
+        // one allocation per object on the write path (the profile showed the copies and garbage of the old way).
         Compression.Algorithm used = algorithm;
-        byte[] body = Compressor.compress(algorithm, level, plain, offset, length);
-        if (algorithm != Compression.Algorithm.NONE && body.length >= length) {
-            used = Compression.Algorithm.NONE;
-            body = java.util.Arrays.copyOfRange(plain, offset, offset + length);
+        byte[] body = plain;
+        int bodyOffset = offset;
+        int bodyLength = length;
+        if (algorithm != Compression.Algorithm.NONE) {
+            byte[] scratch = scratch(Compressor.bound(algorithm, length));
+            int n = Compressor.compressInto(algorithm, level, plain, offset, length, scratch);
+            if (n < length) {
+                body = scratch;
+                bodyOffset = 0;
+                bodyLength = n;
+            } else {
+                used = Compression.Algorithm.NONE; // stored raw: it does not compress
+            }
         }
         int keyId = keyring.current();
-        ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).put((byte) kind.code()).put((byte) wireCode(used))
-                .putInt(keyId).putInt(length);
+        byte[] header = ByteBuffer.allocate(HEADER).put(MAGIC).put((byte) kind.code()).put((byte) wireCode(used))
+                .putInt(keyId).putInt(length).array();
         if (keyId == 0) {
-            byte[] out = new byte[HEADER + body.length];
-            System.arraycopy(header.array(), 0, out, 0, HEADER);
-            System.arraycopy(body, 0, out, HEADER, body.length);
+            byte[] out = new byte[HEADER + bodyLength];
+            System.arraycopy(header, 0, out, 0, HEADER);
+            System.arraycopy(body, bodyOffset, out, HEADER, bodyLength);
             return out;
         }
-        byte[] out = new byte[HEADER + Aead.NONCE_BYTES + body.length + Aead.TAG_BYTES];
-        System.arraycopy(header.array(), 0, out, 0, HEADER);
-        Aead.seal(keyring.currentKey().key(), body, 0, body.length, aad(header.array(), context), out, HEADER);
+        byte[] out = new byte[HEADER + Aead.NONCE_BYTES + bodyLength + Aead.TAG_BYTES];
+        System.arraycopy(header, 0, out, 0, HEADER);
+        Aead.seal(keyring.currentKey().key(), body, bodyOffset, bodyLength, aad(header, context), out, HEADER);
         return out;
+    }
+
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
+
+    /** This thread's compression buffer, grown to at least {@code size} bytes; large objects get their own. */
+    private static byte[] scratch(int size) {
+        if (size > 1024 * 1024) {
+            return new byte[size]; // a WAL segment or a big index: not worth keeping per thread
+        }
+        byte[][] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].length < size) {
+            holder[0] = new byte[Math.max(size, 320 * 1024)];
+        }
+        return holder[0];
     }
 
     /**

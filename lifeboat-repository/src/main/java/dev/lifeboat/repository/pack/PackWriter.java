@@ -3,7 +3,6 @@ package dev.lifeboat.repository.pack;
 import dev.lifeboat.repository.chunk.ChunkId;
 import dev.lifeboat.repository.codec.ObjectKind;
 import dev.lifeboat.repository.codec.Sealer;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,24 +26,27 @@ public final class PackWriter {
     static final byte[] HEADER_MAGIC = "LBH1".getBytes(StandardCharsets.US_ASCII);
     static final int ENTRY = 1 + ChunkId.BYTES + 4 + 4 + 4;
 
-    private final ByteArrayOutputStream out;
+    /** The sealed blobs, kept apart until {@link #finish} copies them once into the pack. */
+    private final List<byte[]> blobs = new ArrayList<>();
     private final List<Entry> entries = new ArrayList<>();
+    private int size;
 
     private record Entry(BlobType type, ChunkId id, int offset, int length, int plainLength) {
     }
 
-    public PackWriter(int expectedSize) {
-        this.out = new ByteArrayOutputStream(expectedSize + 64 * 1024);
+    public PackWriter() {
+        // Blobs are held as they come and copied once by finish(), so an empty pack costs nothing.
     }
 
     /** Appends an already sealed blob. */
     public void add(BlobType type, ChunkId id, byte[] sealed, int plainLength) {
-        entries.add(new Entry(type, id, out.size(), sealed.length, plainLength));
-        out.write(sealed, 0, sealed.length);
+        entries.add(new Entry(type, id, size, sealed.length, plainLength));
+        blobs.add(sealed);
+        size += sealed.length;
     }
 
     public int size() {
-        return out.size();
+        return size;
     }
 
     public int count() {
@@ -63,10 +65,12 @@ public final class PackWriter {
             header.putInt(e.offset).putInt(e.length).putInt(e.plainLength);
         }
         byte[] sealedHeader = sealer.seal(ObjectKind.PACK_HEADER, header.array(), new byte[0]);
-        out.write(sealedHeader, 0, sealedHeader.length);
-        out.write(ByteBuffer.allocate(4).putInt(sealedHeader.length).array(), 0, 4);
-        out.write(TRAILER, 0, TRAILER.length);
-        byte[] bytes = out.toByteArray();
+        ByteBuffer out = ByteBuffer.allocate(size + sealedHeader.length + 4 + TRAILER.length);
+        for (byte[] b : blobs) {
+            out.put(b);
+        }
+        out.put(sealedHeader).putInt(sealedHeader.length).put(TRAILER);
+        byte[] bytes = out.array();
         String id = PackNames.sha256(bytes).intern();
         List<PackedBlob> blobs = new ArrayList<>(entries.size());
         for (Entry e : entries) {

@@ -197,7 +197,7 @@ public final class Pruner {
     /** Copies blobs, still sealed, into new packs; each is verified first so prune never spreads damage. */
     private List<PackedBlob> repack(Map<String, List<PackedBlob>> toCopy) {
         List<PackedBlob> out = new ArrayList<>();
-        PackWriter writer = new PackWriter(repo.config().packSize());
+        PackWriter writer = new PackWriter();
         for (Map.Entry<String, List<PackedBlob>> e : toCopy.entrySet()) {
             byte[] pack = repo.store().get(PackNames.packObject(e.getKey()));
             for (PackedBlob b : e.getValue()) {
@@ -210,7 +210,7 @@ public final class Pruner {
                 writer.add(b.type(), b.id(), Arrays.copyOfRange(pack, b.offset(), b.offset() + b.length()), b.plainLength());
                 if (writer.size() >= repo.config().packSize()) {
                     out.addAll(upload(writer));
-                    writer = new PackWriter(repo.config().packSize());
+                    writer = new PackWriter();
                 }
             }
         }
