@@ -152,6 +152,33 @@ class RecoverCommandIT {
                         PostgresControl.of(home2.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
                     }
                 }
+                // The paused copy, now stopped, brought to the latest point with --delta: dry run first, then for real.
+                Path copy = home2.resolve("data");
+                Cli.Result deltaPlan = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", copy.toString(),
+                        "--delta", "--dry-run", "--json");
+                assertThat(deltaPlan.status()).as(deltaPlan.err()).isZero();
+                assertThat(deltaPlan.json().get("delta_reused_bytes").asLong()).isPositive();
+                assertThat(deltaPlan.json().get("delta_remove_paths").asLong()).as("the copy's recovery.signal, WAL, pid file").isPositive();
+                assertThat(copy.resolve("recovery.signal")).as("a dry run changes nothing").exists();
+                Cli.Result noDelta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", copy.toString(), "--confirm");
+                assertThat(noDelta.status()).as("without --delta an existing copy is refused").isEqualTo(2);
+                assertThat(noDelta.err()).contains("is not empty");
+                int port3 = dev.lifeboat.testkit.FreePort.pick();
+                try {
+                    Cli.Result viaDelta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", copy.toString(),
+                            "--delta", "--port", Integer.toString(port3), "--confirm", "--json");
+                    assertThat(viaDelta.status()).as(viaDelta.err()).isZero();
+                    assertThat(viaDelta.json().get("delta_fetched_bytes").asLong())
+                            .isEqualTo(deltaPlan.json().get("delta_fetch_bytes").asLong());
+                    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port3 + "/postgres", "postgres", "")) {
+                        assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("3001");
+                        assertThat(one(c, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+                    }
+                } finally {
+                    if (Files.exists(copy.resolve("postmaster.pid"))) {
+                        PostgresControl.of(copy, Optional.empty()).stop(Duration.ofSeconds(30));
+                    }
+                }
                 // A WAL segment deleted from the repository turns verify --quick red, naming the gap.
                 Path walDir;
                 try (var clusters = Files.list(tmp.resolve("repo/wal/app-db"))) {

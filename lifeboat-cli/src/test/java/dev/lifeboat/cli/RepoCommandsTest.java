@@ -64,6 +64,32 @@ class RepoCommandsTest {
     }
 
     @Test
+    void deltaRestoreDryRunNamesWhatItWouldRemoveThenBringsTheCopyBack() throws Exception {
+        lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
+        Path target = tmp.resolve("restored");
+        assertThat(lb("restore", "dir", "--snapshot", "latest", "--to", target.toString()).status()).isZero();
+        Files.writeString(target.resolve("values.yaml"), "replicaCount: 99\n");
+        Files.writeString(target.resolve("local-override.yaml"), "debug: true\n");
+
+        Cli.Result refused = lb("restore", "dir", "--snapshot", "latest", "--to", target.toString());
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(refused.err()).contains("is not empty");
+        Cli.Result dry = lb("restore", "dir", "--snapshot", "latest", "--to", target.toString(), "--delta", "--dry-run");
+        assertThat(dry.status()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("Delta restore would bring", "would remove local-override.yaml");
+        assertThat(target.resolve("local-override.yaml")).as("a dry run changes nothing").exists();
+
+        Cli.Result real = lb("restore", "dir", "--snapshot", "latest", "--to", target.toString(), "--delta", "--json");
+        assertThat(real.status()).as(real.err()).isZero();
+        assertThat(real.json().get("removed").asInt()).isEqualTo(1);
+        assertThat(real.json().get("fetchedBytes").asLong()).isEqualTo(Files.size(source.resolve("values.yaml")));
+        assertThat(target.resolve("local-override.yaml")).doesNotExist();
+        assertThat(Files.readString(target.resolve("values.yaml"))).isEqualTo(Files.readString(source.resolve("values.yaml")));
+        assertThat(lb("restore", "dir", "--snapshot", "latest", "--to", tmp.resolve("new").toString(), "--dry-run").status())
+                .as("--dry-run without --delta").isEqualTo(2);
+    }
+
+    @Test
     void damagedPackFailsDeepVerifyWithItsNameAndSnapshot() throws Exception {
         String id = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json").json().get("snapshot").asText();
         Path pack;

@@ -88,9 +88,14 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--latest", description = "Replay all archived WAL (the default for database-only).")
     boolean latest;
 
-    @Option(names = "--to", paramLabel = "DIR|HOST:PORT", description = "PostgreSQL: new data directory (new or empty; WAL is staged in DIR.wal). "
-            + "Redis: a running empty instance.")
+    @Option(names = "--to", paramLabel = "DIR|HOST:PORT", description = "PostgreSQL: new data directory (new or empty unless --delta; WAL is "
+            + "staged in DIR.wal). Redis: a running empty instance.")
     String to;
+
+    @Option(names = "--delta", description = "PostgreSQL: --to holds an older copy of the cluster (stopped): compare it chunk by chunk "
+            + "(keyed hash) and fetch only what differs; files the backup lacks (old WAL, signal files) are removed. With --dry-run, "
+            + "says how much would be fetched and removed.")
+    boolean delta;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (PostgreSQL default: a free one; Redis "
             + "with --data-dir: start redis-server there on this port).")
@@ -141,6 +146,11 @@ public final class RecoverCommand implements Callable<Integer> {
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
+        boolean existing = java.nio.file.Files.isDirectory(to);
+        if (existing && dev.lifeboat.postgres.recovery.PostgresControl.of(to, Optional.empty()).running()) {
+            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + to
+                    + "; recovery never writes into a running cluster's directory", "Stop it first, or recover into another directory.");
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);
@@ -162,6 +172,19 @@ public final class RecoverCommand implements Callable<Integer> {
         text.append(String.format("  target    %s%n  into      %s (port %d), WAL staged in %s.wal%n", target, to, p, to));
         text.append(String.format("  fetch     %s from the repository (read rate measured now: %.0f MB/s)%n", Sizes.bytes(plan.restoreBytes() + plan.walBytes()),
                 plan.readMbPerSecond()));
+        if (delta && dryRun && existing) {
+            // The same comparison the delta restore makes, reading the existing files; nothing is written.
+            dev.lifeboat.repository.files.DeltaRestore.Result d = new dev.lifeboat.repository.files.DeltaRestore(repo).dryRun()
+                    .run(plan.backup(), to, dev.lifeboat.repository.files.Progress.NONE);
+            m.put("delta_reused_bytes", d.reusedBytes());
+            m.put("delta_fetch_bytes", d.fetchedBytes());
+            m.put("delta_remove_paths", d.removed());
+            text.append(String.format("  delta     %s of %s already in place; %s of files to fetch (the figure above is a full fetch); "
+                    + "%d path(s) the backup lacks to remove%n", Sizes.bytes(d.reusedBytes()), to, Sizes.bytes(d.fetchedBytes()), d.removed()));
+            d.removedPaths().stream().limit(20).forEach(x -> text.append("            remove ").append(x).append('\n'));
+        } else if (delta && !existing) {
+            text.append("  delta     " + to + " does not exist: a full restore\n");
+        }
         text.append(String.format("  estimate  about %s (fetch at the measured rate, replay at ~100 MB/s, start)%n", Durations.format(
                 java.time.Duration.ofSeconds(Math.max(1, plan.estimate().toSeconds())))));
         if (dryRun) {
@@ -172,7 +195,14 @@ public final class RecoverCommand implements Callable<Integer> {
         String role = user != null ? user : access.postgres(cluster).map(PostgresCluster::user).orElse("postgres");
         Optional<String> password = access.postgresPassword(cluster);
         Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
-        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout));
+        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout), delta);
+        r.delta().ifPresent(d -> {
+            m.put("delta_reused_bytes", d.reusedBytes());
+            m.put("delta_fetched_bytes", d.fetchedBytes());
+            m.put("delta_removed_paths", d.removed());
+            text.append(String.format("  delta     %s already in place, %s fetched, %d path(s) removed%n", Sizes.bytes(d.reusedBytes()),
+                    Sizes.bytes(d.fetchedBytes()), d.removed()));
+        });
         m.put("restore_seconds", r.restore().toMillis() / 1000.0);
         m.put("replay_seconds", r.replay().toMillis() / 1000.0);
         m.put("total_seconds", r.total().toMillis() / 1000.0);

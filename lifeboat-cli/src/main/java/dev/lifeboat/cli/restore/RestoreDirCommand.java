@@ -6,6 +6,7 @@ import dev.lifeboat.cli.output.ProgressBar;
 import dev.lifeboat.cli.output.Sizes;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.DeltaRestore;
 import dev.lifeboat.repository.files.DirectoryRestore;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,10 +19,17 @@ import picocli.CommandLine.Option;
 
 /** {@code lifeboat restore dir}. */
 @Command(name = "dir", mixinStandardHelpOptions = true,
-        description = {"Restore a directory snapshot into a new or empty directory.",
+        description = {"Restore a directory snapshot into a new or empty directory, or with --delta into an existing copy.",
                 "",
                 "Every chunk is authenticated and checked against its id before it is written; a file is renamed into "
-                + "place only once complete, so a damaged chunk stops the restore without leaving wrong content."})
+                + "place only once complete, so a damaged chunk stops the restore without leaving wrong content.",
+                "",
+                "--delta brings an existing directory to the snapshot's state: each chunk range of each file is "
+                + "compared by keyed hash (never by size or time) and only differing ranges are fetched and written in "
+                + "place; files and directories the snapshot does not have are REMOVED. Run it with --dry-run first: it "
+                + "prints what would be fetched and removed and changes nothing."},
+        footer = {"", "Exit status: 0 restored (or planned); 2 bad arguments or a non-empty target without --delta; "
+                + "74 a damaged object."})
 public final class RestoreDirCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -32,8 +40,14 @@ public final class RestoreDirCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this name.")
     String name;
 
-    @Option(names = "--to", required = true, paramLabel = "PATH", description = "Target directory; must be new or empty.")
+    @Option(names = "--to", required = true, paramLabel = "PATH", description = "Target directory; must be new or empty unless --delta.")
     Path target;
+
+    @Option(names = "--delta", description = "Restore into an existing copy: fetch only what differs, remove what the snapshot lacks.")
+    boolean delta;
+
+    @Option(names = "--dry-run", description = "With --delta: report what would be fetched and removed, change nothing.")
+    boolean dryRun;
 
     @Mixin
     Output output;
@@ -43,6 +57,13 @@ public final class RestoreDirCommand implements Callable<Integer> {
     public Integer call() {
         Repository repo = access.open();
         Snapshot s = repo.snapshots().find(snapshot, Optional.ofNullable(name));
+        if (dryRun && !delta) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE,
+                    "--dry-run goes with --delta", "A restore into a new directory changes nothing else; run it without --dry-run.");
+        }
+        if (delta) {
+            return delta(repo, s);
+        }
         ProgressBar bar = output.progress("restore");
         long files;
         try {
@@ -56,6 +77,32 @@ public final class RestoreDirCommand implements Callable<Integer> {
         } else {
             output.out().printf("Restored snapshot %s (%s, %s) to %s: %d file(s), %s.%n", s.shortId(), s.manifest().name(),
                     s.manifest().time(), target, files, Sizes.bytes(s.manifest().stats().bytes()));
+        }
+        return 0;
+    }
+
+    private int delta(Repository repo, Snapshot s) {
+        ProgressBar bar = output.progress(dryRun ? "compare" : "restore");
+        DeltaRestore.Result r;
+        try {
+            DeltaRestore restore = new DeltaRestore(repo);
+            r = (dryRun ? restore.dryRun() : restore).run(s, target, bar);
+        } finally {
+            bar.done();
+        }
+        if (output.json()) {
+            output.out().println(Json.write(Map.of("snapshot", s.id(), "target", target.toString(), "files", r.files(),
+                    "reusedBytes", r.reusedBytes(), "fetchedBytes", r.fetchedBytes(), "removed", r.removed(),
+                    "removedPaths", r.removedPaths(), "dryRun", r.dryRun())));
+            return 0;
+        }
+        output.out().printf("%s snapshot %s (%s, %s) into %s: %d file(s); %s already in place, %s %s; %d path(s) %s.%n",
+                dryRun ? "Delta restore would bring" : "Delta-restored", s.shortId(), s.manifest().name(), s.manifest().time(), target,
+                r.files(), Sizes.bytes(r.reusedBytes()), Sizes.bytes(r.fetchedBytes()), dryRun ? "to fetch" : "fetched",
+                r.removed(), dryRun ? "to remove" : "removed");
+        r.removedPaths().forEach(p -> output.out().println((dryRun ? "  would remove " : "  removed ") + p));
+        if (r.removed() > r.removedPaths().size()) {
+            output.out().printf("  … and %d more%n", r.removed() - r.removedPaths().size());
         }
         return 0;
     }

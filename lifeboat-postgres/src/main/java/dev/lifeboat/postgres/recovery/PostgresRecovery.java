@@ -8,6 +8,7 @@ import dev.lifeboat.postgres.wal.WalChain;
 import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.DeltaRestore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,9 +48,9 @@ public final class PostgresRecovery {
                        long walBytes, double readMbPerSecond, Duration estimate) {
     }
 
-    /** What a recovery did. */
+    /** What a recovery did; {@code delta} is present for a delta restore into an existing directory. */
     public record Result(Plan plan, Path dataDir, int port, Duration restore, Duration replay, Duration total,
-                         Optional<String> lastReplayedCommit, String currentLsn) {
+                         Optional<String> lastReplayedCommit, String currentLsn, Optional<DeltaRestore.Result> delta) {
     }
 
     /**
@@ -149,10 +150,19 @@ public final class PostgresRecovery {
 
     /** Carries out a plan into {@code dataDir} (new or empty); the server is left running on {@code port}. */
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
+        return recover(plan, dataDir, port, user, password, binDir, limit, false);
+    }
+
+    /**
+     * As {@link #recover(Plan, Path, int, String, Optional, Optional, Duration)}; with {@code delta} the directory
+     * may hold an older copy of the cluster (stopped), of which only what differs is rewritten.
+     */
+    public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
+                          boolean delta) {
         long t0 = System.nanoTime();
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
-        new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
-                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"));
+        RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
+                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"), delta);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, binDir);
         control.start(limit);
@@ -173,7 +183,7 @@ public final class PostgresRecovery {
             Optional<String> last = Optional.ofNullable(one(st, "SELECT pg_last_xact_replay_timestamp()"));
             String lsn = one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END");
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
-            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn);
+            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta());
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
                     + port, e.getMessage()), "See " + control.log() + ".", e);

@@ -9,6 +9,7 @@ import dev.lifeboat.postgres.wal.WalChain;
 import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.files.DeltaRestore;
 import dev.lifeboat.repository.files.DirectoryRestore;
 import dev.lifeboat.repository.files.Progress;
 import java.io.IOException;
@@ -27,6 +28,10 @@ import java.util.Optional;
  * repository and no secret reaches postgresql.conf), and writes {@code recovery.signal} with a
  * {@code restore_command} that copies from the staging directory and the target settings. A partial last segment is
  * zero-padded to full size: zeros are the end of WAL to PostgreSQL. Starting the server is the caller's step.
+ *
+ * <p>With {@code delta}, the data directory may hold an older copy of the cluster (a stopped server, a previous
+ * recovery): only chunks that differ are fetched ({@link DeltaRestore}), and files the backup does not have (WAL in
+ * pg_wal, postmaster.pid, signal files) are removed. A directory a live server runs from is refused either way.
  */
 public final class RecoveryPreparation {
     private final Repository repo;
@@ -37,16 +42,19 @@ public final class RecoveryPreparation {
         this.archive = archive;
     }
 
-    /** What was prepared. */
-    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd) {
+    /** What was prepared; {@code delta} says what a delta restore reused and fetched. */
+    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, Optional<DeltaRestore.Result> delta) {
     }
 
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir) {
-        return prepare(backup, target, dataDir, walDir, List.of());
+        return prepare(backup, target, dataDir, walDir, List.of(), false);
     }
 
-    /** As {@link #prepare(Snapshot, RecoveryTarget, Path, Path)}, with extra settings (e.g. {@code port = 5433}). */
-    public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings) {
+    /**
+     * As {@link #prepare(Snapshot, RecoveryTarget, Path, Path)}, with extra settings (e.g. {@code port = 5433}) and
+     * optionally as a delta restore into an existing copy.
+     */
+    public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings, boolean delta) {
         if (!"postgres".equals(backup.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
@@ -57,9 +65,15 @@ public final class RecoveryPreparation {
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
-        new DirectoryRestore(repo).run(backup, dataDir, Progress.NONE);
+        Optional<DeltaRestore.Result> changed = Optional.empty();
+        if (delta) {
+            changed = Optional.of(new DeltaRestore(repo).run(backup, dataDir, Progress.NONE));
+        } else {
+            new DirectoryRestore(repo).run(backup, dataDir, Progress.NONE);
+        }
         try {
             Files.createDirectories(walDir);
+            clear(walDir); // WAL staged by an earlier recovery must never be replayed into this one
             List<String> staged = new ArrayList<>();
             Lsn end = start;
             // Walk the archive as replay to the latest timeline reads it: across promotions, the newest timeline's copy.
@@ -93,10 +107,18 @@ public final class RecoveryPreparation {
                     + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);
-            return new Prepared(dataDir, walDir, staged, end);
+            return new Prepared(dataDir, walDir, staged, end, changed);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);
+        }
+    }
+
+    private static void clear(Path walDir) throws IOException {
+        try (var files = Files.list(walDir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -147,7 +147,7 @@ public final class DirectoryRestore {
         }
     }
 
-    private static void finish(TreeEntry e, Path p, boolean asRoot) throws IOException {
+    static void finish(TreeEntry e, Path p, boolean asRoot) throws IOException {
         if (asRoot && e.uid() != null) {
             Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
@@ -156,7 +156,7 @@ public final class DirectoryRestore {
         Files.setLastModifiedTime(p, FileTime.from(e.mtime(), TimeUnit.NANOSECONDS));
     }
 
-    private static Path resolve(Path root, String rel) {
+    static Path resolve(Path root, String rel) {
         Path p = rel.isEmpty() ? root : root.resolve(rel).normalize();
         if (!p.startsWith(root)) {
             throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + rel + "' points outside the restore target");
