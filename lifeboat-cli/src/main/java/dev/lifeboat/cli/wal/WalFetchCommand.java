@@ -47,10 +47,14 @@ public final class WalFetchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-wal-" + cluster);
-        WalFetch.Source source = new WalFetch(new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
-        if (source == WalFetch.Source.MISSING) {
-            return 1;
-        }
-        return 0;
+        WalFetch.Source source = new WalFetch(() -> new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
+        // One line per call, into PostgreSQL's log: where each file came from.
+        System.err.println("lifeboat wal fetch: " + walFile + switch (source) {
+            case PREFETCHED -> " from the prefetch directory";
+            case REPOSITORY -> " from the repository";
+            case PARTIAL -> " from the repository (the partial last segment, padded)";
+            case MISSING -> " is not in the repository";
+        });
+        return source == WalFetch.Source.MISSING ? 1 : 0;
     }
 }

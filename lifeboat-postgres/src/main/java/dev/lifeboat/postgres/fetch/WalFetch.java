@@ -21,18 +21,35 @@ import java.util.regex.Pattern;
  * the following calls then only move a file. A partial last segment is served padded to the segment size, as
  * PostgreSQL reads whole segments and stops at the end of valid WAL. Files go to their destination under a
  * temporary name and are renamed, so PostgreSQL never sees half a file.
+ *
+ * <p>Each call is a process start, and opening the repository (unlocking its key) is the expensive part, so the
+ * archive is opened only when needed: a call served from the prefetch directory while at least half of the next
+ * segments are still waiting there does not open the repository at all; the others refill it.
  */
 public final class WalFetch {
     private static final Pattern HISTORY = Pattern.compile("([0-9A-F]{8})\\.history");
 
-    private final WalArchive archive;
+    private final java.util.function.Supplier<WalArchive> opener;
+    private WalArchive archive;
     private final long segmentSize;
     private final Path cache;
 
     public WalFetch(WalArchive archive, long segmentSize, Path cache) {
-        this.archive = archive;
+        this(() -> archive, segmentSize, cache);
+    }
+
+    /** With the archive opened on first use only. */
+    public WalFetch(java.util.function.Supplier<WalArchive> opener, long segmentSize, Path cache) {
+        this.opener = opener;
         this.segmentSize = segmentSize;
         this.cache = cache;
+    }
+
+    private synchronized WalArchive archive() {
+        if (archive == null) {
+            archive = opener.get();
+        }
+        return archive;
     }
 
     /** Where a file came from, for the one line logged per call. */
@@ -49,7 +66,7 @@ public final class WalFetch {
             }
             var history = HISTORY.matcher(walFile);
             if (history.matches()) {
-                Optional<byte[]> h = archive.history(Integer.parseInt(history.group(1), 16));
+                Optional<byte[]> h = archive().history(Integer.parseInt(history.group(1), 16));
                 if (h.isEmpty()) {
                     return Source.MISSING;
                 }
@@ -60,7 +77,7 @@ public final class WalFetch {
             if (segment.isEmpty()) {
                 return Source.MISSING;
             }
-            Optional<byte[]> data = archive.segmentOrPartial(segment.get());
+            Optional<byte[]> data = archive().segmentOrPartial(segment.get());
             if (data.isEmpty()) {
                 return Source.MISSING;
             }
@@ -89,6 +106,10 @@ public final class WalFetch {
                 wanted.add(s);
             }
         }
+        int waiting = count - wanted.size();
+        if (waiting > 0 && waiting >= (count + 1) / 2) {
+            return; // enough is waiting: this call does not open the repository; a later one refills
+        }
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<?>> jobs = new ArrayList<>();
@@ -96,7 +117,7 @@ public final class WalFetch {
                 // Only whole segments are prefetched: a partial one may still grow.
                 jobs.add(pool.submit(() -> {
                     try {
-                        archive.segmentOrPartial(w).filter(d -> d.length == segmentSize).ifPresent(d -> write(cache.resolve(w.fileName()), d));
+                        archive().segmentOrPartial(w).filter(d -> d.length == segmentSize).ifPresent(d -> write(cache.resolve(w.fileName()), d));
                     } catch (RuntimeException e) {
                         // prefetching is best effort: the next call reads the repository itself
                     }
