@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# PostgreSQL base backups side by side: Lifeboat, pg_basebackup and pgBackRest, on one pgbench database, full and
-# after a round of changes. Each tool compresses; Lifeboat and pgBackRest also encrypt.
-# Usage: bench/postgres.sh [pgbench scale=30]   (needs: apt-get install -y postgresql pgbackrest; run as root)
+# PostgreSQL side by side: Lifeboat, pgBackRest and pg_basebackup on one generated database whose data looks like
+# the Learning Assistant's (UUIDs, e-mail addresses, timestamps, JSON, sentences from a vocabulary; not pgbench's
+# nearly empty rows): full backup, a second backup after ~1 % of the rows changed, and restore. Prints the ratios.
+# Usage: bench/postgres.sh [million progress rows=12 (about 2 GB)]
+#   (needs: apt-get install -y postgresql pgbackrest python3; run as root)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-scale="${1:-30}"
+rows="${1:-12}"
 work="${LIFEBOAT_BENCH_DIR:-/tmp/lifeboat-bench-pg}"
 bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 port=54329
@@ -12,6 +14,7 @@ as_pg() { runuser -u postgres -- "$@"; }
 rm -rf "$work"; mkdir -p "$work"; chown postgres "$work"
 (cd "$root" && mvn -B -q -DskipTests -pl lifeboat-cli -am package)
 jar="$root/lifeboat-cli/target/lifeboat.jar"
+lifeboat() { java -XX:+UseParallelGC -jar "$jar" "$@"; }   # as ./lifeboat starts it
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $("$bin/postgres" --version); $(pgbackrest version)"
 
 as_pg "$bin/initdb" -D "$work/data" -U postgres --auth=trust --data-checksums >/dev/null
@@ -21,6 +24,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$work'
 wal_level = replica
 max_wal_senders = 5
+max_wal_size = 4GB
 archive_mode = on
 archive_command = 'pgbackrest --config=$work/pgbackrest.conf --stanza=bench archive-push %p'
 CONF
@@ -34,6 +38,7 @@ compress-type=zst
 compress-level=3
 process-max=2
 start-fast=y
+delta=y
 log-level-console=warn
 lock-path=$work/pgbackrest-lock
 log-path=$work
@@ -46,24 +51,97 @@ CONF
 chown postgres "$work/pgbackrest.conf"
 as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 trap 'as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true' EXIT
-as_pg "$bin/pgbench" -h 127.0.0.1 -p $port -i -s "$scale" -q postgres >/dev/null 2>&1
+psql() { as_pg "$bin/psql" -h 127.0.0.1 -p $port -U postgres -qAtX -v ON_ERROR_STOP=1 "$@"; }
+
+start=$(date +%s)
+psql <<SQL
+CREATE TABLE learners (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, locale text, created_at timestamptz, prefs jsonb);
+CREATE TABLE progress (id bigint PRIMARY KEY, learner uuid NOT NULL, lesson int NOT NULL, score int, attempts int,
+                       updated_at timestamptz, notes text);
+CREATE FUNCTION words(n int, seed int) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$
+  SELECT string_agg((ARRAY['lesson','quiz','vector','matrix','river','theorem','grammar','verb','photosynthesis','cell',
+    'history','empire','ocean','planet','orbit','function','variable','loop','poem','rhythm','chemistry','bond','atom',
+    'energy','fraction','angle','triangle','essay','paragraph','summary','review','practice','mistake','hint','correct',
+    'again','slowly','quickly','understood','confused','excellent','progress','streak','badge','level','unit','chapter'])
+    [1 + abs(hashint4(seed * 31 + i)) % 47], ' ') FROM generate_series(1, n) i
+\$\$;
+INSERT INTO learners SELECT gen_random_uuid(), 'learner' || g || '@example.org', initcap(words(2, g)),
+  (ARRAY['en','de','fr','es','pt','ja'])[1 + g % 6], now() - (g % 900) * interval '1 day',
+  jsonb_build_object('theme', (ARRAY['light','dark'])[1 + g % 2], 'daily_goal', 5 + g % 40, 'reminders', g % 3 = 0)
+  FROM generate_series(1, ${rows}0000) g;
+CREATE TEMP TABLE ids AS SELECT row_number() OVER () AS n, id FROM learners;
+CREATE TEMP TABLE sentences AS SELECT n, words(3 + n % 12, n) AS s FROM generate_series(1, 100000) n;
+INSERT INTO progress SELECT g, ids.id, 1 + g % 400, ((g::bigint * 7919) % 101)::int, 1 + g % 5,
+  now() - (g % 100000) * interval '1 minute', sentences.s
+  FROM generate_series(1, ${rows}000000) g
+  JOIN ids ON ids.n = 1 + g % ${rows}0000
+  JOIN sentences ON sentences.n = 1 + (g * 13) % 100000;
+CREATE INDEX ON progress (learner, lesson);
+CHECKPOINT;
+SQL
 size=$(du -sb "$work/data" | cut -f1)
-echo "database: pgbench scale $scale, data directory $(awk -v b=$size 'BEGIN{printf "%.0f MB", b/1e6}')"
+echo "database: ${rows}M progress rows, ${rows}0k learners (generated in $(( $(date +%s) - start )) s); data directory $(awk -v b=$size 'BEGIN{printf "%.0f MB", b/1e6}')"
 as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench stanza-create >/dev/null
 
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; sync; e=$(date +%s.%N); awk -v s=$s -v e=$e 'BEGIN{printf "%.2f", e-s}'; }
-mb() { du -sb "$1" | cut -f1 | awk '{printf "%.0f MB", $1/1e6}'; }
+bytes() { du -sb "$1" | cut -f1; }
+mb() { awk -v b="$1" 'BEGIN{printf "%.0f MB", b/1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+# Bytes of data pages whose LSN is past $1: the pages that changed since then.
+changed_pages() {
+  python3 - "$work/data" "$1" <<'PY'
+import os, struct, sys
+root, since = sys.argv[1], sys.argv[2]
+hi, lo = since.split('/'); since = (int(hi, 16) << 32) | int(lo, 16)
+n = 0
+for d in ('base', 'global'):
+    for dirpath, _, files in os.walk(os.path.join(root, d)):
+        for f in files:
+            if not f.split('.')[0].split('_')[0].isdigit() or '_' in f:
+                continue
+            with open(os.path.join(dirpath, f), 'rb') as fh:
+                while True:
+                    page = fh.read(8192)
+                    if len(page) < 8192:
+                        break
+                    xlogid, xrecoff = struct.unpack_from('<II', page)
+                    if ((xlogid << 32) | xrecoff) > since:
+                        n += 8192
+print(n)
+PY
+}
 
 export LIFEBOAT_PASSPHRASE=bench-passphrase-for-lifeboat
-java -jar "$jar" repo init --repo "$work/lifeboat-repo" >/dev/null
+lifeboat repo init --repo "$work/lifeboat-repo" >/dev/null
+declare -A time size
 for round in full changed; do
   if [ "$round" = changed ]; then
-    as_pg "$bin/pgbench" -h 127.0.0.1 -p $port -T 15 -c 2 postgres >/dev/null 2>&1
+    before=$(psql -c "SELECT pg_current_wal_lsn()")
+    psql -c "UPDATE progress SET score = score + 1, attempts = attempts + 1, updated_at = now() WHERE id % 100 = 37" >/dev/null
+    psql -c "CHECKPOINT" >/dev/null
+    changed=$(changed_pages "$before")
   fi
-  lb=$(t java -jar "$jar" backup postgres --repo "$work/lifeboat-repo" --host 127.0.0.1 --port $port --data-dir "$work/data" --name bench)
+  r0=$(bytes "$work/lifeboat-repo")
+  time[lb_$round]=$(t lifeboat backup postgres --repo "$work/lifeboat-repo" --host 127.0.0.1 --port $port --data-dir "$work/data" --name bench)
+  size[lb_$round]=$(( $(bytes "$work/lifeboat-repo") - r0 ))
   pgb_dir="$work/basebackup-$round"; rm -rf "$pgb_dir"
-  pgb=$(t as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p $port -D "$pgb_dir" -Ft -z -X fetch -c fast)
+  time[pgb_$round]=$(t as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p $port -D "$pgb_dir" -Ft -z -X fetch -c fast)
+  size[pgb_$round]=$(bytes "$pgb_dir")
   type=full; [ "$round" = changed ] && type=incr
-  br=$(t as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --type=$type backup)
-  echo "$round: lifeboat ${lb}s (repo $(mb "$work/lifeboat-repo"))  pg_basebackup -Ft -z ${pgb}s ($(mb "$pgb_dir"), no encryption)  pgbackrest $type ${br}s (repo $(mb "$work/pgbackrest-repo"))"
+  b0=$(bytes "$work/pgbackrest-repo/backup")
+  time[br_$round]=$(t as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --type=$type backup)
+  size[br_$round]=$(( $(bytes "$work/pgbackrest-repo/backup") - b0 ))
+  echo "$round: lifeboat ${time[lb_$round]} s, +$(mb ${size[lb_$round]})   pgbackrest $type ${time[br_$round]} s, +$(mb ${size[br_$round]}) (backup set, WAL archive apart)   pg_basebackup -Ft -z ${time[pgb_$round]} s, $(mb ${size[pgb_$round]}) (gzip, no encryption)"
 done
+rl="$work/restore-lifeboat"; rb="$work/restore-pgbackrest"
+time[lb_restore]=$(t lifeboat restore postgres --repo "$work/lifeboat-repo" --snapshot latest --name bench --to "$rl")
+mkdir -p "$rb"; chown postgres "$rb"; chmod 700 "$rb"
+time[br_restore]=$(t as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --pg1-path="$rb" restore)
+echo "restore (newest backup into an empty directory): lifeboat ${time[lb_restore]} s   pgbackrest ${time[br_restore]} s"
+echo
+echo "ratios (pgBackRest's time or size divided by Lifeboat's; above 1 means Lifeboat is faster or smaller):"
+echo "  full backup speed      $(ratio ${time[br_full]} ${time[lb_full]})x   (target >= 1.5)"
+echo "  full backup size       $(ratio ${size[br_full]} ${size[lb_full]})x   (target >= 1.0)"
+echo "  second backup speed    $(ratio ${time[br_changed]} ${time[lb_changed]})x"
+echo "  restore speed          $(ratio ${time[br_restore]} ${time[lb_restore]})x   (target >= 1.5)"
+echo "second backup: Lifeboat stored $(mb ${size[lb_changed]}) for $(mb $changed) of changed pages: $(ratio ${size[lb_changed]} $changed)x (target <= 1.5); pgBackRest $(ratio ${size[br_changed]} $changed)x"

@@ -147,10 +147,7 @@ public final class RecoverCommand implements Callable<Integer> {
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
         boolean existing = java.nio.file.Files.isDirectory(to);
-        if (existing && dev.lifeboat.postgres.recovery.PostgresControl.of(to, Optional.empty()).running()) {
-            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + to
-                    + "; recovery never writes into a running cluster's directory", "Stop it first, or recover into another directory.");
-        }
+        dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseRunning(to); // also on --dry-run: say so before any plan
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);

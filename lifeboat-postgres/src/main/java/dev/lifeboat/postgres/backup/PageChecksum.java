@@ -23,17 +23,22 @@ public final class PageChecksum {
     private PageChecksum() {
     }
 
+    private static final java.lang.invoke.VarHandle LE_INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** The checksum of the page at {@code off} in {@code page} as block {@code blockNumber}. */
     public static int compute(byte[] page, int off, long blockNumber) {
+        // Whole little-endian words through a view handle, and pd_checksum's zeroing outside the loop: this runs on
+        // every page of every backup (the profile showed the byte-by-byte version on the reading thread).
         int[] sums = BASE.clone();
-        for (int i = 0; i < PAGE / (4 * LANES); i++) {
+        for (int j = 0; j < LANES; j++) {
+            int word = (int) LE_INT.get(page, off + j * 4);
+            sums[j] = mix(sums[j], j == 2 ? word & 0xFFFF0000 : word); // pd_checksum (bytes 8-9) counts as zero
+        }
+        for (int row = LANES * 4; row < PAGE; row += LANES * 4) {
+            int base = off + row;
             for (int j = 0; j < LANES; j++) {
-                int at = off + (i * LANES + j) * 4;
-                int word = (page[at] & 0xff) | (page[at + 1] & 0xff) << 8 | (page[at + 2] & 0xff) << 16 | (page[at + 3] & 0xff) << 24;
-                if (at - off == 8) {
-                    word &= 0xFFFF0000; // pd_checksum (bytes 8-9) counts as zero
-                }
-                sums[j] = mix(sums[j], word);
+                sums[j] = mix(sums[j], (int) LE_INT.get(page, base + j * 4));
             }
         }
         for (int i = 0; i < 2; i++) {

@@ -42,6 +42,19 @@ public final class RecoveryPreparation {
         this.archive = archive;
     }
 
+    /**
+     * Refuses a directory a live server runs from.
+     *
+     * @throws LifeboatException {@code target-in-use} when its postmaster.pid names a live process
+     */
+    public static void refuseRunning(Path dataDir) {
+        if (Files.isDirectory(dataDir) && PostgresControl.of(dataDir, java.util.Optional.empty()).running()) {
+            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + dataDir
+                    + " (its postmaster.pid names a live process); recovery never writes into a running cluster's directory",
+                    "Stop it first, or recover into another directory.");
+        }
+    }
+
     /** What was prepared; {@code delta} says what a delta restore reused and fetched. */
     public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, Optional<DeltaRestore.Result> delta) {
     }
@@ -58,10 +71,7 @@ public final class RecoveryPreparation {
         if (!"postgres".equals(backup.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
-        if (Files.isDirectory(dataDir) && PostgresControl.of(dataDir, java.util.Optional.empty()).running()) {
-            throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + dataDir
-                    + " (its postmaster.pid names a live process); recovery never writes into a running cluster's directory", null);
-        }
+        refuseRunning(dataDir);
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
