@@ -82,6 +82,10 @@ SQL
 size=$(du -sb "$work/data" | cut -f1)
 echo "database: ${rows}M progress rows, ${rows}0k learners (generated in $(( $(date +%s) - start )) s); data directory $(awk -v b=$size 'BEGIN{printf "%.0f MB", b/1e6}')"
 as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench stanza-create >/dev/null
+# Let archive_command catch up with the load's WAL first, so it does not compete with whichever tool runs first.
+last=$(psql -c "SELECT pg_walfile_name(pg_current_wal_lsn())")
+psql -c "SELECT pg_switch_wal()" >/dev/null
+until [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ]; do sleep 1; done
 
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; sync; e=$(date +%s.%N); awk -v s=$s -v e=$e 'BEGIN{printf "%.2f", e-s}'; }
 bytes() { du -sb "$1" | cut -f1; }
