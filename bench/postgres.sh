@@ -14,7 +14,7 @@ as_pg() { runuser -u postgres -- "$@"; }
 rm -rf "$work"; mkdir -p "$work"; chown postgres "$work"
 (cd "$root" && mvn -B -q -DskipTests -pl lifeboat-cli -am package)
 jar="$root/lifeboat-cli/target/lifeboat.jar"
-lifeboat() { java -XX:+UseParallelGC -jar "$jar" "$@"; }   # as ./lifeboat starts it
+lifeboat() { "$root/lifeboat" "$@"; }   # the launcher, with its JVM settings
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $("$bin/postgres" --version); $(pgbackrest version)"
 
 as_pg "$bin/initdb" -D "$work/data" -U postgres --auth=trust --data-checksums >/dev/null

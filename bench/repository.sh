@@ -2,7 +2,7 @@
 # Repository write/read-path benchmark beside `tar | zstd -1 -T2` on the same PostgreSQL-like data.
 # Usage: bench/repository.sh [MiB=1024] [threads=2] [zstd level=1] [repository parent dir=work dir]
 #   (needs zstd: apt-get install -y zstd). Put the repository on tmpfs (/dev/shm) to leave the disk out.
-# JVM flags as the ./lifeboat launcher uses them (the parallel collector); one warm-up backup first, so both the
+# JVM flags as the ./lifeboat launcher uses them (parallel collector, 256 MiB young generation, huge pages); one warm-up backup first, so both the
 # cold figure (what one CLI run sees) and the warm one (a long backup, or the agent) are printed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,7 +12,8 @@ out="${4:-$work}"
 (cd "$root" && mvn -B -q -DskipTests -pl lifeboat-bench -am package)
 jar="$root/lifeboat-bench/target/lifeboat-bench.jar"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, Java $(java -version 2>&1 | head -1 | cut -d'"' -f2)"
-java -XX:+UseParallelGC -Dbench.warmup=1 -jar "$jar" "$work" "$mib" "$threads" "$level" "$out"
+thp=""; grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && thp="-XX:+UseTransparentHugePages"
+java -XX:+UseParallelGC -Xmn256m $thp -Dbench.warmup=1 -jar "$jar" "$work" "$mib" "$threads" "$level" "$out"
 if command -v zstd >/dev/null 2>&1; then
   sync
   start=$(date +%s.%N)

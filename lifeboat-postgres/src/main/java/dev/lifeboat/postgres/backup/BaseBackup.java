@@ -101,7 +101,8 @@ public final class BaseBackup {
 
             BlobSink sink = repo.newSink();
             Chunker chunker = new FixedChunker(chunkSize);
-            long total = DirectoryBackup.sizeOf(dataDir);
+            // For progress only: pg_wal's content is not copied (the WAL the backup needs is added at the end).
+            long total = DirectoryBackup.sizeOf(dataDir) - DirectoryBackup.sizeOf(dataDir.resolve("pg_wal"));
             Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
             try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
@@ -138,7 +139,7 @@ public final class BaseBackup {
                 }
                 SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, started.toString(), clock.instant().toString(),
                         DirectoryBackup.hostname(), "postgres", name, dataDir.toString(), List.of(), chunker.describe(), ids,
-                        new SnapshotManifest.Stats(tree.files(), tree.directories(), total, content.newBytes(), stats.storedBytes(),
+                        new SnapshotManifest.Stats(tree.files(), tree.directories(), content.bytes(), content.newBytes(), stats.storedBytes(),
                                 content.chunks(), content.newChunks(), (System.nanoTime() - t0) / 1_000_000),
                         labels);
                 return repo.snapshots().save(manifest);

@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Restores a directory snapshot into an empty or absent directory: files, empty directories, symbolic links,
  * permission bits, modification times, and owners when running as root. Worker threads fetch, authenticate,
- * decompress and verify chunks ahead of the writer; each file is written to a temporary name and renamed only once
- * all its chunks are verified, so a damaged chunk fails the restore without leaving a file with wrong content.
+ * decompress and verify chunks ahead of the writers; up to {@code threads} files are written at once (one writer
+ * spent most of its time in write(2) on this machine's page cache: the profile showed it). Each file is written to
+ * a temporary name and renamed only once all its chunks are verified, so a damaged chunk fails the restore without
+ * leaving a file with wrong content.
  */
 public final class DirectoryRestore {
     /** Chunks read ahead of the one being written. */
@@ -62,6 +64,14 @@ public final class DirectoryRestore {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService writers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "lifeboat-restore-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        // At most two files per writer wait or run, so memory stays bounded however many files there are.
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2 * threads);
+        Deque<Future<?>> writing = new ArrayDeque<>();
         try {
             TreeReader.forEach(repo, snapshot, e -> {
                 Path p = resolve(root, e.path());
@@ -79,8 +89,20 @@ public final class DirectoryRestore {
                             }
                         }
                         case TreeEntry.FILE -> {
-                            writeFile(e, p, pool, bytes, total, files.incrementAndGet(), progress);
-                            finish(e, p, asRoot);
+                            long n = files.incrementAndGet();
+                            acquire(slots);
+                            writing.add(writers.submit(() -> {
+                                try {
+                                    writeFile(e, p, pool, bytes, total, n, progress);
+                                    finish(e, p, asRoot);
+                                    return null;
+                                } finally {
+                                    slots.release();
+                                }
+                            }));
+                            while (!writing.isEmpty() && writing.peek().isDone()) {
+                                await(writing.poll()); // surfaces a failed file early
+                            }
                         }
                         default -> throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry of unknown type '" + e.type() + "'");
                     }
@@ -88,6 +110,9 @@ public final class DirectoryRestore {
                     throw new UncheckedIOException(ex);
                 }
             });
+            while (!writing.isEmpty()) {
+                await(writing.poll());
+            }
             // Directory times last: writing into a directory changes its time.
             for (int i = dirs.size() - 1; i >= 0; i--) {
                 finish(dirs.get(i), resolve(root, dirs.get(i).path()), asRoot);
@@ -97,9 +122,25 @@ public final class DirectoryRestore {
             throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + why,
                     "Check free space and permissions of the target directory.", e);
         } finally {
+            writing.forEach(f -> f.cancel(true));
+            writers.shutdownNow();
             pool.shutdownNow();
+            try {
+                writers.awaitTermination(30, TimeUnit.SECONDS); // no writer may still create files after we return
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
         }
         return files.get();
+    }
+
+    private static void acquire(java.util.concurrent.Semaphore slots) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during restore", null, e);
+        }
     }
 
     private void writeFile(TreeEntry e, Path p, ExecutorService pool, AtomicLong bytes, long total, long files, Progress progress)
@@ -136,13 +177,16 @@ public final class DirectoryRestore {
         }
     }
 
-    private static byte[] await(Future<byte[]> f) {
+    private static <T> T await(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during restore", null, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
