@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # WAL archiving throughput side by side: the same backlog of WAL segments drained by pgBackRest's archive-push
-# (asynchronous, process-max 2, zst level 3, aes-256-cbc) and by Lifeboat's archive_command spool with the agent
-# storing each segment (zstd, AES-256-GCM). WAL is generated first with archiving held back (archive_command fails),
+# (asynchronous, process-max 2, zst level 3, aes-256-cbc) and by Lifeboat's archive_command spool, the agent reading
+# ready segments ahead from pg_wal (zstd level 3, AES-256-GCM). WAL is generated first with archiving held back (archive_command fails),
 # then the tool's command is put in place and the time to archive the whole backlog is measured.
 # Usage: bench/wal.sh [segments=128]   (needs: apt-get install -y postgresql pgbackrest; run as root)
 set -euo pipefail
@@ -87,7 +87,7 @@ name: wal-bench
 objectives: {rto: 1h, rpo: 15m}
 resources:
   postgres:
-    app-db: {primary: 127.0.0.1:$port, user: postgres}
+    app-db: {primary: 127.0.0.1:$port, user: postgres, data-dir: $work/data}
 repository:
   regions:
     local: {store: filesystem, path: $work/lifeboat-repo}
@@ -101,13 +101,10 @@ export LIFEBOAT_CONFIG="$work/lifeboat.yaml"
 agent=$!
 trap 'kill $agent 2>/dev/null || true; stop' EXIT
 sleep 3
-spool="$work/spool"
-lb=$(drain "cp %p $spool/%f.tmp && sync $spool/%f.tmp && mv $spool/%f.tmp $spool/%f")
-# The archiver is done when the spool holds the file; the segment is archived once the agent has stored it.
-s=$(date +%s.%N)
-while ls "$spool" | grep -qE '^[0-9A-F]{24}$'; do sleep 0.1; done
-e=$(date +%s.%N)
-lb=$(awk -v a=$lb -v s=$s -v e=$e 'BEGIN{printf "%.2f", a + e - s}')
+# The command the agent asks for (it says so when it starts): copy into the spool, wait until stored.
+command=$(sed -n "s/.*set archive_command = '\(.*\)'$/\1/p" "$work/agent.log" | head -1)
+[ -n "$command" ] || { cat "$work/agent.log"; exit 1; }
+lb=$(drain "$command")
 echo "lifeboat spool + agent: $n segments in ${lb} s, $(awk -v n=$n -v t=$lb 'BEGIN{printf "%.0f MB/s, %.0f ms per segment", n*16.777/t, t*1000/n}')"
 echo "ratio (pgBackRest's time / Lifeboat's): $(awk -v a=$br -v b=$lb 'BEGIN{printf "%.2f", a/b}')x"
 kill $agent 2>/dev/null || true

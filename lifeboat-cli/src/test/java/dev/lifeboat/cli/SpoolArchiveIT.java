@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,8 +25,10 @@ class SpoolArchiveIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void segmentsHandedOverThroughTheSpoolReachTheRepository() throws Exception {
+    /** Without the data directory in the plan the agent stores what archive_command hands over; with it, it reads ahead. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "read-ahead {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void segmentsHandedOverThroughTheSpoolReachTheRepository(boolean readAhead) throws Exception {
         Path spool = OsUser.ownedDirectory(Reaper.runDirectory().resolve("spool-" + Long.toHexString(System.nanoTime())), OsUser.POSTGRES);
         try (PostgresHarness pg = PostgresHarness.builder().name("spool").setting("archive_mode = on")
                 .setting("archive_command = '" + SpoolDrain.archiveCommand(spool) + "'").start()) {
@@ -39,7 +40,8 @@ class SpoolArchiveIT {
                     "objectives: {rto: 1h, rpo: 15m}",
                     "resources:",
                     "  postgres:",
-                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", user: postgres}",
+                    "    app-db: {primary: 127.0.0.1:" + primary.port() + ", user: postgres"
+                            + (readAhead ? ", data-dir: " + primary.dataDirectory() : "") + "}",
                     "repository:",
                     "  regions:",
                     "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
@@ -68,6 +70,11 @@ class SpoolArchiveIT {
             t.join(40_000);
             assertThat(agent.get().status()).as(agent.get().err()).isZero();
             assertThat(agent.get().err()).contains("archiving through the spool", "archive_command");
+            if (readAhead) {
+                assertThat(agent.get().err()).contains("reading ahead ready segments from " + primary.dataDirectory().resolve("pg_wal"));
+            }
+            // archive_command returned success only for segments the repository holds, and never failed.
+            assertThat(primary.queryOne("SELECT archived_count >= 4 AND failed_count = 0 FROM pg_stat_archiver")).isEqualTo("t");
             Matcher m = Pattern.compile("(\\d+) file\\(s\\) stored, ([0-9.]+) ms each").matcher(agent.get().err());
             assertThat(m.find()).as(agent.get().err()).isTrue();
             assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(4);

@@ -37,8 +37,10 @@ import picocli.CommandLine.Option;
                         + "names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled every "
                         + "--flush-every so the recovery point trails by about that much; it restarts streaming after failures and "
                         + "says why. A 'wal' schedule with options {spool: DIR} archives through PostgreSQL's archive_command instead: the "
-                        + "command (printed at start) copies each finished segment into DIR, and the agent stores and removes "
-                        + "what it finds there, so no JVM starts per segment. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
+                        + "command (printed at start) copies each finished segment into DIR and waits until the agent has stored it "
+                        + "in the repository, so PostgreSQL recycles WAL only once the repository holds it and no JVM starts per "
+                        + "segment; when the cluster's data-dir is on this host the agent also stores ready segments from pg_wal "
+                        + "ahead of the command. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
                         + "and PostgreSQL base backups of clusters with a data-dir on this host. The HTTP API and the dashboard "
                         + "come later. Stop it with Ctrl-C."})
 public final class AgentCommand implements Callable<Integer> {
@@ -107,8 +109,13 @@ public final class AgentCommand implements Callable<Integer> {
         }
         List<dev.lifeboat.postgres.spool.SpoolDrain> drains = new ArrayList<>();
         for (java.util.Map.Entry<String, Path> e : spools.entrySet()) {
+            // On the database host the agent also reads ahead from pg_wal (the plan's data-dir), as the timeline says.
+            Optional<Path> pgWal = Optional.ofNullable(plan.resources().postgres().get(e.getKey())).flatMap(PostgresCluster::dataDir).map(d -> Path.of(d).resolve("pg_wal"))
+                    .filter(java.nio.file.Files::isDirectory);
             dev.lifeboat.postgres.spool.SpoolDrain drain = new dev.lifeboat.postgres.spool.SpoolDrain(e.getValue(), new WalArchive(repo, e.getKey()),
-                    dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE, stop, event -> line(out, e.getKey() + ": " + event));
+                    dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE, stop, event -> line(out, e.getKey() + ": " + event), pgWal);
+            pgWal.ifPresent(w -> line(out, e.getKey() + ": reading ahead ready segments from " + w
+                    + " (the plan's data-dir is on this host), storing them before archive_command asks"));
             drains.add(drain);
             Thread t = new Thread(drain, "lifeboat-spool-" + e.getKey());
             t.setDaemon(true);
