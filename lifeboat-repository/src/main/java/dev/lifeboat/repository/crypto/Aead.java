@@ -55,6 +55,72 @@ public final class Aead {
         }
     }
 
+    /**
+     * Encrypts one message under a caller-chosen nonce into {@code out} at {@code offset}: ciphertext and tag, no
+     * nonce; returns the bytes written. The caller guarantees the nonce is never reused with this key.
+     */
+    public static int sealWithNonce(byte[] key, byte[] nonce, byte[] plaintext, int plainOffset, int plainLength, byte[] aad, byte[] out,
+                                    int offset) {
+        try {
+            Cipher c = CIPHER.get();
+            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            c.updateAAD(aad);
+            return c.doFinal(plaintext, plainOffset, plainLength, out, offset);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
+    /**
+     * Decrypts and authenticates one message sealed by {@link #sealWithNonce} into {@code out} at {@code outOffset};
+     * returns the plaintext length.
+     *
+     * @throws AEADBadTagException when the key, nonce, additional data or any byte of the message is wrong
+     */
+    public static int openWithNonce(byte[] key, byte[] nonce, byte[] sealed, int offset, int length, byte[] aad, byte[] out, int outOffset)
+            throws AEADBadTagException {
+        if (length < TAG_BYTES) {
+            throw new AEADBadTagException("message too short (" + length + " bytes)");
+        }
+        try {
+            Cipher c = CIPHER.get();
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            c.updateAAD(aad);
+            // Not doFinal(in, off, len, out, outOff): on JDK 17.0.15 with AVX-512 that form fails authentication of
+            // valid messages once C2 has compiled it (reproduced: every call after a few thousand). This one is sound.
+            byte[] plain = c.doFinal(sealed, offset, length);
+            System.arraycopy(plain, 0, out, outOffset, plain.length);
+            return plain.length;
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM decryption failed", e);
+        }
+    }
+
+    /**
+     * Runs a few thousand small messages through AES-GCM so that HotSpot compiles its intrinsics before a long run
+     * of large objects (WAL segments) starts: measured here, AES-GCM runs at about 50 MB/s until some thousands of
+     * calls have been made, and at gigabytes per second after. Takes a fraction of a second.
+     */
+    public static void warmUp() {
+        byte[] key = randomKey();
+        byte[] plain = new byte[1024];
+        byte[] out = new byte[plain.length + TAG_BYTES];
+        byte[] nonce = new byte[NONCE_BYTES];
+        byte[] aad = new byte[16];
+        try {
+            for (int i = 0; i < 4000; i++) {
+                nonce[0] = (byte) i;
+                nonce[1] = (byte) (i >> 8);
+                sealWithNonce(key, nonce, plain, 0, plain.length, aad, out, 0);
+                openWithNonce(key, nonce, out, 0, out.length, aad, plain, 0);
+            }
+        } catch (AEADBadTagException e) {
+            throw new IllegalStateException("AES-GCM does not round-trip", e);
+        }
+    }
+
     public static byte[] seal(byte[] key, byte[] plaintext, byte[] aad) {
         byte[] out = new byte[plaintext.length + NONCE_BYTES + TAG_BYTES];
         seal(key, plaintext, 0, plaintext.length, aad, out, 0);

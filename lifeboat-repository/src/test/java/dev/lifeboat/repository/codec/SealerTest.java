@@ -68,4 +68,46 @@ class SealerTest {
         byte[] newer = after.seal(ObjectKind.SNAPSHOT, text, ctx);
         assertThat(java.nio.ByteBuffer.wrap(newer, 6, 4).getInt()).isEqualTo(2);
     }
+
+    /** Large objects are sealed in 64 KiB frames: they round-trip, and no frame can be changed, dropped, swapped or cut. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {Sealer.FRAME + 1, 2 * Sealer.FRAME, 3 * Sealer.FRAME + 777})
+    void framedObjectsRoundTripAndResistTampering(int size) {
+        byte[] random = new byte[size];
+        new Random(size).nextBytes(random);
+        Sealer s = new Sealer(keyring, Compression.Algorithm.ZSTD, 3);
+        byte[] sealed = s.seal(ObjectKind.WAL, random, ctx);
+        int frames = (size + Sealer.FRAME - 1) / Sealer.FRAME;
+        assertThat(new String(sealed, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("LBX2");
+        assertThat(sealed.length).isEqualTo(Sealer.HEADER + 12 + size + frames * 16);
+        assertThat(s.open(ObjectKind.WAL, sealed, ctx)).isEqualTo(random);
+
+        byte[] changed = sealed.clone();
+        changed[Sealer.HEADER + 12 + Sealer.FRAME + 16 + 5] ^= 1; // inside frame 1
+        assertThatThrownBy(() -> s.open(ObjectKind.WAL, changed, ctx)).isInstanceOf(DamagedObjectException.class)
+                .hasMessageContaining("frame 1 of " + frames);
+        byte[] cut = java.util.Arrays.copyOf(sealed, Sealer.HEADER + 12 + (frames - 1) * (Sealer.FRAME + 16)); // last frame dropped
+        assertThatThrownBy(() -> s.open(ObjectKind.WAL, cut, ctx)).isInstanceOf(DamagedObjectException.class);
+        if (size >= 2 * Sealer.FRAME) { // two whole frames to swap
+            byte[] swapped = sealed.clone();
+            System.arraycopy(sealed, Sealer.HEADER + 12, swapped, Sealer.HEADER + 12 + Sealer.FRAME + 16, Sealer.FRAME + 16);
+            System.arraycopy(sealed, Sealer.HEADER + 12 + Sealer.FRAME + 16, swapped, Sealer.HEADER + 12, Sealer.FRAME + 16);
+            assertThatThrownBy(() -> s.open(ObjectKind.WAL, swapped, ctx)).isInstanceOf(DamagedObjectException.class);
+        }
+        byte[] downgraded = sealed.clone();
+        downgraded[3] = '1'; // claims the single-message format
+        assertThatThrownBy(() -> s.open(ObjectKind.WAL, downgraded, ctx)).isInstanceOf(DamagedObjectException.class);
+        assertThatThrownBy(() -> s.open(ObjectKind.WAL, sealed, new byte[] {9})).as("moved to another name")
+                .isInstanceOf(DamagedObjectException.class);
+    }
+
+    @Test
+    void unencryptedAndSmallObjectsKeepTheSingleMessageFormat() {
+        byte[] random = new byte[3 * Sealer.FRAME];
+        new Random(2).nextBytes(random);
+        assertThat(new String(new Sealer(Keyring.create(false), Compression.Algorithm.ZSTD, 3).seal(ObjectKind.WAL, random, ctx), 0, 4,
+                StandardCharsets.US_ASCII)).isEqualTo("LBX1");
+        assertThat(new String(new Sealer(keyring, Compression.Algorithm.ZSTD, 3).seal(ObjectKind.WAL, text, ctx), 0, 4,
+                StandardCharsets.US_ASCII)).isEqualTo("LBX1");
+    }
 }
