@@ -83,6 +83,8 @@ public final class RecoveryPreparation {
         }
         try {
             Files.createDirectories(walDir);
+            // Staging decrypts every segment from the backup on: compile AES-GCM's fast path first (~0.15 s).
+            dev.lifeboat.repository.crypto.Aead.warmUp();
             clear(walDir); // WAL staged by an earlier recovery must never be replayed into this one
             List<String> staged = new ArrayList<>();
             Lsn end = start;
