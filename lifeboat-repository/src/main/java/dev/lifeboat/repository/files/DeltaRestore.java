@@ -23,9 +23,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -91,11 +89,7 @@ public final class DeltaRestore {
         AtomicLong fetched = new AtomicLong();
         long total = snapshot.manifest().stats().bytes();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "lifeboat-delta");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = DirectoryRestore.daemonPool(threads, "lifeboat-delta");
         try {
             if (!dryRun) {
                 Files.createDirectories(root);
@@ -126,10 +120,7 @@ public final class DeltaRestore {
                                 deleteTree(p);
                                 Files.createSymbolicLink(p, Path.of(e.target()));
                             }
-                            if (asRoot && e.uid() != null) {
-                                Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
-                                Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
-                            }
+                            DirectoryRestore.ownLink(e, p, asRoot);
                         }
                         case TreeEntry.FILE -> {
                             boolean regular = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
@@ -187,12 +178,12 @@ public final class DeltaRestore {
                     return null;
                 }));
                 if (pending.size() >= IN_FLIGHT) {
-                    await(pending.poll());
+                    DirectoryRestore.await(pending.poll());
                 }
                 offset += length;
             }
             while (!pending.isEmpty()) {
-                await(pending.poll());
+                DirectoryRestore.await(pending.poll());
             }
             if (e.size() != null && offset != e.size()) {
                 throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "file " + e.path() + " has chunks of " + offset
@@ -229,19 +220,6 @@ public final class DeltaRestore {
         fetched.addAndGet(data.length);
     }
 
-    private static void await(Future<?> f) {
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during restore", null, e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
 
     /** Removes every path below {@code root} the snapshot does not list; returns how many were removed. */
     private long removeUnwanted(Path root, Set<String> wanted, Set<String> notDirs, List<String> named) throws IOException {

@@ -59,16 +59,8 @@ public final class DirectoryRestore {
         AtomicLong bytes = new AtomicLong();
         long total = snapshot.manifest().stats().bytes();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "lifeboat-restore");
-            t.setDaemon(true);
-            return t;
-        });
-        ExecutorService writers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "lifeboat-restore-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = daemonPool(threads, "lifeboat-restore");
+        ExecutorService writers = daemonPool(threads, "lifeboat-restore-writer");
         // At most two files per writer wait or run, so memory stays bounded however many files there are.
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2 * threads);
         Deque<Future<?>> writing = new ArrayDeque<>();
@@ -83,10 +75,7 @@ public final class DirectoryRestore {
                         }
                         case TreeEntry.SYMLINK -> {
                             Files.createSymbolicLink(p, Path.of(e.target()));
-                            if (asRoot && e.uid() != null) {
-                                Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
-                                Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
-                            }
+                            ownLink(e, p, asRoot);
                         }
                         case TreeEntry.FILE -> {
                             long n = files.incrementAndGet();
@@ -177,7 +166,25 @@ public final class DirectoryRestore {
         }
     }
 
-    private static <T> T await(Future<T> f) {
+    /** A fixed pool of daemon threads named {@code name}, so a failed restore never keeps the JVM alive. */
+    static ExecutorService daemonPool(int threads, String name) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A restored symbolic link gets its recorded owner when running as root (links have no mode or time of their own here). */
+    static void ownLink(TreeEntry e, Path p, boolean asRoot) throws IOException {
+        if (asRoot && e.uid() != null) {
+            Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /** The task's result; its failure rethrown as the restore's (an IOException as UncheckedIOException). */
+    static <T> T await(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
