@@ -124,6 +124,7 @@ public final class Repository {
         if (credentials.isEmpty()) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the repository at " + store.location() + " is encrypted and no passphrase or key file was given");
         }
+        Aead.warmUpInBackground(); // on the other core while Argon2id derives the key
         List<ObjectInfo> keys = store.list(Layout.KEYS);
         for (ObjectInfo info : newestFirst(keys)) {
             KeyObject key;
@@ -255,8 +256,11 @@ public final class Repository {
     }
 
     /**
-     * Reads and verifies one blob: the pack range is decrypted and authenticated, and the plaintext's keyed hash
-     * must equal the id. Nothing unverified is ever returned.
+     * Reads and verifies one blob: the pack range is decrypted and authenticated, and nothing unverified is ever
+     * returned. In an encrypted repository the blob's id is part of what AES-GCM authenticates (its additional
+     * data), so a blob that opens was sealed for exactly this id by a holder of the keys, and its keyed hash is not
+     * computed again (that saved about a third of a restore's CPU). Without encryption the keyed hash of the
+     * plaintext must equal the id.
      *
      * @throws LifeboatException {@code object-missing} or {@code object-corrupt}, naming the chunk and its pack
      */
@@ -269,12 +273,9 @@ public final class Repository {
         PackedBlob where = index.find(id).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
                 "chunk " + id.shortHex() + " is in no index of the repository"));
         String pack = PackNames.packObject(where.pack());
-        byte[] sealed;
+        byte[] whole;
         try {
-            byte[] whole = packs.get(where.pack(), () -> store.get(pack));
-            sealed = (long) where.offset() + where.length() <= whole.length
-                    ? java.util.Arrays.copyOfRange(whole, where.offset(), where.offset() + where.length())
-                    : java.util.Arrays.copyOfRange(whole, Math.min(where.offset(), whole.length), whole.length);
+            whole = packs.get(where.pack(), () -> store.get(pack));
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.NOT_FOUND) {
                 throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "pack " + pack + " holding chunk " + id.shortHex() + " is missing");
@@ -282,26 +283,31 @@ public final class Repository {
             throw e;
         }
         try {
-            if (sealed.length != where.length()) {
+            if (where.offset() < 0 || (long) where.offset() + where.length() > whole.length) {
                 throw new DamagedObjectException("pack is truncated");
             }
-            return openBlob(where, sealed, 0);
+            return openBlob(where, whole, where.offset(), !config.encrypted());
         } catch (DamagedObjectException e) {
             throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
         }
     }
 
     /**
-     * Opens a blob's sealed bytes found at {@code offset} of {@code bytes} and checks its id.
+     * Opens a blob's sealed bytes found at {@code offset} of {@code bytes} and checks its keyed hash against its id
+     * (always, also when encrypted: verification and repacking check everything twice).
      *
      * @throws DamagedObjectException when it fails authentication, decompression or the id check
      */
     public byte[] openBlob(PackedBlob where, byte[] bytes, int offset) {
+        return openBlob(where, bytes, offset, true);
+    }
+
+    private byte[] openBlob(PackedBlob where, byte[] bytes, int offset, boolean rehash) {
         if (offset + where.length() > bytes.length) {
             throw new DamagedObjectException("pack is truncated");
         }
         byte[] plain = sealer.open(where.type().kind(), bytes, offset, where.length(), where.id().bytes());
-        if (plain.length != where.plainLength() || !hasher.id(plain).equals(where.id())) {
+        if (plain.length != where.plainLength() || rehash && !hasher.id(plain).equals(where.id())) {
             throw new DamagedObjectException("content does not match its id");
         }
         return plain;

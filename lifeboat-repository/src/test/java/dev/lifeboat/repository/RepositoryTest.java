@@ -7,7 +7,9 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.repository.crypto.Credentials;
 import dev.lifeboat.repository.crypto.KdfParams;
+import dev.lifeboat.repository.index.BlobIndex;
 import dev.lifeboat.repository.pack.BlobType;
+import dev.lifeboat.repository.pack.PackedBlob;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
 import dev.lifeboat.repository.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -90,5 +92,27 @@ class RepositoryTest {
         BlobSink second = repo.newSink();
         second.add(BlobType.DATA, data);
         assertThat(second.finish().newChunks()).isZero();
+    }
+
+    @Test
+    void aBlobReadUnderAnotherIdIsRefusedWithAndWithoutEncryption() {
+        for (boolean encrypted : new boolean[] {true, false}) {
+            ObjectStore store = new FilesystemObjectStore(dir.resolve("swap-" + encrypted));
+            Repository repo = Repository.init(store, encrypted ? SECRET : Optional.empty(), FAST.withEncryption(encrypted));
+            BlobSink sink = repo.newSink();
+            var a = sink.add(BlobType.DATA, "first blob".getBytes(StandardCharsets.UTF_8));
+            var b = sink.add(BlobType.DATA, "other blob".getBytes(StandardCharsets.UTF_8));
+            sink.finish();
+            Repository open = Repository.open(store, encrypted ? SECRET : Optional.empty());
+            PackedBlob whereB = open.index().find(b).orElseThrow();
+            // An index that says a's bytes are where b's are (a swapped or replayed entry): the read must fail,
+            // through AES-GCM's additional data when encrypted and through the keyed hash when not.
+            BlobIndex lying = new BlobIndex();
+            lying.add(new PackedBlob(a, whereB.type(), whereB.pack(), whereB.offset(), whereB.length(), whereB.plainLength()));
+            LifeboatException e = catchThrowableOfType(LifeboatException.class, () -> open.readBlob(a, lying));
+            assertThat(e.code()).as("encrypted=" + encrypted).isEqualTo(ErrorCode.OBJECT_CORRUPT);
+            assertThat(e.getMessage()).contains(encrypted ? "fails authentication" : "does not match its id");
+            assertThat(open.readBlob(b)).isEqualTo("other blob".getBytes(StandardCharsets.UTF_8));
+        }
     }
 }

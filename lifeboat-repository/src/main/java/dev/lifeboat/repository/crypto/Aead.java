@@ -98,12 +98,45 @@ public final class Aead {
         }
     }
 
+    /** The one warm-up of this JVM (see {@link #warmUp()}). */
+    private static final java.util.concurrent.FutureTask<Void> WARM_UP = new java.util.concurrent.FutureTask<>(() -> {
+        warmUpNow();
+        return null;
+    });
+    private static final java.util.concurrent.atomic.AtomicBoolean WARM_UP_STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
      * Runs a few thousand small messages through AES-GCM so that HotSpot compiles its intrinsics before a long run
-     * of large objects (WAL segments) starts: measured here, AES-GCM runs at about 50 MB/s until some thousands of
-     * calls have been made, and at gigabytes per second after. Takes a fraction of a second.
+     * of large objects (WAL segments, a restore) starts: measured here, AES-GCM runs at about 50 MB/s until some
+     * thousands of calls have been made, and at gigabytes per second after. Takes a fraction of a second, once per
+     * JVM; a call while {@link #warmUpInBackground()} runs waits for it.
      */
     public static void warmUp() {
+        if (WARM_UP_STARTED.compareAndSet(false, true)) {
+            WARM_UP.run();
+        }
+        try {
+            WARM_UP.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("AES-GCM warm-up failed", e.getCause());
+        }
+    }
+
+    /**
+     * Starts {@link #warmUp()} on a daemon thread unless it ran already. Opening an encrypted repository calls this
+     * before it derives the key, so the warm-up runs on the second core while Argon2id runs on the first.
+     */
+    public static void warmUpInBackground() {
+        if (WARM_UP_STARTED.compareAndSet(false, true)) {
+            Thread t = new Thread(WARM_UP, "lifeboat-aes-gcm-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private static void warmUpNow() {
         byte[] key = randomKey();
         byte[] plain = new byte[1024];
         byte[] out = new byte[plain.length + TAG_BYTES];
