@@ -5,6 +5,7 @@ import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.chunk.ChunkId;
+import dev.lifeboat.repository.store.DurableFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * spent most of its time in write(2) on this machine's page cache: the profile showed it). Each file is written to
  * a temporary name and renamed only once all its chunks are verified, so a damaged chunk fails the restore without
  * leaving a file with wrong content. Every file and directory is durable when {@link #run} returns: large files are
- * written with O_DIRECT where possible, the rest fsynced (see {@link RestoredFile}).
+ * written with O_DIRECT where possible, the rest fsynced (see {@link DurableFile}).
  */
 public final class DirectoryRestore {
     /** Chunks read ahead of the one being written. */
@@ -40,7 +42,7 @@ public final class DirectoryRestore {
 
     private final Repository repo;
     private final int threads;
-    /** Whether the target's filesystem still takes O_DIRECT writes (see {@link RestoredFile}). */
+    /** Whether the target's filesystem still takes O_DIRECT writes (see {@link DurableFile}). */
     private final java.util.concurrent.atomic.AtomicBoolean direct = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     public DirectoryRestore(Repository repo) {
@@ -145,7 +147,7 @@ public final class DirectoryRestore {
         try {
             long written = 0;
             Iterator<String> chunks = e.chunks().iterator();
-            try (RestoredFile out = RestoredFile.create(temp, e.size() == null ? -1 : e.size(), direct)) {
+            try (DurableFile out = DurableFile.create(temp, e.size() == null ? -1 : e.size(), direct, StandardOpenOption.CREATE)) {
                 while (chunks.hasNext() || !ahead.isEmpty()) {
                     while (chunks.hasNext() && ahead.size() < READ_AHEAD) {
                         ChunkId id = ChunkId.parse(chunks.next());

@@ -20,13 +20,16 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * A store in a local directory. Writes go to a temporary file in the target directory, are fsynced, renamed into
- * place and the directory fsynced, so an object is either absent or complete even after a crash or power loss.
+ * A store in a local directory. Writes go to a temporary file in the target directory, are made durable (objects of
+ * 1 MiB and more written with O_DIRECT where the filesystem allows, see {@link DurableFile}), renamed into place
+ * and the directory fsynced, so an object is either absent or complete even after a crash or power loss.
  * {@link #putIfAbsent} uses a hard link, which fails atomically if the name exists.
  */
 public final class FilesystemObjectStore implements ObjectStore {
     private static final String TEMP_PREFIX = ".tmp-";
     private final Path root;
+    /** Whether this directory's filesystem takes O_DIRECT writes (packs of 1 MiB and more; see {@link DurableFile}). */
+    private final java.util.concurrent.atomic.AtomicBoolean direct = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     public FilesystemObjectStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -81,12 +84,9 @@ public final class FilesystemObjectStore implements ObjectStore {
         try {
             Files.createDirectories(target.getParent());
             Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+            try (DurableFile out = DurableFile.create(temp, data.length, direct, StandardOpenOption.CREATE_NEW)) {
+                out.write(data, 0, data.length);
+                out.finish();
             }
             return temp;
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.lifeboat.repository.files;
+package dev.lifeboat.repository.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,21 +10,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One file being restored, made durable before {@link #finish()} returns.
+ * One file being written (a restored file, a stored pack), made durable before {@link #finish()} returns.
  *
  * <p>Files of at least {@link #DIRECT_FROM} bytes are written with {@code O_DIRECT} in aligned 1 MiB writes where
  * the filesystem allows it: the data goes from Lifeboat's buffer to the device, with no copy into the page cache
  * and nothing left for a later flush. On this project's virtual machines the kernel's copy into fresh page-cache
  * pages was the largest single cost of a restore (half its CPU); database restores are mostly a few 1 GiB segment
- * files, and a restored cluster should not push the host's working set out of the cache either. The last partial
+ * files, packs are 16 MiB, and neither a restored cluster nor a backup should push the host's working set out of
+ * the cache. The last partial
  * block is written padded and the file truncated to its size. Smaller files, and filesystems that refuse
  * {@code O_DIRECT} (tmpfs, some network filesystems), go through the page cache and are fsynced.
  *
  * <p>Not thread-safe: one writer per file.
  */
-final class RestoredFile implements AutoCloseable {
+public final class DurableFile implements AutoCloseable {
     /** Files at least this large are written with O_DIRECT where possible. */
-    static final long DIRECT_FROM = 1 << 20;
+    public static final long DIRECT_FROM = 1 << 20;
     /** Bytes per direct write. */
     static final int DIRECT_BUFFER = 1 << 20;
 
@@ -36,32 +37,33 @@ final class RestoredFile implements AutoCloseable {
     private final int align;
     private long size;
 
-    private RestoredFile(FileChannel channel, ByteBuffer buffer, int align) {
+    private DurableFile(FileChannel channel, ByteBuffer buffer, int align) {
         this.channel = channel;
         this.buffer = buffer;
         this.align = align;
     }
 
     /**
-     * Creates or empties {@code path} for a file of {@code expectedSize} bytes, or an unknown size when
-     * negative. {@code direct} is shared by one restore: once a filesystem refuses O_DIRECT it is not tried again.
+     * Opens {@code path} for a file of {@code expectedSize} bytes, or an unknown size when negative;
+     * {@code create} is {@link StandardOpenOption#CREATE} (an existing file is emptied) or
+     * {@link StandardOpenOption#CREATE_NEW}. {@code direct} is shared by one restore: once a filesystem refuses O_DIRECT it is not tried again.
      */
-    static RestoredFile create(Path path, long expectedSize, AtomicBoolean direct) throws IOException {
+    public static DurableFile create(Path path, long expectedSize, AtomicBoolean direct, OpenOption create) throws IOException {
         if (expectedSize >= DIRECT_FROM && direct.get()) {
             int align = (int) Math.max(4096, Math.min(1 << 16, blockSize(path)));
             try {
-                FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, directOption());
-                return new RestoredFile(ch, BUFFERS.get().clear().alignedSlice(align).limit(DIRECT_BUFFER), align);
+                FileChannel ch = FileChannel.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, directOption());
+                return new DurableFile(ch, BUFFERS.get().clear().alignedSlice(align).limit(DIRECT_BUFFER), align);
             } catch (IOException | UnsupportedOperationException e) {
                 // EINVAL from a filesystem without O_DIRECT: write through the page cache from now on.
                 direct.set(false);
                 Files.deleteIfExists(path);
             }
         }
-        return new RestoredFile(FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), null, 0);
+        return new DurableFile(FileChannel.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), null, 0);
     }
 
-    void write(byte[] data, int offset, int length) throws IOException {
+    public void write(byte[] data, int offset, int length) throws IOException {
         size += length;
         if (buffer == null) {
             ByteBuffer src = ByteBuffer.wrap(data, offset, length);
@@ -82,17 +84,17 @@ final class RestoredFile implements AutoCloseable {
     }
 
     /** Whether this file is written with O_DIRECT. */
-    boolean direct() {
+    public boolean direct() {
         return buffer != null;
     }
 
     /** Bytes written so far. */
-    long size() {
+    public long size() {
         return size;
     }
 
     /** Writes what is buffered, sets the exact size and makes data and size durable. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (buffer != null && buffer.position() > 0) {
             int tail = buffer.position();
             int padded = (tail + align - 1) / align * align;

@@ -1,9 +1,10 @@
-package dev.lifeboat.repository.files;
+package dev.lifeboat.repository.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RestoredFileTest {
+class DurableFileTest {
     @TempDir
     Path dir;
 
@@ -24,9 +25,9 @@ class RestoredFileTest {
         for (boolean tryDirect : new boolean[] {true, false}) {
             Path p = dir.resolve("f-" + size + "-" + tryDirect);
             AtomicBoolean direct = new AtomicBoolean(tryDirect);
-            try (RestoredFile f = RestoredFile.create(p, size, direct)) {
+            try (DurableFile f = DurableFile.create(p, size, direct, StandardOpenOption.CREATE)) {
                 // Direct exactly when large enough and the filesystem took O_DIRECT (else the flag was cleared).
-                assertThat(f.direct()).isEqualTo(tryDirect && size >= RestoredFile.DIRECT_FROM && direct.get());
+                assertThat(f.direct()).isEqualTo(tryDirect && size >= DurableFile.DIRECT_FROM && direct.get());
                 int at = 0;
                 int piece = 1;
                 while (at < data.length) {
@@ -49,7 +50,7 @@ class RestoredFileTest {
         Files.write(p, new byte[3 << 20]);
         byte[] data = new byte[(2 << 20) + 10];
         new Random(1).nextBytes(data);
-        try (RestoredFile f = RestoredFile.create(p, data.length, new AtomicBoolean(true))) {
+        try (DurableFile f = DurableFile.create(p, data.length, new AtomicBoolean(true), StandardOpenOption.CREATE)) {
             f.write(data, 0, data.length);
             f.finish();
         }
