@@ -3,6 +3,7 @@ package dev.lifeboat.repository;
 import dev.lifeboat.repository.chunk.ChunkId;
 import dev.lifeboat.repository.pack.BlobType;
 import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.codec.Sealer;
 import dev.lifeboat.repository.pack.PackWriter;
 import dev.lifeboat.repository.pack.PackedBlob;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * already holds, or this backup already wrote, is not written again.
  *
  * <p>Full packs are handed to one uploader thread (at most {@link #IN_FLIGHT} packs waiting), so workers keep
- * compressing while a pack is written and fsynced.
+ * compressing while a pack is written and fsynced. Blobs are sealed into a per-thread buffer and copied into the
+ * pack's buffer, and pack buffers are reused once stored: a backup allocates a handful of packs however large it
+ * is (before, every sealed blob survived until its pack was stored and the collector copied gigabytes).
  *
  * <p>Ordering: a pack is durable before any index lists it, and {@link #finish()} writes the index of everything
  * this sink wrote; only then may a snapshot refer to those blobs. A sink abandoned before {@code finish} (a crash)
@@ -40,10 +43,12 @@ public final class BlobSink {
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(IN_FLIGHT);
     private final List<java.util.concurrent.Future<?>> uploads = Collections.synchronizedList(new ArrayList<>());
     private PackWriter current;
+    /** Buffers of stored packs, reused by the next packs (at most a few: one filling, some waiting, one storing). */
+    private final java.util.Queue<byte[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     BlobSink(Repository repo) {
         this.repo = repo;
-        this.current = new PackWriter();
+        this.current = new PackWriter(null, repo.config().packSize());
         this.uploader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-pack-upload");
             t.setDaemon(true);
@@ -59,16 +64,16 @@ public final class BlobSink {
         if (repo.index().contains(id) || !claimed.add(id)) {
             return id;
         }
-        byte[] sealed = repo.sealer().seal(type.kind(), data, offset, length, id.bytes());
+        Sealer.Scratch sealed = repo.sealer().sealToScratch(type.kind(), data, offset, length, id.bytes());
         newChunks.incrementAndGet();
         newBytes.addAndGet(length);
-        storedBytes.addAndGet(sealed.length);
+        storedBytes.addAndGet(sealed.length());
         PackWriter full = null;
         synchronized (this) {
-            current.add(type, id, sealed, length);
+            current.add(type, id, sealed.bytes(), 0, sealed.length(), length);
             if (current.size() >= repo.config().packSize()) {
                 full = current;
-                current = new PackWriter();
+                current = new PackWriter(spare.poll(), repo.config().packSize());
             }
         }
         if (full != null) {
@@ -99,9 +104,12 @@ public final class BlobSink {
 
     private void upload(PackWriter pack) {
         PackWriter.Finished f = pack.finish(repo.sealer());
-        repo.store().put(PackNames.packObject(f.id()), f.bytes());
+        repo.store().put(PackNames.packObject(f.id()), f.bytes(), 0, f.length());
         written.addAll(f.blobs());
         packs.incrementAndGet();
+        if (spare.size() < IN_FLIGHT + 1) {
+            spare.offer(f.bytes()); // the store keeps no reference once put returns (ObjectStore's contract)
+        }
     }
 
     /** Uploads the last pack and writes the index of every blob this sink wrote. */
@@ -109,7 +117,7 @@ public final class BlobSink {
         PackWriter last;
         synchronized (this) {
             last = current;
-            current = new PackWriter();
+            current = new PackWriter(null, repo.config().packSize());
         }
         if (last.count() > 0) {
             uploadLater(last);

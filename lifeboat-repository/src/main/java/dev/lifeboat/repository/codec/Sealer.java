@@ -55,14 +55,37 @@ public final class Sealer {
     }
 
     public byte[] seal(ObjectKind kind, byte[] plain, int offset, int length, byte[] context) {
-        // Compress into this thread's scratch buffer and encrypt from there straight into the exact-size output:
-        // one allocation per object on the write path (the profile showed the copies and garbage of the old way).
+        return seal(kind, plain, offset, length, context, byte[]::new);
+    }
+
+    /** A sealed object in this thread's scratch buffer: {@code bytes[0, length)}, valid until the thread seals again. */
+    public record Scratch(byte[] bytes, int length) {
+    }
+
+    /**
+     * {@link #seal(ObjectKind, byte[], int, int, byte[])} into this thread's scratch buffer instead of a new array,
+     * for callers that copy the result at once (backups append it to a reused pack buffer, so no sealed blob
+     * outlives the call and the collector has nothing to promote).
+     */
+    public Scratch sealToScratch(ObjectKind kind, byte[] plain, int offset, int length, byte[] context) {
+        int[] size = new int[1];
+        byte[] out = seal(kind, plain, offset, length, context, n -> {
+            size[0] = n;
+            return scratch(SEALED, n);
+        });
+        return new Scratch(out, size[0]);
+    }
+
+    private byte[] seal(ObjectKind kind, byte[] plain, int offset, int length, byte[] context, java.util.function.IntFunction<byte[]> output) {
+        // Compress into this thread's scratch buffer and encrypt from there straight into the output: one
+        // allocation per object on the write path, none with sealToScratch (the profile showed the copies and
+        // garbage of the old way).
         Compression.Algorithm used = algorithm;
         byte[] body = plain;
         int bodyOffset = offset;
         int bodyLength = length;
         if (algorithm != Compression.Algorithm.NONE) {
-            byte[] scratch = scratch(Compressor.bound(algorithm, length));
+            byte[] scratch = scratch(COMPRESSED, Compressor.bound(algorithm, length));
             int n = Compressor.compressInto(algorithm, level, plain, offset, length, scratch);
             if (n < length) {
                 body = scratch;
@@ -77,23 +100,24 @@ public final class Sealer {
         byte[] header = ByteBuffer.allocate(HEADER).put(framed ? MAGIC_FRAMED : MAGIC).put((byte) kind.code()).put((byte) wireCode(used))
                 .putInt(keyId).putInt(length).array();
         if (framed) {
-            return sealFramed(header, body, bodyOffset, bodyLength, context);
+            return sealFramed(header, body, bodyOffset, bodyLength, context, output);
         }
         if (keyId == 0) {
-            byte[] out = new byte[HEADER + bodyLength];
+            byte[] out = output.apply(HEADER + bodyLength);
             System.arraycopy(header, 0, out, 0, HEADER);
             System.arraycopy(body, bodyOffset, out, HEADER, bodyLength);
             return out;
         }
-        byte[] out = new byte[HEADER + Aead.NONCE_BYTES + bodyLength + Aead.TAG_BYTES];
+        byte[] out = output.apply(HEADER + Aead.NONCE_BYTES + bodyLength + Aead.TAG_BYTES);
         System.arraycopy(header, 0, out, 0, HEADER);
         Aead.seal(keyring.currentKey().key(), body, bodyOffset, bodyLength, aad(header, context), out, HEADER);
         return out;
     }
 
-    private byte[] sealFramed(byte[] header, byte[] body, int bodyOffset, int bodyLength, byte[] context) {
+    private byte[] sealFramed(byte[] header, byte[] body, int bodyOffset, int bodyLength, byte[] context,
+                              java.util.function.IntFunction<byte[]> output) {
         int frames = (bodyLength + FRAME - 1) / FRAME;
-        byte[] out = new byte[HEADER + Aead.NONCE_BYTES + bodyLength + frames * Aead.TAG_BYTES];
+        byte[] out = output.apply(HEADER + Aead.NONCE_BYTES + bodyLength + frames * Aead.TAG_BYTES);
         System.arraycopy(header, 0, out, 0, HEADER);
         byte[] base = Aead.randomBytes(Aead.NONCE_BYTES);
         System.arraycopy(base, 0, out, HEADER, Aead.NONCE_BYTES);
@@ -157,14 +181,16 @@ public final class Sealer {
         return body;
     }
 
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
+    /** Per-thread buffers: compressed bodies, and sealed objects for {@link #sealToScratch}. */
+    private static final ThreadLocal<byte[][]> COMPRESSED = ThreadLocal.withInitial(() -> new byte[1][]);
+    private static final ThreadLocal<byte[][]> SEALED = ThreadLocal.withInitial(() -> new byte[1][]);
 
-    /** This thread's compression buffer, grown to at least {@code size} bytes; large objects get their own. */
-    private static byte[] scratch(int size) {
+    /** This thread's buffer of that use, grown to at least {@code size} bytes; large objects get their own. */
+    private static byte[] scratch(ThreadLocal<byte[][]> use, int size) {
         if (size > 1024 * 1024) {
             return new byte[size]; // a WAL segment or a big index: not worth keeping per thread
         }
-        byte[][] holder = SCRATCH.get();
+        byte[][] holder = use.get();
         if (holder[0] == null || holder[0].length < size) {
             holder[0] = new byte[Math.max(size, 320 * 1024)];
         }

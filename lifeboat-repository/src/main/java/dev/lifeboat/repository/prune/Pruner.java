@@ -222,7 +222,7 @@ public final class Pruner {
 
     private List<PackedBlob> upload(PackWriter writer) {
         PackWriter.Finished f = writer.finish(repo.sealer());
-        repo.store().put(PackNames.packObject(f.id()), f.bytes());
+        repo.store().put(PackNames.packObject(f.id()), f.bytes(), 0, f.length());
         return f.blobs();
     }
 }

@@ -45,8 +45,14 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     @Override
     public void put(String name, byte[] data) {
+        put(name, data, 0, data.length);
+    }
+
+    @Override
+    public void put(String name, byte[] data, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, data.length);
         Path target = path(name);
-        Path temp = writeTemp(target, data);
+        Path temp = writeTemp(target, data, offset, length);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target.getParent());
@@ -64,7 +70,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         if (Files.exists(target)) {
             return false;
         }
-        Path temp = writeTemp(target, data);
+        Path temp = writeTemp(target, data, 0, data.length);
         try {
             Files.createLink(target, temp);
             syncDirectory(target.getParent());
@@ -80,12 +86,12 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
     }
 
-    private Path writeTemp(Path target, byte[] data) {
+    private Path writeTemp(Path target, byte[] data, int offset, int length) {
         try {
             Files.createDirectories(target.getParent());
             Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
-            try (DurableFile out = DurableFile.create(temp, data.length, direct, StandardOpenOption.CREATE_NEW)) {
-                out.write(data, 0, data.length);
+            try (DurableFile out = DurableFile.create(temp, length, direct, StandardOpenOption.CREATE_NEW)) {
+                out.write(data, offset, length);
                 out.finish();
             }
             return temp;

@@ -28,6 +28,15 @@ public interface ObjectStore extends AutoCloseable {
     void put(String name, byte[] data);
 
     /**
+     * {@link #put(String, byte[])} of {@code data[offset, offset + length)}. The store keeps no reference to
+     * {@code data} once it returns: the caller may reuse the buffer (backups reuse their pack buffers). The default
+     * copies the range; stores that write synchronously override it to write the range itself.
+     */
+    default void put(String name, byte[] data, int offset, int length) {
+        put(name, java.util.Arrays.copyOfRange(data, offset, offset + length));
+    }
+
+    /**
      * Stores {@code data} only if no object has that name. Returns false, leaving the existing object untouched,
      * when one exists. Atomic as {@link #put}. Stores without a native conditional write emulate it; see
      * {@link StoreFeatures#atomicConditionalPut()} for whether two racing writers can both succeed.

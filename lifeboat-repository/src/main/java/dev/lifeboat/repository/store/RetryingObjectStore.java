@@ -50,6 +50,14 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public void put(String name, byte[] data, int offset, int length) {
+        retry(() -> {
+            inner.put(name, data, offset, length); // synchronous: data is not used after this returns
+            return null;
+        });
+    }
+
+    @Override
     public boolean putIfAbsent(String name, byte[] data) {
         return retry(() -> inner.putIfAbsent(name, data));
     }

@@ -45,6 +45,18 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void putOfARangeStoresThatRangeAndKeepsNoReferenceToTheBuffer() {
+        ObjectStore s = store();
+        for (int size : new int[] {10, 3 * 1024 * 1024 + 5}) {
+            byte[] buffer = random(size + 100, 3);
+            byte[] expected = java.util.Arrays.copyOfRange(buffer, 40, 40 + size);
+            s.put("data/range-" + size, buffer, 40, size);
+            java.util.Arrays.fill(buffer, (byte) 0x5a); // the caller reuses its buffer at once
+            assertThat(s.get("data/range-" + size)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void putReplacesAnExistingObject() {
         ObjectStore s = store();
         s.put("locks/a", bytes("one"));
