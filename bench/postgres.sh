@@ -2,11 +2,12 @@
 # PostgreSQL side by side: Lifeboat, pgBackRest and pg_basebackup on one generated database whose data looks like
 # the Learning Assistant's (UUIDs, e-mail addresses, timestamps, JSON, sentences from a vocabulary; not pgbench's
 # nearly empty rows): full backup, a second backup after ~1 % of the rows changed, and restore. Prints the ratios.
-# Usage: bench/postgres.sh [million progress rows=12 (about 2 GB)]
+# Usage: bench/postgres.sh [million progress rows=12 (about 2 GB)] [repetitions=3]
 #   (needs: apt-get install -y postgresql pgbackrest python3; run as root)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rows="${1:-12}"
+reps="${2:-3}"
 work="${LIFEBOAT_BENCH_DIR:-/tmp/lifeboat-bench-pg}"
 bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 port=54329
@@ -32,7 +33,7 @@ cat > "$work/pgbackrest.conf" <<CONF
 [global]
 repo1-path=$work/pgbackrest-repo
 repo1-cipher-type=aes-256-cbc
-repo1-retention-full=2
+repo1-retention-full=9
 repo1-cipher-pass=bench-passphrase-for-pgbackrest
 compress-type=zst
 compress-level=3
@@ -77,6 +78,7 @@ INSERT INTO progress SELECT g, ids.id, 1 + g % 400, ((g::bigint * 7919) % 101)::
   JOIN ids ON ids.n = 1 + g % ${rows}0000
   JOIN sentences ON sentences.n = 1 + (g * 13) % 100000;
 CREATE INDEX ON progress (learner, lesson);
+VACUUM (FREEZE, ANALYZE);
 CHECKPOINT;
 SQL
 size=$(du -sb "$work/data" | cut -f1)
@@ -87,7 +89,16 @@ last=$(psql -c "SELECT pg_walfile_name(pg_current_wal_lsn())")
 psql -c "SELECT pg_switch_wal()" >/dev/null
 until [ "$(psql -c "SELECT coalesce(last_archived_wal, '') >= '$last' FROM pg_stat_archiver")" = t ]; do sleep 1; done
 
-t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; sync; e=$(date +%s.%N); awk -v s=$s -v e=$e 'BEGIN{printf "%.2f", e-s}'; }
+# t NAME COMMAND...: prints the wall time of COMMAND (and the sync after it); writes the CPU time (user + system) of
+# it and every process it started to $work/cpu-NAME (bash's `times` in the command substitution's own subshell).
+t() {
+  local name=$1 s e; shift
+  s=$(date +%s.%N); "$@" >/dev/null; sync; e=$(date +%s.%N)
+  times > "$work/times-$name" # a builtin with a redirect runs in this process (a pipe would fork and see nothing)
+  tail -1 "$work/times-$name" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%.1f", n }' > "$work/cpu-$name"
+  awk -v s=$s -v e=$e 'BEGIN{printf "%.2f", e-s}'
+}
+cpu() { cat "$work/cpu-$1"; }
 bytes() { du -sb "$1" | cut -f1; }
 mb() { awk -v b="$1" 'BEGIN{printf "%.0f MB", b/1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
@@ -116,34 +127,61 @@ PY
 }
 
 export LIFEBOAT_PASSPHRASE=bench-passphrase-for-lifeboat
-lifeboat repo init --repo "$work/lifeboat-repo" >/dev/null
 declare -A time size
-for round in full changed; do
-  if [ "$round" = changed ]; then
-    before=$(psql -c "SELECT pg_current_wal_lsn()")
-    psql -c "UPDATE progress SET score = score + 1, attempts = attempts + 1, updated_at = now() WHERE id % 100 = 37" >/dev/null
-    psql -c "CHECKPOINT" >/dev/null
-    changed=$(changed_pages "$before")
-  fi
-  r0=$(bytes "$work/lifeboat-repo")
-  time[lb_$round]=$(t lifeboat backup postgres --repo "$work/lifeboat-repo" --host 127.0.0.1 --port $port --data-dir "$work/data" --name bench)
-  size[lb_$round]=$(( $(bytes "$work/lifeboat-repo") - r0 ))
-  pgb_dir="$work/basebackup-$round"; rm -rf "$pgb_dir"
-  time[pgb_$round]=$(t as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p $port -D "$pgb_dir" -Ft -z -X fetch -c fast)
-  size[pgb_$round]=$(bytes "$pgb_dir")
-  type=full; [ "$round" = changed ] && type=incr
-  b0=$(bytes "$work/pgbackrest-repo/backup")
-  time[br_$round]=$(t as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --type=$type backup)
-  size[br_$round]=$(( $(bytes "$work/pgbackrest-repo/backup") - b0 ))
-  echo "$round: lifeboat ${time[lb_$round]} s, +$(mb ${size[lb_$round]})   pgbackrest $type ${time[br_$round]} s, +$(mb ${size[br_$round]}) (backup set, WAL archive apart)   pg_basebackup -Ft -z ${time[pgb_$round]} s, $(mb ${size[pgb_$round]}) (gzip, no encryption)"
+# This machine's timings vary by up to half from one run to the next (other guests share the host), so full
+# backups and restores run $reps times each, the tools taking turns, and the ratios use the medians.
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# Sizes are what each backup adds to its tool's repository, the WAL needed to restore it included: Lifeboat keeps
+# that WAL in the snapshot, pgBackRest in its archive (its archive_command runs all along, and a backup ends only
+# once its last segment is archived), so for pgBackRest the growth of backup sets and archive together counts.
+lb_t=(); lb_c=(); br_t=(); br_c=()
+for i in $(seq 1 "$reps"); do
+  repo="$work/lifeboat-repo-$i"
+  lifeboat repo init --repo "$repo" >/dev/null
+  r0=$(bytes "$repo")
+  lb_t+=("$(t lb_full_$i lifeboat backup postgres --repo "$repo" --host 127.0.0.1 --port $port --data-dir "$work/data" --name bench)")
+  lb_c+=("$(cpu lb_full_$i)")
+  size[lb_full]=$(( $(bytes "$repo") - r0 ))
+  b0=$(bytes "$work/pgbackrest-repo")
+  br_t+=("$(t br_full_$i as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --type=full backup)")
+  br_c+=("$(cpu br_full_$i)")
+  size[br_full]=$(( $(bytes "$work/pgbackrest-repo") - b0 ))
+  echo "full backup $i/$reps: lifeboat ${lb_t[-1]} s (CPU ${lb_c[-1]} s), $(mb ${size[lb_full]})   pgbackrest ${br_t[-1]} s (CPU ${br_c[-1]} s), +$(mb ${size[br_full]})"
+  [ "$i" -lt "$reps" ] && rm -rf "$repo"
 done
+mv "$work/lifeboat-repo-$reps" "$work/lifeboat-repo"
+time[lb_full]=$(median "${lb_t[@]}"); time[br_full]=$(median "${br_t[@]}")
+echo "full backup, medians: lifeboat ${time[lb_full]} s (CPU $(median "${lb_c[@]}") s)   pgbackrest ${time[br_full]} s (CPU $(median "${br_c[@]}") s)"
+pgb_dir="$work/basebackup"; rm -rf "$pgb_dir"
+time[pgb]=$(t pgb as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p $port -D "$pgb_dir" -Ft -z -X fetch -c fast)
+echo "pg_basebackup -Ft -z: ${time[pgb]} s, $(mb $(bytes "$pgb_dir")) (gzip, no encryption)"
+
+before=$(psql -c "SELECT pg_current_wal_lsn()")
+psql -c "UPDATE progress SET score = score + 1, attempts = attempts + 1, updated_at = now() WHERE id % 100 = 37" >/dev/null
+psql -c "CHECKPOINT" >/dev/null
+changed=$(changed_pages "$before")
+r0=$(bytes "$work/lifeboat-repo")
+time[lb_changed]=$(t lb_changed lifeboat backup postgres --repo "$work/lifeboat-repo" --host 127.0.0.1 --port $port --data-dir "$work/data" --name bench)
+size[lb_changed]=$(( $(bytes "$work/lifeboat-repo") - r0 ))
+b0=$(bytes "$work/pgbackrest-repo")
+time[br_changed]=$(t br_changed as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --type=incr backup)
+size[br_changed]=$(( $(bytes "$work/pgbackrest-repo") - b0 ))
+echo "after 1 % of rows changed: lifeboat ${time[lb_changed]} s (CPU $(cpu lb_changed) s), +$(mb ${size[lb_changed]})   pgbackrest incr ${time[br_changed]} s (CPU $(cpu br_changed) s), +$(mb ${size[br_changed]})"
+
 rl="$work/restore-lifeboat"; rb="$work/restore-pgbackrest"
-time[lb_restore]=$(t lifeboat restore postgres --repo "$work/lifeboat-repo" --snapshot latest --name bench --to "$rl")
-mkdir -p "$rb"; chown postgres "$rb"; chmod 700 "$rb"
-time[br_restore]=$(t as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --pg1-path="$rb" restore)
-echo "restore (newest backup into an empty directory): lifeboat ${time[lb_restore]} s   pgbackrest ${time[br_restore]} s"
+lb_t=(); lb_c=(); br_t=(); br_c=()
+for i in $(seq 1 "$reps"); do
+  rm -rf "$rl" "$rb"; mkdir -p "$rb"; chown postgres "$rb"; chmod 700 "$rb"
+  lb_t+=("$(t lb_restore_$i lifeboat restore postgres --repo "$work/lifeboat-repo" --snapshot latest --name bench --to "$rl")")
+  lb_c+=("$(cpu lb_restore_$i)")
+  br_t+=("$(t br_restore_$i as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench --pg1-path="$rb" restore)")
+  br_c+=("$(cpu br_restore_$i)")
+  echo "restore $i/$reps (newest backup into an empty directory): lifeboat ${lb_t[-1]} s (CPU ${lb_c[-1]} s)   pgbackrest ${br_t[-1]} s (CPU ${br_c[-1]} s)"
+done
+time[lb_restore]=$(median "${lb_t[@]}"); time[br_restore]=$(median "${br_t[@]}")
+echo "restore, medians: lifeboat ${time[lb_restore]} s (CPU $(median "${lb_c[@]}") s)   pgbackrest ${time[br_restore]} s (CPU $(median "${br_c[@]}") s)"
 echo
-echo "ratios (pgBackRest's time or size divided by Lifeboat's; above 1 means Lifeboat is faster or smaller):"
+echo "ratios (pgBackRest's time or size divided by Lifeboat's; above 1 means Lifeboat is faster or smaller; times are medians of $reps):"
 echo "  full backup speed      $(ratio ${time[br_full]} ${time[lb_full]})x   (target >= 1.5)"
 echo "  full backup size       $(ratio ${size[br_full]} ${size[lb_full]})x   (target >= 1.0)"
 echo "  second backup speed    $(ratio ${time[br_changed]} ${time[lb_changed]})x"
