@@ -166,10 +166,16 @@ class RedisProtectionIT {
             rdb = in.readAllBytes();
         }
         byte[] truncated = java.util.Arrays.copyOf(rdb, rdb.length / 2);
-        byte[] flipped = rdb.clone();
-        flipped[rdb.length / 3] ^= 0x20;
+        // A changed byte at several places: whatever it hits (a type, a length, a value, the checksum), the file is
+        // damaged, and must be called so (a type turned into a legacy code once read as "unsupported").
+        List<byte[]> damaged = new java.util.ArrayList<>(List.of(truncated));
+        for (int at : new int[] {rdb.length / 5, rdb.length / 3, rdb.length / 2, rdb.length * 2 / 3, rdb.length - 3}) {
+            byte[] flipped = rdb.clone();
+            flipped[at] ^= 0x20;
+            damaged.add(flipped);
+        }
         RedisServer target = redis.newEmptyServer("untouched");
-        for (byte[] bad : List.of(truncated, flipped)) {
+        for (byte[] bad : damaged) {
             Snapshot s = storeRdb(bad);
             assertThatThrownBy(() -> new CacheRestore(repo).intoRunning(s, RedisTarget.of(target.host(), target.port()), Progress.NONE))
                     .isInstanceOfSatisfying(LifeboatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RDB_INVALID));

@@ -88,6 +88,40 @@ final class RdbInput {
         consumed += len;
     }
 
+    /**
+     * Reads what is left of the stream and says whether the file's CRC-64 (its last 8 bytes) matches everything
+     * before it: false for a damaged file, true for an intact one, and also true when the file carries no checksum
+     * (all zero: Redis with {@code rdbchecksum no}) or is too short to carry one, since then nothing can be told.
+     * Used when the reader meets something it does not read, to tell damage from a feature it does not know.
+     */
+    boolean restMatchesChecksum() {
+        capture = null;
+        byte[] last = new byte[8];
+        long total = 0;
+        while (pos < limit || fill()) {
+            int n = limit - pos;
+            // Feed all but the final 8 bytes seen so far into the CRC: keep a sliding window of the last 8.
+            for (int i = 0; i < n; i++) {
+                byte b = buf[pos + i];
+                if (total >= 8) {
+                    crc.update(last[(int) (total % 8)] & 0xff);
+                }
+                last[(int) (total % 8)] = b;
+                total++;
+            }
+            consumed += n;
+            pos = limit;
+        }
+        if (total < 8) {
+            return true;
+        }
+        long stored = 0;
+        for (int i = 0; i < 8; i++) {
+            stored |= (long) (last[(int) ((total + i) % 8)] & 0xff) << (8 * i);
+        }
+        return stored == 0 || stored == crc.value();
+    }
+
     LifeboatException truncated() {
         return new LifeboatException(ErrorCode.RDB_INVALID, "the RDB ends after " + consumed + " bytes, in " + context
                 + ": it is truncated", null);

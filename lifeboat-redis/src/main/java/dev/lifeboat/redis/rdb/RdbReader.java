@@ -385,7 +385,16 @@ public final class RdbReader {
         return in.context() + ", offset " + in.offset();
     }
 
+    /**
+     * Something this reader does not read, unless the file is damaged: one changed byte can turn a value type into
+     * a legacy code, so the rest of the file is read and its checksum decides which error it is.
+     */
     private LifeboatException unsupported(String what) {
+        String where = describe();
+        if (!in.restMatchesChecksum()) {
+            return new LifeboatException(ErrorCode.RDB_INVALID, "the RDB is damaged: " + what + " where a valid file would not have it (in "
+                    + where + "), and its CRC-64 does not match its content", null);
+        }
         return new LifeboatException(ErrorCode.RDB_VERSION_UNSUPPORTED, "the RDB contains " + what + ", which Lifeboat does not read", null);
     }
 

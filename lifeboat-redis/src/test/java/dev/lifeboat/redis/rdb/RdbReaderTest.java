@@ -70,6 +70,42 @@ class RdbReaderTest {
                 .isInstanceOfSatisfying(LifeboatException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.RDB_INVALID));
     }
 
+    /**
+     * One changed byte can turn a value type into a code this reader does not read (a pre-release module value); the
+     * file's checksum tells a damaged file (RDB_INVALID) from one that really holds such a value.
+     */
+    @Test
+    void anUnreadableTypeIsDamageWhenTheChecksumSaysSoAndUnsupportedOtherwise() {
+        for (String file : List.of("damaged", "intact", "no checksum")) {
+            byte[] b = rdb(10, !file.equals("no checksum"));
+            int type = indexOf(b, "\u0008greeting".getBytes(StandardCharsets.US_ASCII)) - 1;
+            assertThat(b[type]).isEqualTo((byte) RdbFormat.STRING);
+            b[type] = RdbFormat.MODULE_PRE_GA;
+            if (file.equals("intact")) {
+                long crc = Crc64.of(b, 0, b.length - 8);
+                for (int i = 0; i < 8; i++) {
+                    b[b.length - 8 + i] = (byte) (crc >>> (8 * i));
+                }
+            }
+            ErrorCode expected = file.equals("damaged") ? ErrorCode.RDB_INVALID : ErrorCode.RDB_VERSION_UNSUPPORTED;
+            assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(b)).read(e -> { }))
+                    .as(file)
+                    .isInstanceOfSatisfying(LifeboatException.class, ex -> {
+                        assertThat(ex.code()).isEqualTo(expected);
+                        assertThat(ex.getMessage()).contains("pre-release module format");
+                    });
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(Arrays.copyOfRange(haystack, i, i + needle.length), needle)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
     @Test
     void aDisabledChecksumIsReportedNotFaked() {
         assertThat(new RdbReader(new ByteArrayInputStream(rdb(10, false))).read(e -> { }).checksum()).isEqualTo("disabled");
