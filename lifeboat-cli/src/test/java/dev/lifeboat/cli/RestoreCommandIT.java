@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -80,11 +81,18 @@ class RestoreCommandIT {
             var asked = Files.readAllLines(calls);
             System.out.printf("restore_command: %d calls in %.1f s (%.2f s per call, JVM start included)%n", asked.size(), seconds,
                     seconds / Math.max(1, asked.size()));
-            assertThat(recovered.queryOne("SELECT count(*) FROM events")).isEqualTo("30001");
+            // On a failure, say which files the server asked for and what it logged about them.
+            String diagnosis = "calls: " + asked + "\nserver log:\n" + tail(recovered.log(), 60) + "\nagent log:\n" + tail(tmp.resolve("agent.log"), 30);
+            assertThat(recovered.queryOne("SELECT count(*) FROM events")).as(diagnosis).isEqualTo("30001");
             assertThat(recovered.queryOne("SELECT body FROM events WHERE id = 999999")).isEqualTo("the last commit, in the partial segment");
             assertThat(asked).as("segments and the timeline history were asked for").hasSizeGreaterThan(6);
             String log = Files.readString(recovered.log());
             assertThat(log).contains("from the prefetch directory", "(the partial last segment, padded)");
         }
+    }
+
+    private static String tail(Path file, int lines) throws java.io.IOException {
+        List<String> all = Files.readAllLines(file);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 }
