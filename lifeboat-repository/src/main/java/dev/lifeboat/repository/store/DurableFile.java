@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and nothing left for a later flush. On this project's virtual machines the kernel's copy into fresh page-cache
  * pages was the largest single cost of a restore (half its CPU); database restores are mostly a few 1 GiB segment
  * files, packs are 16 MiB, and neither a restored cluster nor a backup should push the host's working set out of
- * the cache. The last partial
- * block is written padded and the file truncated to its size. Smaller files, and filesystems that refuse
- * {@code O_DIRECT} (tmpfs, some network filesystems), go through the page cache and are fsynced.
+ * the cache. The last partial block is written padded and the file truncated to its size. Smaller files, and
+ * filesystems that refuse {@code O_DIRECT} (tmpfs on older kernels, some network filesystems), go through the page
+ * cache and are fsynced.
  *
  * <p>Not thread-safe: one writer per file.
  */
@@ -46,7 +46,8 @@ public final class DurableFile implements AutoCloseable {
     /**
      * Opens {@code path} for a file of {@code expectedSize} bytes, or an unknown size when negative;
      * {@code create} is {@link StandardOpenOption#CREATE} (an existing file is emptied) or
-     * {@link StandardOpenOption#CREATE_NEW}. {@code direct} is shared by one restore: once a filesystem refuses O_DIRECT it is not tried again.
+     * {@link StandardOpenOption#CREATE_NEW}. {@code direct} is shared by one restore or one store: once a
+     * filesystem refuses O_DIRECT it is not tried again.
      */
     public static DurableFile create(Path path, long expectedSize, AtomicBoolean direct, OpenOption create) throws IOException {
         if (expectedSize >= DIRECT_FROM && direct.get()) {
@@ -54,8 +55,11 @@ public final class DurableFile implements AutoCloseable {
             try {
                 FileChannel ch = FileChannel.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, directOption());
                 return new DurableFile(ch, BUFFERS.get().clear().alignedSlice(align).limit(DIRECT_BUFFER), align);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
+                throw e; // not about O_DIRECT, and the file is not ours to delete
             } catch (IOException | UnsupportedOperationException e) {
-                // EINVAL from a filesystem without O_DIRECT: write through the page cache from now on.
+                // EINVAL from a filesystem without O_DIRECT (the open may have created the file before refusing):
+                // write through the page cache from now on.
                 direct.set(false);
                 Files.deleteIfExists(path);
             }
