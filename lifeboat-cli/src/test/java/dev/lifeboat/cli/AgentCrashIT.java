@@ -77,6 +77,25 @@ class AgentCrashIT {
                     .as("a history file the repository lacks").isEqualTo(1);
             assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "0000000100000FFF000000FF", dest.toString())
                     .status()).as("a segment the repository lacks").isEqualTo(1);
+            // A damaged object is not a missing one: exit 1 would make PostgreSQL end recovery there and promote
+            // without the rest. Archive recovery must stop (exit 126); a standby retries (exit 1).
+            Path stored;
+            try (var files = Files.walk(tmp)) {
+                stored = files.filter(p -> p.getFileName().toString().equals(first.next().fileName()) && !p.startsWith(cache)).findFirst().orElseThrow();
+            }
+            byte[] original = Files.readAllBytes(stored);
+            byte[] damaged = original.clone();
+            damaged[damaged.length / 2] ^= 1;
+            Files.write(stored, damaged);
+            Path pgData = Files.createDirectories(tmp.resolve("recovering").resolve("pg_wal"));
+            Cli.Result refused = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "0",
+                    first.next().fileName(), pgData.resolve("RECOVERYXLOG").toString());
+            assertThat(refused.status()).as("archive recovery stops on a damaged segment").isEqualTo(126);
+            assertThat(pgData.resolve("RECOVERYXLOG")).doesNotExist();
+            Files.writeString(pgData.getParent().resolve("standby.signal"), "");
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "0",
+                    first.next().fileName(), pgData.resolve("RECOVERYXLOG").toString()).status()).as("a standby asks again later").isEqualTo(1);
+            Files.write(stored, original);
 
             Cli.Result dry = Cli.run(env, "repo", "prune", "--keep-last", "1", "--dry-run");
             assertThat(dry.status()).as(dry.err()).isZero();

@@ -1,9 +1,11 @@
 package dev.lifeboat.cli.wal;
 
 import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.fetch.WalFetch;
 import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.postgres.wal.WalSegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +23,14 @@ import picocli.CommandLine.Parameters;
                         + "own user: the plan and the passphrase source must be readable by it (e.g. LIFEBOAT_CONFIG in the "
                         + "command, the passphrase as {file: ...})."},
         footer = {"", "Exit status: 0 the file was written; 1 the repository does not have it (PostgreSQL then ends recovery or tries "
-                + "another timeline, as with any restore_command)."})
+                + "another timeline, as with any restore_command); 126 the repository has or may have it but it could not be read "
+                + "(unreachable store, wrong key, a damaged object): PostgreSQL stops recovery instead of ending it early and "
+                + "promoting without that WAL. On a standby (standby.signal in the data directory) such a failure exits 1 instead, "
+                + "and PostgreSQL retries later."})
 public final class WalFetchCommand implements Callable<Integer> {
+    /** An exit status PostgreSQL takes as "the command could not run": it stops recovery rather than ending it. */
+    static final int STOP_RECOVERY = 126;
+
     @Mixin
     RepositoryAccess access;
 
@@ -47,7 +55,20 @@ public final class WalFetchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-wal-" + cluster);
-        WalFetch.Source source = new WalFetch(() -> new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
+        WalFetch.Source source;
+        try {
+            source = new WalFetch(() -> new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
+        } catch (RuntimeException e) {
+            // Exit 1 would tell PostgreSQL "no such file": archive recovery would end here and promote without the WAL
+            // that follows. Any other failure must stop recovery instead (an exit status above 125 does), except on a
+            // standby, which retries restore_command until it works.
+            boolean standby = Files.exists(dataDirectory().resolve("standby.signal"));
+            String why = e instanceof LifeboatException l ? l.getMessage() + " [" + l.code().id() + "]" : e.toString();
+            System.err.println("lifeboat wal fetch: " + walFile + " could not be read: " + why
+                    + (standby ? "; the standby will ask again" : "; stopping recovery (exit " + STOP_RECOVERY + ") rather than ending it "
+                    + "before this WAL. Fix the cause and start PostgreSQL again."));
+            return standby ? 1 : STOP_RECOVERY;
+        }
         // One line per call, into PostgreSQL's log: where each file came from.
         System.err.println("lifeboat wal fetch: " + walFile + switch (source) {
             case PREFETCHED -> " from the prefetch directory";
@@ -56,5 +77,11 @@ public final class WalFetchCommand implements Callable<Integer> {
             case MISSING -> " is not in the repository";
         });
         return source == WalFetch.Source.MISSING ? 1 : 0;
+    }
+
+    /** PostgreSQL runs restore_command in its data directory and asks for {@code pg_wal/RECOVERYXLOG}-like paths. */
+    private Path dataDirectory() {
+        Path parent = destination.toAbsolutePath().getParent();
+        return parent != null && parent.getParent() != null ? parent.getParent() : Path.of("").toAbsolutePath();
     }
 }
