@@ -75,14 +75,17 @@ class RestoreCommandIT {
 
             PostgresServer recovered = pg.serverAt(home, "wf");
             long t0 = System.nanoTime();
-            recovered.start();
-            Wait.until(Duration.ofSeconds(180), "replay through wal fetch to finish and promote", () -> !recovered.isInRecovery());
+            try {
+                recovered.start();
+                Wait.until(Duration.ofSeconds(180), "replay through wal fetch to finish and promote", () -> !recovered.isInRecovery());
+            } catch (RuntimeException | AssertionError e) {
+                throw new AssertionError(diagnosis(calls, recovered.log(), tmp.resolve("agent.log")), e);
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             var asked = Files.readAllLines(calls);
-            System.out.printf("restore_command: %d calls in %.1f s (%.2f s per call, JVM start included)%n", asked.size(), seconds,
-                    seconds / Math.max(1, asked.size()));
-            // On a failure, say which files the server asked for and what it logged about them.
-            String diagnosis = "calls: " + asked + "\nserver log:\n" + tail(recovered.log(), 60) + "\nagent log:\n" + tail(tmp.resolve("agent.log"), 30);
+            System.out.printf("restore_command: %d calls in %.1f s (%.2f s per call, JVM start included): %s%n", asked.size(), seconds,
+                    seconds / Math.max(1, asked.size()), asked);
+            String diagnosis = diagnosis(calls, recovered.log(), tmp.resolve("agent.log"));
             assertThat(recovered.queryOne("SELECT count(*) FROM events")).as(diagnosis).isEqualTo("30001");
             assertThat(recovered.queryOne("SELECT body FROM events WHERE id = 999999")).isEqualTo("the last commit, in the partial segment");
             assertThat(asked).as("segments and the timeline history were asked for").hasSizeGreaterThan(6);
@@ -91,7 +94,15 @@ class RestoreCommandIT {
         }
     }
 
+    /** On a failure: which files the server asked for, and what the server and the agent logged. */
+    private static String diagnosis(Path calls, Path serverLog, Path agentLog) throws java.io.IOException {
+        return "calls: " + Files.readAllLines(calls) + "\nserver log:\n" + tail(serverLog, 60) + "\nagent log:\n" + tail(agentLog, 30);
+    }
+
     private static String tail(Path file, int lines) throws java.io.IOException {
+        if (!Files.exists(file)) {
+            return "(no " + file + ")";
+        }
         List<String> all = Files.readAllLines(file);
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
