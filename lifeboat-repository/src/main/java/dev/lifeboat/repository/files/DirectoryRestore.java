@@ -111,7 +111,7 @@ public final class DirectoryRestore {
             for (int i = dirs.size() - 1; i >= 0; i--) {
                 Path dir = resolve(root, dirs.get(i).path());
                 finish(dirs.get(i), dir, asRoot);
-                syncDirectory(dir);
+                DurableFile.syncDirectory(dir);
             }
         } catch (IOException | UncheckedIOException e) {
             String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
@@ -203,15 +203,6 @@ public final class DirectoryRestore {
                 throw new UncheckedIOException(io);
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
-    /** Makes a directory's entries durable (fsync on the directory; a no-op where the platform cannot open one). */
-    static void syncDirectory(Path dir) throws IOException {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
-            // a directory without read permission for us, or a platform that cannot sync directories
         }
     }
 

@@ -124,6 +124,18 @@ public final class DurableFile implements AutoCloseable {
         channel.close();
     }
 
+    /**
+     * Makes a directory's entries durable: fsync on the directory, after files were created or renamed in it. Best
+     * effort: a directory we may not read, or a platform that cannot open one, is left as it is.
+     */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported here, or not readable by us
+        }
+    }
+
     private static long blockSize(Path path) {
         try {
             return Files.getFileStore(path.getParent()).getBlockSize();

@@ -55,7 +55,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         Path temp = writeTemp(target, data, offset, length);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(target.getParent());
+            DurableFile.syncDirectory(target.getParent());
         } catch (AtomicMoveNotSupportedException e) {
             throw failure(StoreException.Kind.PERMANENT, name, "the filesystem cannot rename atomically", e);
         } catch (IOException e) {
@@ -73,7 +73,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         Path temp = writeTemp(target, data, 0, data.length);
         try {
             Files.createLink(target, temp);
-            syncDirectory(target.getParent());
+            DurableFile.syncDirectory(target.getParent());
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
@@ -195,14 +195,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
 
     /** Makes a rename durable. Platforms that cannot open directories skip it; the rename is atomic regardless. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // not supported here
-        }
-    }
-
     private StoreException failure(String name, String what, Throwable e) {
         StoreException.Kind kind = e instanceof AccessDeniedException ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
         return failure(kind, name, what, e);
