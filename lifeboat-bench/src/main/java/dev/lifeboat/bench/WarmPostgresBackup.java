@@ -9,13 +9,10 @@ import dev.lifeboat.repository.crypto.Credentials;
 import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Full PostgreSQL backups, one after the other in one JVM, each into a new repository with the defaults of
@@ -46,15 +43,7 @@ public final class WarmPostgresBackup {
             double seconds = (System.nanoTime() - t) / 1e9;
             System.out.printf(Locale.ROOT, "backup %d/%d in one JVM: %.2f s, %.0f MB stored%s%n", i, rounds, seconds,
                     s.manifest().stats().storedBytes() / 1e6, i == 1 ? " (cold: the JIT still compiling)" : " (warm)");
-            delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
+            RepositoryBenchmark.delete(dir);
         }
     }
 }
