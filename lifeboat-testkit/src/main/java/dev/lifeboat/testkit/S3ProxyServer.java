@@ -76,6 +76,26 @@ public final class S3ProxyServer implements AutoCloseable {
         }
         Reaper.track(process.pid());
         Wait.forPort(process, port, home.resolve("s3proxy.log"), "S3Proxy", Duration.ofSeconds(60));
+        Wait.until(Duration.ofSeconds(60), "S3Proxy to answer HTTP on port " + port, this::answersHttp);
+    }
+
+    /**
+     * Whether the server answers an anonymous request with any HTTP status. An open port is not enough: a cold
+     * S3Proxy once dropped the connection of the first upload it was sent (a "broken pipe" in a contract test).
+     */
+    private boolean answersHttp() {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(endpoint() + "/").toURL().openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(10000);
+            try {
+                return c.getResponseCode() > 0;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public String endpoint() {
