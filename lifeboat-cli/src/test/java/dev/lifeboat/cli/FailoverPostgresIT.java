@@ -3,27 +3,43 @@ package dev.lifeboat.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.testkit.PgBouncerServer;
 import dev.lifeboat.testkit.PostgresHarness;
 import dev.lifeboat.testkit.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** failover postgres against a live primary: the dry run changes nothing; the failover fences it and promotes the replica. */
+/**
+ * failover postgres against a live primary: the dry run changes nothing; a re-point program that cannot run stops the
+ * failover before anything changes; the failover fences the old primary, promotes the replica and runs the plan's
+ * re-point command with the new primary's address.
+ */
 class FailoverPostgresIT {
     @TempDir
     Path tmp;
 
     @Test
     void aLiveOldPrimaryIsFencedAndTheReplicaPromoted() throws Exception {
-        try (PostgresHarness pg = PostgresHarness.builder().replicas(1).start()) {
+        try (PostgresHarness pg = PostgresHarness.builder().replicas(1).start();
+             PgBouncerServer bouncer = PgBouncerServer.start(Map.of("app",
+                     "host=127.0.0.1 port=" + pg.primary().port() + " dbname=postgres user=postgres"))) {
             PostgresServer primary = pg.primary();
             PostgresServer replica = pg.replica(0);
+            assertThat(throughThePooler(bouncer)).as("before: the pooler leads to the primary").isEqualTo(primary.port() + " f");
             primary.execute("CREATE TABLE t (id int)", "INSERT INTO t SELECT generate_series(1, 1000)");
             pg.awaitReplay(replica);
             Path plan = tmp.resolve("lifeboat.yaml");
+            Path missing = tmp.resolve("no-such-repoint.sh");
+            Path script = Path.of("..", "examples", "re-point", "pgbouncer.sh").toAbsolutePath().normalize();
+            String rePoint = "[/usr/bin/env, PSQL=" + primary.bin().resolve("psql") + ", " + script + ", " + bouncer.ini()
+                    + ", '" + bouncer.adminConninfo() + "']";
             Files.writeString(plan, String.join("\n",
                     "version: 1",
                     "name: failover-test",
@@ -35,13 +51,24 @@ class FailoverPostgresIT {
                     "      replicas:",
                     "        replica-1: {endpoint: 127.0.0.1:" + replica.port() + "}",
                     "      user: postgres",
+                    "      re-point: {command: [" + missing + "], timeout: 20s}",
                     ""));
             Map<String, String> env = Map.of("LIFEBOAT_CONFIG", plan.toString());
 
-            Cli.Result dry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "--dry-run");
+            Cli.Result dry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "--dry-run", "--no-re-point");
             assertThat(dry.status()).as(dry.err()).isZero();
-            assertThat(dry.out()).contains("dry run", "promote   replica-1", "bytes");
+            assertThat(dry.out()).contains("dry run", "promote   replica-1", "bytes", "re-point  nothing configured");
             assertThat(replica.isInRecovery()).isTrue();
+
+            Cli.Result broken = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "replica-1");
+            assertThat(broken.status()).as(broken.err()).isEqualTo(97);
+            assertThat(broken.err()).contains("nothing changed", "no-such-repoint.sh", "does not exist", "--no-re-point");
+            assertThat(replica.isInRecovery()).as("nothing was promoted").isTrue();
+            Cli.Result brokenDry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "--dry-run");
+            assertThat(brokenDry.status()).isEqualTo(97);
+            assertThat(brokenDry.out()).contains("CANNOT RUN", "Fix the re-point command");
+            Files.writeString(plan, Files.readString(plan).replace("[" + missing + "]", rePoint));
+            assertThat(Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--dry-run").out()).contains("re-point  run /usr/bin/env PSQL=");
 
             Cli.Result unknown = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "replica-9");
             assertThat(unknown.status()).isEqualTo(2);
@@ -54,8 +81,26 @@ class FailoverPostgresIT {
             assertThat(json.get("expected_data_loss_bytes").asLong()).isZero();
             assertThat(replica.isInRecovery()).isFalse();
             replica.execute("INSERT INTO t VALUES (1001)");
+            assertThat(primary.queryOne("SELECT count(*) FROM t")).as("fenced, so the old primary holds neither write").isEqualTo("1000");
             assertThat(primary.queryOne("SHOW default_transaction_read_only")).as("the old primary refuses new writes").isEqualTo("on");
-            assertThat(r.err()).contains("fenced the old primary", "promoted");
+            assertThat(r.err()).contains("fenced the old primary", "promoted", "running the re-point command");
+            assertThat(json.get("re_point").get("succeeded").asBoolean()).isTrue();
+            assertThat(json.get("re_point").get("output").asText()).isEqualTo("pgbouncer: 1 [databases] entries moved from host=127.0.0.1 port="
+                    + primary.port() + " to host=127.0.0.1 port=" + replica.port() + "; reloaded");
+            assertThat(throughThePooler(bouncer)).as("after: the pooler leads to the promoted replica").isEqualTo(replica.port() + " f");
+            try (Connection c = DriverManager.getConnection(bouncer.jdbcUrl("app")); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (1002)");
+            }
+            assertThat(replica.queryOne("SELECT count(*) FROM t")).isEqualTo("1002");
+        }
+    }
+
+    /** The port of the server a new pooled connection reaches, and whether it is in recovery ("5433 f"). */
+    private static String throughThePooler(PgBouncerServer bouncer) throws Exception {
+        try (Connection c = DriverManager.getConnection(bouncer.jdbcUrl("app")); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('port') || ' ' || pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getString(1).replace("false", "f").replace("true", "t");
         }
     }
 }

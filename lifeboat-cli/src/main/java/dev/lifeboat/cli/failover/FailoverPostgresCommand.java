@@ -6,8 +6,10 @@ import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.PostgresCluster;
+import dev.lifeboat.core.plan.RePoint;
 import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.failover.PostgresFailover;
+import dev.lifeboat.postgres.failover.RePointCommand;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +24,13 @@ import picocli.CommandLine.Option;
                 "",
                 "Checks that the replica is in recovery and how far behind it is (the expected data loss); fences the old "
                         + "primary if it still answers (default_transaction_read_only on, client sessions terminated); promotes "
-                        + "with pg_promote and waits until the replica takes writes. Re-point the application afterwards (the "
-                        + "demo's router does it for you). --dry-run only checks and reports."},
-        footer = {"", "Exit status: 0 promoted (or checked); 95 the failover did not complete; 90 the replica does not answer."})
+                        + "with pg_promote and waits until the replica takes writes. Then, when the cluster has a 're-point' "
+                        + "command in the plan, it runs it with the new primary's address in LIFEBOAT_NEW_PRIMARY_HOST and "
+                        + "LIFEBOAT_NEW_PRIMARY_PORT so the application follows (reload pgbouncer, patch a Kubernetes Service, "
+                        + "update DNS); without one, re-point the application yourself. A re-point program that is missing or "
+                        + "not executable stops the failover before anything changes. --dry-run only checks and reports."},
+        footer = {"", "Exit status: 0 promoted (or checked) and re-pointed; 97 the re-point command failed after promotion, or cannot "
+                + "run at all (then nothing was changed); 95 the failover did not complete; 90 the replica does not answer."})
 public final class FailoverPostgresCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -42,8 +48,11 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long promotion may take (default 60s).")
     String timeout = "60s";
 
-    @Option(names = "--dry-run", description = "Check the replica and report; change nothing.")
+    @Option(names = "--dry-run", description = "Check the replica and the re-point command and report; change nothing.")
     boolean dryRun;
+
+    @Option(names = "--no-re-point", description = "Do not run the cluster's re-point command (you re-point the application yourself).")
+    boolean noRePoint;
 
     @Override
     public Integer call() {
@@ -59,6 +68,8 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         PostgresFailover.Server replica = server(name, replicaAt, c, password);
         PostgresFailover.Server primary = server(c.primary().toString(), c.primary(), c, password);
         PostgresFailover failover = new PostgresFailover(output::decision);
+        Optional<RePoint> rePoint = noRePoint ? Optional.empty() : c.rePoint();
+        Optional<String> rePointProblem = rePoint.flatMap(RePointCommand::problem);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);
@@ -66,11 +77,23 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         if (dryRun) {
             PostgresFailover.Check check = failover.check(replica, Optional.of(primary));
             m.put("check", json(check));
+            Map<String, Object> rp = new LinkedHashMap<>();
+            rp.put("command", rePoint.map(RePoint::command).orElse(null));
+            rp.put("problem", rePointProblem.orElse(null));
+            m.put("re_point", rp);
             output.emit(m, () -> String.format("Failover plan for %s (dry run: nothing changed)%n  promote   %s (%s), replayed to %s%n"
-                            + "  behind    %d bytes%s%n  fence     %s, if it answers%nRun again without --dry-run to fail over.%n", cluster, name, replicaAt,
+                            + "  behind    %d bytes%s%n  fence     %s, if it answers%n  re-point  %s%n%s", cluster, name, replicaAt,
                     check.replayLsn(), check.lagBytes(), check.primaryLsn().map(l -> " of the primary's " + l).orElse(" (the primary does not answer)"),
-                    c.primary()));
-            return 0;
+                    c.primary(), rePoint.map(r -> "run " + String.join(" ", r.command()) + " (time limit " + Durations.format(r.timeout()) + ")"
+                            + rePointProblem.map(p -> ": CANNOT RUN, " + p).orElse("")).orElse("nothing configured: point the application at "
+                            + replicaAt + " yourself"),
+                    rePointProblem.isPresent() ? "Fix the re-point command before failing over.\n" : "Run again without --dry-run to fail over.\n"));
+            return rePointProblem.isPresent() ? ErrorCode.REPOINT_FAILED.exitStatus() : 0;
+        }
+        if (rePointProblem.isPresent()) {
+            throw new LifeboatException(ErrorCode.REPOINT_FAILED, "nothing changed: " + rePointProblem.get(),
+                    "Fix the cluster's re-point command in the plan, or fail over with --no-re-point and point the application at "
+                            + replicaAt + " yourself.");
         }
         PostgresFailover.Result r = failover.run(replica, Optional.of(primary), Durations.parse(timeout));
         m.put("check", json(r.check()));
@@ -80,10 +103,31 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         m.put("fence_ms", r.fenceMillis());
         m.put("promote_ms", r.promoteMillis());
         m.put("lsn", r.newTimelineLsn());
-        output.emit(m, () -> String.format("Promoted %s (%s) of %s in %.2f s; it was %d bytes behind at the switch (expected data loss). %s.%n"
-                        + "Re-point the application to %s.%n", name, replicaAt, cluster, (r.fenceMillis() + r.promoteMillis()) / 1000.0, r.check().lagBytes(),
-                capitalize(r.fenceNote()), replicaAt));
-        return 0;
+        Optional<RePointCommand.Outcome> moved = rePoint.map(rp -> {
+            output.decision("running the re-point command " + String.join(" ", rp.command()) + " so the application follows "
+                    + name + " (the cluster's re-point in the plan)");
+            return RePointCommand.run(rp, RePointCommand.environment(cluster, name, replicaAt, c.primary()));
+        });
+        m.put("re_point", moved.map(FailoverPostgresCommand::json).orElse(null));
+        String promoted = String.format("Promoted %s (%s) of %s in %.2f s; it was %d bytes behind at the switch (expected data loss). %s.%n",
+                name, replicaAt, cluster, (r.fenceMillis() + r.promoteMillis()) / 1000.0, r.check().lagBytes(), capitalize(r.fenceNote()));
+        output.emit(m, () -> promoted + moved.map(o -> o.succeeded()
+                ? "Re-pointed the application: " + o.describe() + ".\n"
+                : "RE-POINT FAILED: " + o.describe() + ". Point the application at " + replicaAt + " by hand now.\n"
+                        + (o.output().isBlank() ? "" : "  | " + o.output().replace("\n", "\n  | ") + "\n"))
+                .orElse("Re-point the application to " + replicaAt + " (the cluster has no re-point command in the plan).\n"));
+        return moved.map(o -> o.succeeded() ? 0 : ErrorCode.REPOINT_FAILED.exitStatus()).orElse(0);
+    }
+
+    private static Map<String, Object> json(RePointCommand.Outcome o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", o.command());
+        m.put("succeeded", o.succeeded());
+        m.put("exit_status", o.exitStatus());
+        m.put("timed_out", o.timedOut());
+        m.put("ms", o.millis());
+        m.put("output", o.output());
+        return m;
     }
 
     private static Map<String, Object> json(PostgresFailover.Check c) {

@@ -9,6 +9,7 @@ import dev.lifeboat.core.plan.Criticality;
 import dev.lifeboat.core.plan.ConfigSource;
 import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.PostgresCluster;
+import dev.lifeboat.core.plan.RePoint;
 import dev.lifeboat.core.plan.RedisInstance;
 import dev.lifeboat.core.plan.Resources;
 import dev.lifeboat.core.plan.Secret;
@@ -36,8 +37,28 @@ final class ResourceSchemas {
         Field<String> database = s.field(optional("database", Type.text(), "postgres", "Database Lifeboat connects to."));
         Field<String> user = s.field(optional("user", Type.text(), "postgres", "Role Lifeboat connects as; it needs REPLICATION and pg_read_all_settings."));
         Field<Secret> password = s.field(optional("password", PlanTypes.secret(), "The role's password, read at run time."));
+        Field<RePoint> rePoint = s.field(optional("re-point", Type.object(rePoint()),
+                "What 'failover postgres' runs after promotion so the application follows the new primary."));
         return s.builds(v -> new PostgresCluster(v.name(), v.get(primary), v.getOr(replicas, Map.of()), v.find(dataDir),
-                v.find(binDir), v.getOr(database, "postgres"), v.getOr(user, "postgres"), v.find(password)));
+                v.find(binDir), v.getOr(database, "postgres"), v.getOr(user, "postgres"), v.find(password), v.find(rePoint)));
+    }
+
+    private static ObjectSchema<RePoint> rePoint() {
+        ObjectSchema<RePoint> s = ObjectSchema.of("re-point",
+                "A command run right after a PostgreSQL failover promotes a replica, so the application follows it: reload "
+                        + "pgbouncer, patch a Kubernetes Service, update DNS. It runs without a shell and gets LIFEBOAT_CLUSTER, "
+                        + "LIFEBOAT_NEW_PRIMARY (the replica's name), LIFEBOAT_NEW_PRIMARY_HOST, LIFEBOAT_NEW_PRIMARY_PORT, "
+                        + "LIFEBOAT_OLD_PRIMARY_HOST and LIFEBOAT_OLD_PRIMARY_PORT in its environment; exit status 0 means re-pointed.");
+        Field<List<String>> command = s.field(required("command", Type.listOf(Type.text()),
+                "The program and its arguments, e.g. [/etc/lifeboat/repoint-pgbouncer.sh, app-db]."));
+        Field<Duration> timeout = s.field(optional("timeout", PlanTypes.duration(), "30s", "How long it may run before it is killed."));
+        return s.builds(v -> new RePoint(v.get(command), v.getOr(timeout, Duration.ofSeconds(30))))
+                .rule((built, v, b) -> {
+                    if (built.command().isEmpty() || built.command().get(0).isBlank()) {
+                        b.report(v.at(), ErrorCode.BAD_VALUE, ErrorCode.BAD_VALUE.format(v.path() + ".command", "no program"),
+                                "Name the program first, e.g. command: [/usr/local/bin/repoint, app-db].");
+                    }
+                });
     }
 
     private static ObjectSchema<Endpoint> endpointEntry() {

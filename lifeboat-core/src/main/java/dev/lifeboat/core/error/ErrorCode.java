@@ -104,6 +104,8 @@ public enum ErrorCode {
             "Check 'lifeboat health' for the state of the master, the replicas and the Sentinels before trying again."),
     RESTORE_MISMATCH(96, "restore-mismatch", "%s",
             "The restored data differs from the backup. Keep the target out of service and compare it with the backup before using it."),
+    REPOINT_FAILED(97, "repoint-failed", "%s",
+            "Point the application at the new primary by hand now; then fix the cluster's re-point command (docs/reference/config.md) and try it with 'failover postgres --dry-run'."),
 
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");

@@ -3,7 +3,11 @@ package dev.lifeboat.core.plan;
 import java.util.Map;
 import java.util.Optional;
 
-/** A PostgreSQL cluster: its primary, its named streaming replicas, and how Lifeboat connects. */
+/**
+ * A PostgreSQL cluster: its primary, its named streaming replicas, how Lifeboat connects, and how the application is
+ * re-pointed after a failover (none: the operator does it).
+ */
 public record PostgresCluster(String name, Endpoint primary, Map<String, Endpoint> replicas, Optional<String> dataDir,
-                              Optional<String> binDir, String database, String user, Optional<Secret> password) {
+                              Optional<String> binDir, String database, String user, Optional<Secret> password,
+                              Optional<RePoint> rePoint) {
 }

@@ -175,6 +175,23 @@ class PlanLoaderTest {
     }
 
     @Test
+    void aClusterCanNameItsRePointCommand() {
+        Plan plan = PlanLoader.parse("test.yaml", BASE.replace("      password: {env: PGPASSWORD}\n",
+                "      password: {env: PGPASSWORD}\n      re-point: {command: [/usr/local/bin/repoint, orders-db], timeout: 10s}\n"));
+        dev.lifeboat.core.plan.RePoint r = plan.resources().postgres().get("orders-db").rePoint().orElseThrow();
+        assertThat(r.command()).containsExactly("/usr/local/bin/repoint", "orders-db");
+        assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(PlanLoader.parse("test.yaml", BASE).resources().postgres().get("orders-db").rePoint()).isEmpty();
+    }
+
+    @Test
+    void aRePointWithoutAProgramIsRefused() {
+        Problem p = only(BASE.replace("      password: {env: PGPASSWORD}\n", "      password: {env: PGPASSWORD}\n      re-point: {command: []}\n"));
+        assertThat(p.code()).isEqualTo(ErrorCode.BAD_VALUE);
+        assertThat(p.message()).contains("re-point.command", "no program");
+    }
+
+    @Test
     void walJobOnARedisInstanceIsImpossible() {
         String yaml = BASE.replace("  postgres:\n", "  redis:\n    cache: {primary: 127.0.0.1:6379}\n  postgres:\n")
                 .replace("resources: [orders-db]\n    max-lag", "resources: [cache]\n    max-lag");

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  *       could still turn read-only off for itself, so the router must also stop sending traffic to it);</li>
  *   <li><b>promote</b> with {@code pg_promote(wait => true)} and wait until the replica accepts a write.</li>
  * </ol>
- * Re-pointing the application is the caller's part (a router, DNS, a connection pooler).
+ * Re-pointing the application is the caller's part: the cluster's {@link RePointCommand} (a connection pooler, a
+ * Kubernetes Service, DNS), or the demo's router.
  */
 public final class PostgresFailover {
     /** A server to talk to: JDBC URL (postgres database), role and password. */

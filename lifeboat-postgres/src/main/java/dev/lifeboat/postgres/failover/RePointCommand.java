@@ -1,0 +1,156 @@
+package dev.lifeboat.postgres.failover;
+
+import dev.lifeboat.core.plan.Endpoint;
+import dev.lifeboat.core.plan.RePoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a cluster's re-point command after a promotion: the step that makes the application follow the new primary
+ * (Patroni calls these callbacks). The command runs without a shell, in a clean environment: {@link #INHERITED}
+ * from Lifeboat's, never its secrets (passphrase, passwords), plus the new and old primaries' addresses; exit status
+ * 0 within the time limit means re-pointed. On overrun it is killed with everything it
+ * started. Its output (stdout and stderr together, last lines kept) goes into the report, so the operator sees why
+ * it failed without hunting for a log.
+ */
+public final class RePointCommand {
+    private static final int TAIL_LINES = 20;
+    /** The only variables the command inherits from Lifeboat's environment. */
+    public static final List<String> INHERITED = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR");
+
+    /** What the command did. {@code exitStatus} is -1 when it was killed for overrunning or could not start. */
+    public record Outcome(List<String> command, int exitStatus, boolean timedOut, long millis, String output) {
+        public boolean succeeded() {
+            return !timedOut && exitStatus == 0;
+        }
+
+        /** One sentence for the report: what happened. */
+        public String describe() {
+            String what = timedOut ? "was killed after overrunning its time limit" : exitStatus < 0 ? "could not start" : "exited " + exitStatus;
+            return String.join(" ", command) + " " + what + " after " + String.format("%.2f s", millis / 1000.0);
+        }
+    }
+
+    private RePointCommand() {
+    }
+
+    /** The environment the command gets: where the application must go now, and where it came from. */
+    public static Map<String, String> environment(String cluster, String newPrimaryName, Endpoint newPrimary, Endpoint oldPrimary) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LIFEBOAT_CLUSTER", cluster);
+        env.put("LIFEBOAT_NEW_PRIMARY", newPrimaryName);
+        env.put("LIFEBOAT_NEW_PRIMARY_HOST", newPrimary.host());
+        env.put("LIFEBOAT_NEW_PRIMARY_PORT", Integer.toString(newPrimary.port()));
+        env.put("LIFEBOAT_OLD_PRIMARY_HOST", oldPrimary.host());
+        env.put("LIFEBOAT_OLD_PRIMARY_PORT", Integer.toString(oldPrimary.port()));
+        return env;
+    }
+
+    /**
+     * Why the command could not run, checked before anything changes: a program that does not exist or is not
+     * executable (a bare name is looked up on PATH, as the process launcher will).
+     */
+    public static Optional<String> problem(RePoint rePoint) {
+        String program = rePoint.command().get(0);
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!Files.exists(p)) {
+                return Optional.of("the re-point program " + program + " does not exist");
+            }
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.empty()
+                    : Optional.of("the re-point program " + program + " is not an executable file");
+        }
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("the re-point program " + program + " is not on PATH (" + path + ")");
+    }
+
+    /** Runs the command to completion or its time limit. Never throws for the command's own failure: see {@link Outcome}. */
+    public static Outcome run(RePoint rePoint, Map<String, String> environment) {
+        long start = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(rePoint.command()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.keySet().retainAll(INHERITED);
+        env.putAll(environment);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return new Outcome(rePoint.command(), -1, false, millisSince(start), e.getMessage());
+        }
+        try {
+            p.getOutputStream().close(); // the command reads nothing from Lifeboat
+        } catch (IOException e) {
+            // it exited already: its status tells
+        }
+        Tail tail = new Tail(p.getInputStream());
+        Thread reader = new Thread(tail, "lifeboat-repoint-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            boolean done = p.waitFor(rePoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            reader.join(2000);
+            return new Outcome(rePoint.command(), done ? p.exitValue() : -1, !done, millisSince(start), tail.text());
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new Outcome(rePoint.command(), -1, false, millisSince(start), tail.text() + "\n(interrupted)");
+        }
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Keeps the last lines of a stream. */
+    private static final class Tail implements Runnable {
+        private final InputStream in;
+        private final ArrayDeque<String> lines = new ArrayDeque<>();
+
+        Tail(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    synchronized (lines) {
+                        lines.addLast(line.length() > 500 ? line.substring(0, 500) + "…" : line);
+                        if (lines.size() > TAIL_LINES) {
+                            lines.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed: keep what was read
+            }
+        }
+
+        String text() {
+            synchronized (lines) {
+                return String.join("\n", lines);
+            }
+        }
+    }
+}
