@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * files, packs are 16 MiB, and neither a restored cluster nor a backup should push the host's working set out of
  * the cache. The last partial block is written padded and the file truncated to its size. Smaller files, and
  * filesystems that refuse {@code O_DIRECT} (tmpfs on older kernels, some network filesystems), go through the page
- * cache and are fsynced.
+ * cache and are fsynced, as do files on a filesystem that takes the O_DIRECT open but refuses the first write (some
+ * FUSE and network filesystems): nothing has reached the file then, so it is reopened and written through the page
+ * cache. A direct write that fails after others succeeded is an error.
  *
  * <p>Not thread-safe: one writer per file.
  */
@@ -32,12 +34,24 @@ public final class DurableFile implements AutoCloseable {
     /** One direct buffer per writer thread, with room to align it to any block size up to 64 KiB. */
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_BUFFER + (1 << 16)));
 
-    private final FileChannel channel;
-    private final ByteBuffer buffer;
+    /** Opens a file channel; tests pass one that fails like a filesystem would. */
+    interface Opener {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
+    private final Path path;
+    private final AtomicBoolean directShared;
+    private final Opener opener;
+    private FileChannel channel;
+    private ByteBuffer buffer;
     private final int align;
     private long size;
+    private boolean wroteDirect;
 
-    private DurableFile(FileChannel channel, ByteBuffer buffer, int align) {
+    private DurableFile(Path path, AtomicBoolean directShared, Opener opener, FileChannel channel, ByteBuffer buffer, int align) {
+        this.path = path;
+        this.directShared = directShared;
+        this.opener = opener;
         this.channel = channel;
         this.buffer = buffer;
         this.align = align;
@@ -50,11 +64,15 @@ public final class DurableFile implements AutoCloseable {
      * filesystem refuses O_DIRECT it is not tried again.
      */
     public static DurableFile create(Path path, long expectedSize, AtomicBoolean direct, OpenOption create) throws IOException {
+        return create(path, expectedSize, direct, create, FileChannel::open);
+    }
+
+    static DurableFile create(Path path, long expectedSize, AtomicBoolean direct, OpenOption create, Opener opener) throws IOException {
         if (expectedSize >= DIRECT_FROM && direct.get()) {
             int align = (int) Math.max(4096, Math.min(1 << 16, blockSize(path)));
             try {
-                FileChannel ch = FileChannel.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, directOption());
-                return new DurableFile(ch, BUFFERS.get().clear().alignedSlice(align).limit(DIRECT_BUFFER), align);
+                FileChannel ch = opener.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, directOption());
+                return new DurableFile(path, direct, opener, ch, BUFFERS.get().clear().alignedSlice(align).limit(DIRECT_BUFFER), align);
             } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
                 throw e; // not about O_DIRECT, and the file is not ours to delete
             } catch (IOException | UnsupportedOperationException e) {
@@ -64,25 +82,25 @@ public final class DurableFile implements AutoCloseable {
                 Files.deleteIfExists(path);
             }
         }
-        return new DurableFile(FileChannel.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), null, 0);
+        return new DurableFile(path, direct, opener, opener.open(path, create, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+                null, 0);
     }
 
     public void write(byte[] data, int offset, int length) throws IOException {
         size += length;
-        if (buffer == null) {
-            ByteBuffer src = ByteBuffer.wrap(data, offset, length);
-            while (src.hasRemaining()) {
-                channel.write(src);
-            }
-            return;
-        }
-        while (length > 0) {
+        while (length > 0 && buffer != null) {
             int n = Math.min(length, buffer.remaining());
             buffer.put(data, offset, n);
             offset += n;
             length -= n;
             if (!buffer.hasRemaining()) {
                 drain(buffer.position());
+            }
+        }
+        if (length > 0) { // through the page cache (from the start, or since the filesystem refused direct writes)
+            ByteBuffer src = ByteBuffer.wrap(data, offset, length);
+            while (src.hasRemaining()) {
+                channel.write(src);
             }
         }
     }
@@ -113,10 +131,35 @@ public final class DurableFile implements AutoCloseable {
 
     private void drain(int length) throws IOException {
         buffer.flip().limit(length);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+        try {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            if (wroteDirect) {
+                throw e;
+            }
+            pageCacheFromNowOn(length);
+            return;
         }
+        wroteDirect = true;
         buffer.clear().limit(DIRECT_BUFFER);
+    }
+
+    /**
+     * The filesystem took the O_DIRECT open but refused the first write: nothing is in the file yet, so it is
+     * reopened without O_DIRECT and the buffered bytes written again; the rest of this store or restore skips
+     * O_DIRECT. (Padding beyond the real size is cut off by {@link #finish()}'s truncate.)
+     */
+    private void pageCacheFromNowOn(int length) throws IOException {
+        channel.close();
+        directShared.set(false);
+        channel = opener.open(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        ByteBuffer pending = buffer.position(0).limit(length);
+        buffer = null;
+        while (pending.hasRemaining()) {
+            channel.write(pending);
+        }
     }
 
     @Override
