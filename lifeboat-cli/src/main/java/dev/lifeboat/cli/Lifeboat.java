@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
                 "The plan is read from --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml.",
                 "Start with: lifeboat plan check --config examples/learning-assistant/lifeboat.yaml"},
         subcommands = {PlanCommand.class, RepoCommand.class, BackupCommand.class, RestoreCommand.class, RecoverCommand.class,
-                SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, AgentCommand.class, FailoverCommand.class,
+                SnapshotsCommand.class, BackupsCommand.class, VerifyCommand.class, dev.lifeboat.cli.status.StatusCommand.class, AgentCommand.class, FailoverCommand.class,
                 HealthCommand.class, CacheCommand.class, DemoCommand.class, WalCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: docs/reference/exit-codes.md. Plan keys: docs/reference/config.md."})
 public final class Lifeboat implements Runnable {

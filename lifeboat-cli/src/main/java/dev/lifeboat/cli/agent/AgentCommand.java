@@ -61,6 +61,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--status-every", paramLabel = "DURATION", description = "How often status is printed (default 30s).")
     String statusEvery = "30s";
 
+    @Option(names = "--metrics-file", paramLabel = "FILE", description = "Write metrics in the Prometheus text format to FILE every second "
+            + "(replaced atomically; point node_exporter's textfile collector at its directory): lifeboat_wal_rpo_lag_seconds, "
+            + "lifeboat_wal_streaming, received and durable positions per cluster, and a timestamp to tell a stale file.")
+    Path metricsFile;
+
     @Option(names = "--stop-after", paramLabel = "DURATION", description = "Stop after this long (for scripts and tests).")
     String stopAfter;
 
@@ -95,7 +100,7 @@ public final class AgentCommand implements Callable<Integer> {
             Optional<String> password = access.postgresPassword(name);
             PostgresTarget target = new PostgresTarget("jdbc:postgresql://" + c.primary().host() + ":" + c.primary().port() + "/" + c.database(),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
-            String slot = "lifeboat_" + name.replaceAll("[^a-z0-9_]", "_");
+            String slot = WalReceiver.slotName(name);
             if (synchronous) {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
                         + "\"' on the primary (commits then wait for the repository, and stop while no agent runs)");
@@ -138,9 +143,23 @@ public final class AgentCommand implements Callable<Integer> {
         long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();
         long statusNanos = Durations.parse(statusEvery).toNanos();
         long nextStatus = System.nanoTime() + statusNanos;
+        long nextMetrics = System.nanoTime();
+        boolean metricsFailing = false;
         while (!stop.get() && System.nanoTime() < deadline) {
             Thread.sleep(100);
             cron.runDue();
+            if (metricsFile != null && System.nanoTime() >= nextMetrics) {
+                nextMetrics = System.nanoTime() + 1_000_000_000L;
+                try {
+                    AgentMetrics.write(metricsFile, AgentMetrics.render(supervisors, System.currentTimeMillis()));
+                    metricsFailing = false;
+                } catch (java.io.IOException e) {
+                    if (!metricsFailing) { // said once, not every second
+                        line(out, "cannot write the metrics file " + metricsFile + ": " + e.getMessage() + "; retrying every second");
+                    }
+                    metricsFailing = true;
+                }
+            }
             if (System.nanoTime() >= nextStatus) {
                 supervisors.forEach(s -> line(out, s.status()));
                 drains.forEach(d -> line(out, d.status()));

@@ -34,7 +34,7 @@ final class RedisFreshness {
         List<Object> out = new ArrayList<>();
         for (Map.Entry<String, List<Snapshot>> e : byInstance.entrySet()) {
             String name = e.getKey();
-            Optional<Duration> target = plan.flatMap(p -> VerifyCommand.freshnessTarget(p, name));
+            Optional<Duration> target = plan.flatMap(p -> dev.lifeboat.core.plan.RpoTarget.of(p, name));
             Optional<Snapshot> newest = e.getValue().stream().max(Comparator.comparing(Snapshot::time));
             Optional<Duration> age = newest.map(s -> Duration.between(s.time(), now));
             Map<String, Object> m = new LinkedHashMap<>();

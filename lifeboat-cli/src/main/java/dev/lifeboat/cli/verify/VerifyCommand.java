@@ -4,9 +4,6 @@ import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
-import dev.lifeboat.core.plan.Component;
-import dev.lifeboat.core.plan.DataClass;
-import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.check.FullVerification;
 import dev.lifeboat.postgres.check.WalContinuity;
@@ -91,7 +88,7 @@ public final class VerifyCommand implements Callable<Integer> {
             for (Map.Entry<String, List<Snapshot>> e : clusters.entrySet()) {
                 String cluster = e.getKey();
                 WalContinuity.Report r = WalContinuity.check(new WalArchive(repo, cluster), e.getValue(), Instant.now());
-                Optional<Duration> target = access.plan().flatMap(p -> freshnessTarget(p, cluster));
+                Optional<Duration> target = access.plan().flatMap(p -> dev.lifeboat.core.plan.RpoTarget.of(p, cluster));
                 checked.add(cluster + ": " + e.getValue().size() + " backup(s), " + r.segments() + " archived WAL segment(s)"
                         + r.newest().map(n -> " up to " + n).orElse("") + r.recoverableTo().map(l -> ", continuous to " + l).orElse("")
                         + r.newestAge().map(a -> ", newest WAL " + Durations.format(Duration.ofSeconds(a.getSeconds())) + " old").orElse("")
@@ -147,24 +144,5 @@ public final class VerifyCommand implements Callable<Integer> {
             return b.toString();
         });
         return problems.isEmpty() ? 0 : ErrorCode.VERIFY_FAILED.exitStatus();
-    }
-
-    /** The tightest RPO of the components and data classes that depend on {@code cluster}. */
-    static Optional<Duration> freshnessTarget(Plan plan, String cluster) {
-        Optional<Duration> best = Optional.empty();
-        for (Component c : plan.components().values()) {
-            boolean uses = c.dependsOn().contains(cluster) || c.data().stream().map(plan.dataClasses()::get)
-                    .anyMatch(d -> d != null && d.storedIn().stream().anyMatch(l -> l.resource().equals(cluster)));
-            if (uses && (best.isEmpty() || c.rpo().compareTo(best.get()) < 0)) {
-                best = Optional.of(c.rpo());
-            }
-        }
-        for (DataClass d : plan.dataClasses().values()) {
-            if (d.rpo().isPresent() && d.storedIn().stream().anyMatch(l -> l.resource().equals(cluster))
-                    && (best.isEmpty() || d.rpo().get().compareTo(best.get()) < 0)) {
-                best = d.rpo();
-            }
-        }
-        return best;
     }
 }

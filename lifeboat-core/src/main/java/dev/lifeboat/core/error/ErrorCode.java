@@ -106,6 +106,8 @@ public enum ErrorCode {
             "The restored data differs from the backup. Keep the target out of service and compare it with the backup before using it."),
     REPOINT_FAILED(97, "repoint-failed", "%s",
             "Point the application at the new primary by hand now; then fix the cluster's re-point command (docs/reference/config.md) and try it with 'failover postgres --dry-run'."),
+    PROTECTION_DEGRADED(98, "protection-degraded", "%s",
+            "WAL is not reaching the repository as the plan needs: start or fix 'lifeboat agent' (its log says why), and watch 'lifeboat status'."),
 
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");

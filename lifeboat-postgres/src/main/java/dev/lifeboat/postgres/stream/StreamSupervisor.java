@@ -17,6 +17,10 @@ public final class StreamSupervisor implements Runnable {
     private final Consumer<String> events;
     private volatile WalReceiver current;
     private volatile String state = "starting";
+    private volatile boolean streaming;
+    /** When streaming last stopped (millis), and the lag at that moment; 0 while streaming or before the first start. */
+    private volatile long downSince;
+    private volatile long lagWhenDown;
 
     public StreamSupervisor(String cluster, Supplier<WalReceiver> receivers, AtomicBoolean stop, Consumer<String> events) {
         this.cluster = cluster;
@@ -31,11 +35,17 @@ public final class StreamSupervisor implements Runnable {
         while (!stop.get()) {
             current = receivers.get();
             state = "streaming";
+            streaming = true;
+            downSince = 0;
             events.accept(cluster + ": streaming WAL into the repository");
             try {
                 current.run(stop);
                 backoff = 1000;
             } catch (RuntimeException e) {
+                long now = System.currentTimeMillis();
+                lagWhenDown = current.rpoLagMillis(now);
+                downSince = now;
+                streaming = false;
                 state = "retrying: " + e.getMessage();
                 events.accept(cluster + ": streaming stopped (" + e.getMessage() + "); retrying in " + backoff / 1000
                         + " s from the slot's position, so no WAL is lost");
@@ -58,7 +68,34 @@ public final class StreamSupervisor implements Runnable {
         }
     }
 
-    /** One line: received and durable positions, and how far the repository trails what was received. */
+    public String cluster() {
+        return cluster;
+    }
+
+    /** Whether a receiver is connected and streaming now. */
+    public boolean streaming() {
+        return streaming;
+    }
+
+    /** The receiver of the current (or last) attempt, if one started. */
+    public java.util.Optional<WalReceiver> receiver() {
+        return java.util.Optional.ofNullable(current);
+    }
+
+    /**
+     * The recovery point lag: while streaming, the receiver's ({@link RpoLag}); while streaming is down, the time
+     * since it stopped plus the lag then, since the server may be writing WAL that nothing receives.
+     */
+    public long rpoLagMillis(long nowMillis) {
+        WalReceiver r = current;
+        long down = downSince;
+        if (down != 0 && !streaming) {
+            return nowMillis - down + lagWhenDown;
+        }
+        return r == null ? 0 : r.rpoLagMillis(nowMillis);
+    }
+
+    /** One line: received and durable positions, how far the repository trails what was received, and the RPO lag. */
     public String status() {
         WalReceiver r = current;
         if (r == null) {
@@ -66,8 +103,8 @@ public final class StreamSupervisor implements Runnable {
         }
         Lsn received = r.received();
         Lsn durable = r.durable();
-        return String.format("%s: %s, received %s, durable %s (%d bytes behind)", cluster, state, received, durable,
-                Math.max(0, received.minus(durable)));
+        return String.format("%s: %s, received %s, durable %s (%d bytes behind), RPO lag %.1f s", cluster, state, received, durable,
+                Math.max(0, received.minus(durable)), rpoLagMillis(System.currentTimeMillis()) / 1000.0);
     }
 
 }

@@ -38,6 +38,7 @@ public final class WalReceiver {
     private volatile Lsn received = Lsn.ZERO;
     private volatile Lsn durable = Lsn.ZERO;
     private volatile int timeline;
+    private final RpoLag lag = new RpoLag();
 
     public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery) {
         if (!slot.matches("[a-z0-9_]{1,63}")) {
@@ -66,6 +67,16 @@ public final class WalReceiver {
 
     public int timeline() {
         return timeline;
+    }
+
+    /** The recovery point lag now: how long the oldest received WAL has waited to be durable ({@link RpoLag}). */
+    public long rpoLagMillis(long nowMillis) {
+        return lag.lagMillis(nowMillis);
+    }
+
+    /** The slot a cluster's WAL streams through: {@code lifeboat_} and the cluster's name, other characters as {@code _}. */
+    public static String slotName(String cluster) {
+        return "lifeboat_" + cluster.replaceAll("[^a-z0-9_]", "_");
     }
 
     private Properties props(boolean replication) {
@@ -130,6 +141,7 @@ public final class WalReceiver {
                 }
                 // For physical streams pgjdbc reports the end of the message; the data starts before it.
                 Lsn at = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
+                lag.arrived(new Lsn(stream.getLastReceiveLSN().asLong()), System.currentTimeMillis());
                 while (data.hasRemaining()) {
                     if (!segment.contains(at)) {
                         throw new IllegalStateException("WAL at " + at + " does not follow segment " + segment + " (received up to " + received + ")");
@@ -149,6 +161,14 @@ public final class WalReceiver {
                         stored = 0;
                         lastFlush = System.nanoTime();
                     }
+                }
+                // Under a steady stream the server may never pause; the partial segment is still stored every
+                // flushEvery, so the recovery point keeps up with the load (synchronous mode stores at each pause).
+                if (!flushEvery.isZero() && filled > stored && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
+                    archive.putPartialPiece(segment, buffer, stored, filled);
+                    stored = filled;
+                    acknowledge(stream, received);
+                    lastFlush = System.nanoTime();
                 }
             }
             if (filled > stored && received.isAfter(durable)) {
@@ -188,6 +208,7 @@ public final class WalReceiver {
 
     private void acknowledge(PGReplicationStream stream, Lsn upTo) throws SQLException {
         durable = upTo;
+        lag.durable(upTo);
         LogSequenceNumber lsn = LogSequenceNumber.valueOf(upTo.value());
         stream.setFlushedLSN(lsn);
         stream.setAppliedLSN(lsn);

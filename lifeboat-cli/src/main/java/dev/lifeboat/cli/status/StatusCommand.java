@@ -1,0 +1,211 @@
+package dev.lifeboat.cli.status;
+
+import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.output.Output;
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Job;
+import dev.lifeboat.core.plan.Plan;
+import dev.lifeboat.core.plan.PostgresCluster;
+import dev.lifeboat.core.plan.RpoTarget;
+import dev.lifeboat.core.plan.Schedule;
+import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.stream.ServerView;
+import dev.lifeboat.postgres.stream.WalProtection;
+import dev.lifeboat.postgres.stream.WalReceiver;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lifeboat status}: is WAL reaching the repository as the plan needs, right now. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show how each PostgreSQL cluster's WAL protection stands now: the recovery point lag against the plan's RPO.",
+                "",
+                "For every cluster a 'wal' schedule covers (or --cluster), asks the server and the repository: the recovery point lag "
+                        + "(how old the newest WAL is that a crash of the primary would lose now; 0 when the agent has confirmed "
+                        + "everything, since it confirms WAL only once it is durable in the repository), whether the agent is "
+                        + "streaming, how much pg_wal its replication slot holds back and whether the server will keep it "
+                        + "(max_slot_wal_keep_size), or for archive_command users the archiver's last success and failure; and "
+                        + "the newest WAL and backup in the repository. Each problem is named with what to do. The agent's own "
+                        + "view, updated every second, is its --metrics-file."},
+        footer = {"", "Exit status: 0 every cluster is protected within its RPO; 98 a problem was found (protection-degraded)."})
+public final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryAccess access;
+
+    @Mixin
+    Output output;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "Only this PostgreSQL cluster of the plan.")
+    String cluster;
+
+    @Override
+    public Integer call() {
+        Plan plan = access.plan().orElseThrow(() -> new LifeboatException(ErrorCode.CONFIG_NOT_FOUND,
+                ErrorCode.CONFIG_NOT_FOUND.format("lifeboat.yaml"), "Status is read against a plan: pass --config FILE or set LIFEBOAT_CONFIG."));
+        Map<String, WalProtection.Mode> modes = modes(plan);
+        if (cluster != null) {
+            if (!plan.resources().postgres().containsKey(cluster)) {
+                throw new LifeboatException(ErrorCode.USAGE, "no PostgreSQL cluster '" + cluster + "' in the plan",
+                        "Its clusters: " + plan.resources().postgres().keySet() + ".");
+            }
+            modes.keySet().retainAll(List.of(cluster));
+            modes.putIfAbsent(cluster, WalProtection.Mode.NONE);
+        }
+        if (modes.isEmpty()) {
+            throw new LifeboatException(ErrorCode.USAGE, "no 'wal' schedule in the plan covers a PostgreSQL cluster",
+                    "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}, or name a cluster with --cluster.");
+        }
+        Optional<Repository> repo;
+        Optional<String> repoError;
+        try {
+            repo = Optional.of(access.open());
+            repoError = Optional.empty();
+        } catch (LifeboatException e) {
+            repo = Optional.empty();
+            repoError = Optional.of(e.getMessage());
+        }
+        Instant now = Instant.now();
+        List<Object> clusters = new ArrayList<>();
+        List<String> text = new ArrayList<>();
+        boolean ok = true;
+        for (Map.Entry<String, WalProtection.Mode> e : modes.entrySet()) {
+            String name = e.getKey();
+            PostgresCluster c = plan.resources().postgres().get(name);
+            Optional<ServerView> view = Optional.empty();
+            Optional<String> serverError = Optional.empty();
+            String slot = WalReceiver.slotName(name);
+            try (Connection conn = connect(c, access.postgresPassword(name))) {
+                view = Optional.of(ServerView.read(conn, slot, WalReceiver.applicationName(slot)));
+            } catch (SQLException ex) {
+                serverError = Optional.of(ex.getMessage());
+            }
+            Optional<Instant> newestWal = repo.flatMap(r -> new WalArchive(r, name).newestObjectTime());
+            Optional<Snapshot> newestBackup = repo.flatMap(r -> r.snapshots().list().stream()
+                    .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
+                    .max(java.util.Comparator.comparing(s -> s.manifest().time())));
+            Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
+            WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now);
+            List<String> problems = new ArrayList<>(a.problems());
+            repoError.ifPresent(m -> problems.add("the repository cannot be read (" + m + ")"));
+            ok &= problems.isEmpty();
+            clusters.add(json(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now));
+            text.add(text(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now));
+        }
+        boolean healthy = ok;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", now.toString());
+        m.put("ok", healthy);
+        m.put("postgres", clusters);
+        output.emit(m, () -> String.join("\n", text) + "\n" + (healthy ? "Protected: WAL reaches the repository within the plan's RPO.\n"
+                : "Protection is degraded [" + ErrorCode.PROTECTION_DEGRADED.label() + "].\n"));
+        return healthy ? 0 : ErrorCode.PROTECTION_DEGRADED.exitStatus();
+    }
+
+    /** How each cluster's WAL reaches the repository, from the plan's 'wal' schedules. */
+    static Map<String, WalProtection.Mode> modes(Plan plan) {
+        Map<String, WalProtection.Mode> modes = new LinkedHashMap<>();
+        for (Schedule s : plan.schedules().values()) {
+            if (s.job() == Job.WAL) {
+                WalProtection.Mode mode = s.options().containsKey("spool") ? WalProtection.Mode.ARCHIVING : WalProtection.Mode.STREAMING;
+                s.resources().stream().filter(plan.resources().postgres()::containsKey).forEach(r -> modes.put(r, mode));
+            }
+        }
+        return modes;
+    }
+
+    private static Connection connect(PostgresCluster c, Optional<String> password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", c.user());
+        password.ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("socketTimeout", "30");
+        p.setProperty("ApplicationName", "lifeboat status");
+        String host = c.primary().host().contains(":") ? "[" + c.primary().host() + "]" : c.primary().host();
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + c.primary().port() + "/" + c.database(), p);
+    }
+
+    private static Map<String, Object> json(String name, WalProtection.Mode mode, WalProtection.Assessment a, List<String> problems,
+                                            Optional<ServerView> view, Optional<Duration> target, Optional<Instant> newestWal,
+                                            Optional<Snapshot> newestBackup, Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cluster", name);
+        m.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("ok", problems.isEmpty());
+        m.put("rpo_lag_seconds", a.rpoLag().map(d -> d.toMillis() / 1000.0).orElse(null));
+        m.put("rpo_lag_basis", a.basis());
+        m.put("rpo_target_seconds", target.map(Duration::getSeconds).orElse(null));
+        m.put("server_lsn", view.map(v -> v.position().toString()).orElse(null));
+        m.put("streaming", view.flatMap(ServerView::sender).map(s -> Map.of("state", s.state(), "sync_state", s.syncState(),
+                "flush_lsn", s.flushLsn().toString(), "behind_bytes", s.behindBytes())).orElse(null));
+        m.put("slot", view.flatMap(ServerView::slot).map(s -> {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("name", s.name());
+            sm.put("active", s.active());
+            sm.put("retained_bytes", s.retainedBytes());
+            sm.put("wal_status", s.walStatus().orElse(null));
+            sm.put("safe_wal_size_bytes", s.safeWalSizeBytes().orElse(null));
+            return sm;
+        }).orElse(null));
+        m.put("archiver", view.flatMap(ServerView::archiver).map(ar -> {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("last_archived_wal", ar.lastArchivedWal().orElse(null));
+            am.put("last_archived_time", ar.lastArchivedTime().map(Instant::toString).orElse(null));
+            am.put("last_failed_wal", ar.lastFailedWal().orElse(null));
+            am.put("last_failed_time", ar.lastFailedTime().map(Instant::toString).orElse(null));
+            am.put("failed_count", ar.failedCount());
+            return am;
+        }).orElse(null));
+        m.put("newest_wal_stored", newestWal.map(Instant::toString).orElse(null));
+        m.put("newest_backup", newestBackup.map(s -> Map.of("id", s.id(), "time", s.manifest().time())).orElse(null));
+        m.put("problems", problems);
+        m.put("notes", a.notes());
+        return m;
+    }
+
+    private static String text(String name, WalProtection.Mode mode, WalProtection.Assessment a, List<String> problems, Optional<ServerView> view,
+                               Optional<Duration> target, Optional<Instant> newestWal, Optional<Snapshot> newestBackup, Instant now) {
+        StringBuilder b = new StringBuilder();
+        String how = switch (mode) {
+            case STREAMING -> view.flatMap(ServerView::sender).map(s -> "streaming (" + s.syncState() + ") into the repository")
+                    .orElse("NOT streaming");
+            case ARCHIVING -> "archiving through archive_command";
+            case NONE -> "backups only, no continuous WAL";
+        };
+        b.append(name).append(": ").append(how).append('\n');
+        b.append(String.format("  RPO lag      %s%s%n", a.rpoLag().map(StatusCommand::seconds).orElse("unknown"),
+                target.map(t -> " (target " + Durations.format(t) + ")").orElse("")));
+        b.append("               ").append(a.basis()).append('\n');
+        view.ifPresent(v -> b.append("  server       at ").append(v.position()).append(v.inRecovery() ? " (a standby)" : "").append('\n'));
+        b.append("  repository   newest WAL ").append(newestWal.map(t -> ago(t, now)).orElse("none")).append("; newest backup ")
+                .append(newestBackup.map(s -> s.id().substring(0, 8) + " " + ago(Instant.parse(s.manifest().time()), now)).orElse("none"))
+                .append('\n');
+        a.notes().forEach(n -> b.append("  note         ").append(n).append('\n'));
+        problems.forEach(p -> b.append("  PROBLEM      ").append(p).append('\n'));
+        return b.toString();
+    }
+
+    private static String ago(Instant t, Instant now) {
+        Duration d = Duration.between(t, now);
+        return "stored " + (d.isNegative() || d.toMillis() < 1000 ? "just now" : seconds(Duration.ofSeconds(d.getSeconds())) + " ago");
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() < 60_000 ? String.format("%.1f s", d.toMillis() / 1000.0) : Durations.format(d);
+    }
+}

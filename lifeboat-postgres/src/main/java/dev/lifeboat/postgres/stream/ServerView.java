@@ -1,0 +1,106 @@
+package dev.lifeboat.postgres.stream;
+
+import dev.lifeboat.postgres.wal.Lsn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a PostgreSQL server says about Lifeboat's WAL protection, from the server's side: its WAL position, the
+ * agent's replication slot (how much pg_wal it holds back, and whether the server will keep it), the agent's
+ * walsender (how far the repository trails, and {@code flush_lag}: how long the newest WAL took to become durable in
+ * the repository, since the agent confirms WAL only then), and the archiver for archive_command users. Read with
+ * one ordinary connection; needs nothing beyond the REPLICATION role the agent uses (or pg_monitor).
+ *
+ * @param position          the server's WAL position (written on a primary, received on a standby)
+ * @param slot              the agent's slot, if it exists
+ * @param sender            the agent's walsender, if the agent is connected
+ * @param archiver          the archiver's state, when archive_mode is on
+ * @param maxSlotWalKeepSize {@code max_slot_wal_keep_size} as the server shows it ({@code -1}: unlimited)
+ */
+public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, Optional<Sender> sender, Optional<Archiver> archiver,
+                         String maxSlotWalKeepSize) {
+    /**
+     * @param retainedBytes WAL the slot keeps in pg_wal (position minus restart_lsn)
+     * @param walStatus     reserved, extended, unreserved or lost (PostgreSQL 13 and later)
+     */
+    public record Slot(String name, boolean active, Optional<Lsn> restartLsn, long retainedBytes, Optional<String> walStatus,
+                       Optional<Long> safeWalSizeBytes) {
+    }
+
+    /** @param flushLagSeconds empty when the server has nothing recent to measure (caught up and idle) */
+    public record Sender(String state, String syncState, Lsn flushLsn, long behindBytes, Optional<Double> flushLagSeconds) {
+    }
+
+    public record Archiver(Optional<String> lastArchivedWal, Optional<Instant> lastArchivedTime, Optional<String> lastFailedWal,
+                           Optional<Instant> lastFailedTime, long failedCount) {
+    }
+
+    /** Reads the view for the agent's {@code slot} and walsender {@code applicationName}. */
+    public static ServerView read(Connection c, String slot, String applicationName) throws SQLException {
+        Lsn position;
+        boolean recovery;
+        int version;
+        String keep;
+        boolean archiving;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
+                + "THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) ELSE pg_current_wal_lsn() END, "
+                + "current_setting('server_version_num')::int, coalesce(current_setting('max_slot_wal_keep_size', true), '-1'), "
+                + "current_setting('archive_mode')")) {
+            rs.next();
+            recovery = rs.getBoolean(1);
+            position = rs.getString(2) == null ? Lsn.ZERO : Lsn.parse(rs.getString(2));
+            version = rs.getInt(3);
+            keep = rs.getString(4);
+            archiving = !"off".equals(rs.getString(5));
+        }
+        Optional<Slot> s = Optional.empty();
+        String slotSql = version >= 130000 ? "SELECT active, restart_lsn, wal_status, safe_wal_size FROM pg_replication_slots WHERE slot_name = ?"
+                : "SELECT active, restart_lsn, NULL, NULL FROM pg_replication_slots WHERE slot_name = ?";
+        try (PreparedStatement ps = c.prepareStatement(slotSql)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    Optional<Lsn> restart = Optional.ofNullable(rs.getString(2)).map(Lsn::parse);
+                    long retained = restart.map(r -> Math.max(0, position.minus(r))).orElse(0L);
+                    Optional<String> walStatus = Optional.ofNullable(rs.getString(3));
+                    long safe = rs.getLong(4);
+                    Optional<Long> safeBytes = rs.wasNull() ? Optional.empty() : Optional.of(safe); // NULL: no max_slot_wal_keep_size
+                    s = Optional.of(new Slot(slot, rs.getBoolean(1), restart, retained, walStatus, safeBytes));
+                }
+            }
+        }
+        Optional<Sender> sender = Optional.empty();
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, sync_state, flush_lsn, extract(epoch FROM flush_lag) "
+                + "FROM pg_stat_replication WHERE application_name = ? ORDER BY backend_start DESC LIMIT 1")) {
+            ps.setString(1, applicationName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString(3) != null) {
+                    Lsn flush = Lsn.parse(rs.getString(3));
+                    double lag = rs.getDouble(4);
+                    Optional<Double> flushLag = rs.wasNull() ? Optional.empty() : Optional.of(lag); // NULL: caught up and idle
+                    sender = Optional.of(new Sender(rs.getString(1), rs.getString(2), flush, Math.max(0, position.minus(flush)), flushLag));
+                }
+            }
+        }
+        Optional<Archiver> archiver = Optional.empty();
+        if (archiving) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time, failed_count FROM pg_stat_archiver")) {
+                rs.next();
+                archiver = Optional.of(new Archiver(Optional.ofNullable(rs.getString(1)), instant(rs.getTimestamp(2)),
+                        Optional.ofNullable(rs.getString(3)), instant(rs.getTimestamp(4)), rs.getLong(5)));
+            }
+        }
+        return new ServerView(position, recovery, s, sender, archiver, keep);
+    }
+
+    private static Optional<Instant> instant(Timestamp t) {
+        return Optional.ofNullable(t).map(Timestamp::toInstant);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lifeboat.postgres.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.postgres.stream.WalProtection.Assessment;
+import dev.lifeboat.postgres.stream.WalProtection.Mode;
+import dev.lifeboat.postgres.wal.Lsn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class WalProtectionTest {
+    static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+    static final Optional<Duration> FIVE_MINUTES = Optional.of(Duration.ofMinutes(5));
+    static final Lsn AT = Lsn.parse("0/5000000");
+
+    static ServerView.Slot slot(Lsn restart, String walStatus) {
+        return new ServerView.Slot("lifeboat_app_db", true, Optional.of(restart), Math.max(0, AT.minus(restart)), Optional.of(walStatus),
+                Optional.of(1L << 30));
+    }
+
+    static ServerView streaming(long behind, Optional<Double> flushLag, ServerView.Slot slot) {
+        return new ServerView(AT, false, Optional.of(slot), Optional.of(new ServerView.Sender("streaming", "async", new Lsn(AT.value() - behind), behind,
+                flushLag)), Optional.empty(), "-1");
+    }
+
+    static Assessment assess(Mode mode, ServerView v, Optional<Instant> stored) {
+        return WalProtection.assess(mode, Optional.of(v), Optional.empty(), stored, FIVE_MINUTES, NOW);
+    }
+
+    @Test
+    void caughtUpMeansNoLagWhateverTheNewestObjectsAge() {
+        Assessment a = assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(AT, "reserved")), Optional.of(NOW.minusSeconds(3600)));
+        assertThat(a.rpoLag()).hasValue(Duration.ZERO);
+        assertThat(a.ok()).isTrue();
+        assertThat(a.notes()).anyMatch(n -> n.contains("slot lifeboat_app_db active, holding 0 bytes"));
+    }
+
+    @Test
+    void behindTheLagIsTheLargerOfFlushLagAndTheNewestObjectsAge() {
+        Assessment fresh = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), slot(AT, "reserved")), Optional.of(NOW.minusMillis(300)));
+        assertThat(fresh.rpoLag()).hasValue(Duration.ofMillis(800));
+        assertThat(fresh.ok()).isTrue();
+        // A stuck agent: the server's flush_lag keeps its last value while nothing new is stored.
+        Assessment stuck = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), slot(AT, "reserved")), Optional.of(NOW.minusSeconds(400)));
+        assertThat(stuck.rpoLag()).hasValue(Duration.ofSeconds(400));
+        assertThat(stuck.problems()).singleElement().asString().contains("lags 6m40s", "more than the RPO target 5m");
+    }
+
+    @Test
+    void noAgentIsAProblemAndUnconsumedWalGrowthIsNamed() {
+        ServerView v = new ServerView(AT, false, Optional.of(new ServerView.Slot("lifeboat_app_db", false, Optional.of(Lsn.parse("0/3000000")),
+                AT.minus(Lsn.parse("0/3000000")), Optional.of("reserved"), Optional.empty())), Optional.empty(), Optional.empty(), "-1");
+        Assessment a = assess(Mode.STREAMING, v, Optional.of(NOW.minusSeconds(20)));
+        assertThat(a.rpoLag()).hasValue(Duration.ofSeconds(20));
+        assertThat(a.problems()).anyMatch(p -> p.contains("the agent is not streaming"))
+                .anyMatch(p -> p.contains("pg_wal grows with nothing consuming it") && p.contains("32 MiB"));
+    }
+
+    @Test
+    void lostAndUnreservedSlotsAreProblems() {
+        assertThat(assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(AT, "lost")), Optional.empty()).problems())
+                .singleElement().asString().contains("has lost WAL");
+        assertThat(assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(Lsn.parse("0/1000000"), "unreserved")), Optional.empty()).problems())
+                .singleElement().asString().contains("64 MiB", "will remove WAL the repository does not have");
+        ServerView noSlot = new ServerView(AT, false, Optional.empty(), Optional.of(new ServerView.Sender("streaming", "async", AT, 0, Optional.empty())),
+                Optional.empty(), "-1");
+        assertThat(assess(Mode.STREAMING, noSlot, Optional.empty()).problems()).singleElement().asString().contains("no replication slot");
+    }
+
+    @Test
+    void archivingLagIsTheLastArchivedSegmentsAgeAndFailuresAreNamed() {
+        ServerView ok = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.of(new ServerView.Archiver(
+                Optional.of("000000010000000000000004"), Optional.of(NOW.minusSeconds(30)), Optional.empty(), Optional.empty(), 0)), "-1");
+        Assessment a = assess(Mode.ARCHIVING, ok, Optional.empty());
+        assertThat(a.rpoLag()).hasValue(Duration.ofSeconds(30));
+        assertThat(a.ok()).isTrue();
+        ServerView failing = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.of(new ServerView.Archiver(
+                Optional.of("000000010000000000000004"), Optional.of(NOW.minusSeconds(30)), Optional.of("000000010000000000000005"),
+                Optional.of(NOW.minusSeconds(5)), 3)), "-1");
+        assertThat(assess(Mode.ARCHIVING, failing, Optional.empty()).problems()).singleElement().asString()
+                .contains("archive_command is failing", "000000010000000000000005", "3 failures");
+        ServerView off = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.empty(), "-1");
+        assertThat(assess(Mode.ARCHIVING, off, Optional.empty()).problems()).singleElement().asString().contains("archive_mode is off");
+    }
+
+    @Test
+    void anUnreachableServerFallsBackToTheRepository() {
+        Assessment a = WalProtection.assess(Mode.STREAMING, Optional.empty(), Optional.of("Connection refused"), Optional.of(NOW.minusSeconds(2)),
+                FIVE_MINUTES, NOW);
+        assertThat(a.problems()).singleElement().asString().contains("does not answer", "Connection refused");
+        assertThat(a.rpoLag()).hasValue(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void rpoLagCountsFromTheOldestWalNotYetDurable() {
+        RpoLag lag = new RpoLag();
+        assertThat(lag.lagMillis(1000)).isZero();
+        lag.arrived(new Lsn(100), 1000);
+        lag.arrived(new Lsn(200), 1005); // merged with the first: within 10 ms
+        lag.arrived(new Lsn(300), 1500);
+        assertThat(lag.lagMillis(1800)).isEqualTo(800);
+        lag.durable(new Lsn(200));
+        assertThat(lag.lagMillis(1800)).as("the oldest not durable arrived at 1500").isEqualTo(300);
+        lag.durable(new Lsn(300));
+        assertThat(lag.lagMillis(5000)).as("everything received is stored").isZero();
+        lag.arrived(new Lsn(300), 6000);
+        assertThat(lag.lagMillis(7000)).as("WAL already durable does not count").isZero();
+    }
+}
