@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
                 "The agent streams WAL into the repository for every PostgreSQL cluster that a 'wal' schedule of the plan "
                         + "names, over a physical replication slot lifeboat_<cluster>, storing the segment being filled every "
                         + "--flush-every so the recovery point trails by about that much; it restarts streaming after failures and "
-                        + "says why. A 'wal' schedule with options {spool: DIR} archives through PostgreSQL's archive_command instead: the "
+                        + "says why; a slot the server invalidated (max_slot_wal_keep_size) is replaced, and the log says a new base "
+                        + "backup is needed. --metrics-file and 'lifeboat status' show the recovery point lag. A 'wal' schedule with options {spool: DIR} archives through PostgreSQL's archive_command instead: the "
                         + "command (printed at start) copies each finished segment into DIR and waits until the agent has stored it "
                         + "in the repository, so PostgreSQL recycles WAL only once the repository holds it and no JVM starts per "
                         + "segment; when the cluster's data-dir is on this host the agent also stores ready segments from pg_wal "
@@ -105,7 +106,8 @@ public final class AgentCommand implements Callable<Integer> {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
                         + "\"' on the primary (commits then wait for the repository, and stop while no agent runs)");
             }
-            StreamSupervisor sup = new StreamSupervisor(name, () -> new WalReceiver(target, slot, new WalArchive(repo, name), flush), stop,
+            StreamSupervisor sup = new StreamSupervisor(name, () -> new WalReceiver(target, slot, new WalArchive(repo, name), flush,
+                    event -> line(out, name + ": " + event)), stop,
                     event -> line(out, event));
             supervisors.add(sup);
             Thread t = new Thread(sup, "lifeboat-wal-" + name);

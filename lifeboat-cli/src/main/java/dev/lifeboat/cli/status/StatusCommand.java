@@ -10,6 +10,7 @@ import dev.lifeboat.core.plan.PostgresCluster;
 import dev.lifeboat.core.plan.RpoTarget;
 import dev.lifeboat.core.plan.Schedule;
 import dev.lifeboat.core.time.Durations;
+import dev.lifeboat.postgres.check.WalContinuity;
 import dev.lifeboat.postgres.stream.ServerView;
 import dev.lifeboat.postgres.stream.WalProtection;
 import dev.lifeboat.postgres.stream.WalReceiver;
@@ -96,12 +97,16 @@ public final class StatusCommand implements Callable<Integer> {
                 serverError = Optional.of(ex.getMessage());
             }
             Optional<Instant> newestWal = repo.flatMap(r -> new WalArchive(r, name).newestObjectTime());
-            Optional<Snapshot> newestBackup = repo.flatMap(r -> r.snapshots().list().stream()
+            List<Snapshot> backups = repo.map(r -> r.snapshots().list().stream()
                     .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
-                    .max(java.util.Comparator.comparing(s -> s.manifest().time())));
+                    .sorted(java.util.Comparator.comparing(s -> s.manifest().time())).toList()).orElse(List.of());
+            Optional<Snapshot> newestBackup = backups.isEmpty() ? Optional.empty() : Optional.of(backups.get(backups.size() - 1));
             Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
             WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now);
             List<String> problems = new ArrayList<>(a.problems());
+            if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent()) {
+                problems.addAll(gapsAfterNewestBackup(repo.get(), name, backups, now));
+            }
             repoError.ifPresent(m -> problems.add("the repository cannot be read (" + m + ")"));
             ok &= problems.isEmpty();
             clusters.add(json(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now));
@@ -115,6 +120,22 @@ public final class StatusCommand implements Callable<Integer> {
         output.emit(m, () -> String.join("\n", text) + "\n" + (healthy ? "Protected: WAL reaches the repository within the plan's RPO.\n"
                 : "Protection is degraded [" + ErrorCode.PROTECTION_DEGRADED.label() + "].\n"));
         return healthy ? 0 : ErrorCode.PROTECTION_DEGRADED.exitStatus();
+    }
+
+    /**
+     * Gaps in the archived WAL after the newest backup: recovery to the latest point stops before them (after a lost
+     * slot, say), so the recovery point the lag promises is not reachable until a new backup starts past the gap.
+     */
+    static List<String> gapsAfterNewestBackup(Repository repo, String cluster, List<Snapshot> backups, Instant now) {
+        if (backups.isEmpty()) {
+            return List.of();
+        }
+        String newest = backups.get(backups.size() - 1).shortId();
+        return WalContinuity.check(new WalArchive(repo, cluster), backups, now).gaps().stream()
+                .filter(g -> g.backups().contains(newest))
+                .map(g -> g.describe() + ": recovery from the newest backup " + newest + " stops before it; take a new base backup "
+                        + "(lifeboat backup postgres --cluster " + cluster + ")")
+                .toList();
     }
 
     /** How each cluster's WAL reaches the repository, from the plan's 'wal' schedules. */

@@ -80,8 +80,11 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
                 + "FROM pg_stat_replication WHERE application_name = ? ORDER BY backend_start DESC LIMIT 1")) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getString(3) != null) {
-                    Lsn flush = Lsn.parse(rs.getString(3));
+                if (rs.next()) {
+                    // Before the agent's first reply the server has no flush position: its slot's is what it confirmed.
+                    Optional<Slot> known = s;
+                    Lsn flush = rs.getString(3) != null ? Lsn.parse(rs.getString(3))
+                            : known.flatMap(Slot::restartLsn).orElse(Lsn.ZERO);
                     double lag = rs.getDouble(4);
                     Optional<Double> flushLag = rs.wasNull() ? Optional.empty() : Optional.of(lag); // NULL: caught up and idle
                     sender = Optional.of(new Sender(rs.getString(1), rs.getString(2), flush, Math.max(0, position.minus(flush)), flushLag));

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.PGConnection;
@@ -40,7 +41,14 @@ public final class WalReceiver {
     private volatile int timeline;
     private final RpoLag lag = new RpoLag();
 
+    private final java.util.function.Consumer<String> events;
+
     public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery) {
+        this(target, slot, archive, flushEvery, event -> { });
+    }
+
+    /** {@code events} hears, in one sentence each, what the receiver decided on its own (a lost slot replaced). */
+    public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery, java.util.function.Consumer<String> events) {
         if (!slot.matches("[a-z0-9_]{1,63}")) {
             throw new IllegalArgumentException("a slot name is 1 to 63 lower-case letters, digits or underscores");
         }
@@ -48,6 +56,7 @@ public final class WalReceiver {
         this.slot = slot;
         this.archive = archive;
         this.flushEvery = flushEvery;
+        this.events = events;
     }
 
     /** The application_name this receiver connects with: list it in synchronous_standby_names for RPO zero. */
@@ -99,15 +108,28 @@ public final class WalReceiver {
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(false)); Statement st = c.createStatement()) {
             segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
             timeline = Integer.parseInt(one(st, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
+            Optional<String> restart;
+            boolean exists;
             try (PreparedStatement ps = c.prepareStatement("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
                 ps.setString(1, slot);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        start = Lsn.parse(rs.getString(1));
-                    } else {
-                        start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
-                    }
+                    exists = rs.next();
+                    restart = exists ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
                 }
+            }
+            if (exists && restart.isEmpty()) {
+                // The server invalidated the slot (max_slot_wal_keep_size) and removed WAL it was keeping for us:
+                // that WAL is gone. Streaming on from a new slot keeps protecting what comes next; the gap stays
+                // visible in 'verify --quick' and 'lifeboat status' until a new base backup starts after it.
+                st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+                start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
+                events.accept("slot " + slot + " was invalidated by the server (max_slot_wal_keep_size): WAL it kept for the "
+                        + "repository was removed before it was stored; replaced the slot, streaming resumes at " + start
+                        + ". Recovery cannot pass the gap: take a new base backup now (lifeboat backup postgres)");
+            } else if (exists) {
+                start = Lsn.parse(restart.get());
+            } else {
+                start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
             }
             start = followTimeline(st, start, segmentSize);
         } catch (SQLException e) {
