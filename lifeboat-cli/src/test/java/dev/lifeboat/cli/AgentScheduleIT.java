@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
-/** The agent runs a cron backup schedule of the plan for real: a Redis snapshot at the next minute. */
+/**
+ * The agent runs the plan's cron schedules for real at the next minute: a Redis snapshot, then the data class's keep
+ * policy (the two older snapshots forgotten, the new one kept), then a quick verification.
+ */
 class AgentScheduleIT {
     @TempDir
     Path tmp;
@@ -29,6 +32,8 @@ class AgentScheduleIT {
                     "version: 1",
                     "name: agent-cron",
                     "objectives: {rto: 1h, rpo: 15m}",
+                    "data-classes:",
+                    "  sessions: {criticality: high, backup-frequency: 15m, retention: 1d, keep: {last: 1}, stored-in: [{resource: cache}]}",
                     "resources:",
                     "  redis:",
                     "    cache: {primary: 127.0.0.1:" + redis.primary().port() + ", replicas: [127.0.0.1:" + redis.replica(0).port() + "]}",
@@ -38,15 +43,23 @@ class AgentScheduleIT {
                     "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
                     "schedules:",
                     "  redis-rdb: {job: backup, resources: [cache], cron: \"* * * * *\"}",
+                    "  nightly-prune: {job: prune, cron: \"* * * * *\"}",
+                    "  validation: {job: verify, cron: \"* * * * *\", options: {level: quick}}",
                     ""));
             Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "agent cron test", "LIFEBOAT_CONFIG", plan.toString());
             assertThat(Cli.run(env, "repo", "init").status()).isZero();
+            for (int i = 0; i < 2; i++) { // older snapshots for the keep policy to forget
+                Cli.Result b = Cli.run(env, "backup", "redis", "--instance", "cache");
+                assertThat(b.status()).as(b.err()).isZero();
+            }
             Instant now = Instant.now();
             long untilAfterNextMinute = ChronoUnit.SECONDS.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(60)) + 6;
 
             Cli.Result agent = Cli.run(env, "agent", "--stop-after", untilAfterNextMinute + "s", "--status-every", "1h");
             assertThat(agent.status()).as(agent.err()).isZero();
-            assertThat(agent.err()).contains("backing up from replica 127.0.0.1:" + redis.replica(0).port(), "redis-rdb: cache snapshot");
+            assertThat(agent.err()).contains("backing up from replica 127.0.0.1:" + redis.replica(0).port(), "redis-rdb: cache snapshot",
+                    "nightly-prune: applied the plan's keep policies: forgot 2 snapshot(s)", "kept 1 snapshot(s)",
+                    "validation: verify quick: everything verifies (repository: 1 snapshot(s)");
 
             Cli.Result list = Cli.run(env, "snapshots", "list", "--json");
             assertThat(list.json()).singleElement().satisfies(s -> {

@@ -41,8 +41,9 @@ import picocli.CommandLine.Option;
                         + "command (printed at start) copies each finished segment into DIR and waits until the agent has stored it "
                         + "in the repository, so PostgreSQL recycles WAL only once the repository holds it and no JVM starts per "
                         + "segment; when the cluster's data-dir is on this host the agent also stores ready segments from pg_wal "
-                        + "ahead of the command. It also runs the plan's cron 'backup' schedules (UTC): Redis snapshots from a healthy replica "
-                        + "and PostgreSQL base backups of clusters with a data-dir on this host. The HTTP API and the dashboard "
+                        + "ahead of the command. It also runs the plan's cron schedules (UTC): 'backup' (Redis snapshots from a healthy replica "
+                        + "and PostgreSQL base backups of clusters with a data-dir on this host), 'prune' (the data classes' keep "
+                        + "policies, for snapshots and WAL) and 'verify' (quick, or level: full). The HTTP API and the dashboard "
                         + "come later. Stop it with Ctrl-C."})
 public final class AgentCommand implements Callable<Integer> {
     @Mixin
@@ -138,7 +139,7 @@ public final class AgentCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> stop.set(true), "lifeboat-agent-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         threads.forEach(Thread::start);
-        BackupJobs jobs = new BackupJobs(plan, access, repo, text -> line(out, text));
+        ScheduledJobs jobs = new ScheduledJobs(plan, access, repo, text -> line(out, text));
         CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text));
         line(out, "agent started: streaming WAL for " + (clusters.isEmpty() ? "no cluster" : String.join(", ", clusters)) + "; schedules next at "
                 + cron.nextRuns());

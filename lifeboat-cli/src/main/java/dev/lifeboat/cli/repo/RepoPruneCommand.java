@@ -4,21 +4,14 @@ import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Json;
 import dev.lifeboat.cli.output.Sizes;
 import dev.lifeboat.repository.Repository;
-import dev.lifeboat.repository.lock.RepositoryLock;
 import dev.lifeboat.repository.prune.PrunePlan;
-import dev.lifeboat.repository.prune.Pruner;
 import dev.lifeboat.repository.retention.Decision;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import dev.lifeboat.postgres.wal.Lsn;
-import dev.lifeboat.postgres.wal.WalArchive;
-import dev.lifeboat.postgres.wal.WalRetention;
-import dev.lifeboat.postgres.wal.WalSegment;
 import dev.lifeboat.cli.output.Output;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,49 +44,10 @@ public final class RepoPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Repository repo = access.open();
-        Clock clock = Clock.systemUTC();
-        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), clock, dryRun ? "prune --dry-run" : "prune")) {
-            Pruner pruner = new Pruner(repo, clock);
-            PrunePlan plan = pruner.plan(keep.policies(access.plan()));
-            List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
-            Map<String, List<String>> wal = walToDelete(repo, plan);
-            if (!dryRun) {
-                wal.forEach((cluster, objects) -> new WalArchive(repo, cluster).delete(objects));
-            }
-            print(plan, deleted, wal);
-        }
+        RetentionRun.Outcome o = RetentionRun.apply(repo, keep.policies(access.plan()), dryRun, dryRun ? "prune --dry-run" : "prune");
+        print(o.plan(), o.deleted(), o.wal());
         access.finishCopies(output.err(), 30_000);
         return 0;
-    }
-
-    /**
-     * Per PostgreSQL cluster, the archived WAL before the start of its oldest kept base backup ({@link WalRetention}):
-     * the recovery window is what the kept backups reach.
-     */
-    static Map<String, List<String>> walToDelete(Repository repo, PrunePlan plan) {
-        Map<String, List<WalSegment>> keptStarts = new java.util.TreeMap<>();
-        Map<String, Long> segmentSizes = new LinkedHashMap<>();
-        for (Decision d : plan.decisions()) {
-            Map<String, String> l = d.snapshot().manifest().labels();
-            if (!"postgres".equals(d.snapshot().manifest().kind()) || !l.containsKey("start_lsn")) {
-                continue;
-            }
-            String cluster = d.snapshot().manifest().name();
-            long size = Long.parseLong(l.get("wal_segment_size"));
-            segmentSizes.put(cluster, size);
-            keptStarts.computeIfAbsent(cluster, k -> new ArrayList<>());
-            if (d.keep()) {
-                keptStarts.get(cluster).add(WalSegment.of(Integer.parseInt(l.get("timeline")), Lsn.parse(l.get("start_lsn")), size));
-            }
-        }
-        Map<String, List<String>> out = new java.util.TreeMap<>();
-        keptStarts.forEach((cluster, starts) -> {
-            List<String> expired = WalRetention.expired(new WalArchive(repo, cluster).objects(segmentSizes.get(cluster)), starts);
-            if (!expired.isEmpty()) {
-                out.put(cluster, expired);
-            }
-        });
-        return out;
     }
 
     private void print(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal) {

@@ -64,78 +64,10 @@ public final class VerifyCommand implements Callable<Integer> {
         if (only != null && !List.of("postgres", "redis", "repository").contains(only)) {
             throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres, redis or repository, not '" + only + "'", null);
         }
-        Repository repo = access.open();
-        List<String> problems = new ArrayList<>();
-        List<String> checked = new ArrayList<>();
-        Map<String, Object> json = new LinkedHashMap<>();
-        if (only == null || only.equals("repository")) {
-            VerifyReport r = new RepositoryVerifier(repo).run(false, Progress.NONE);
-            checked.add("repository: " + r.snapshots() + " snapshot(s), " + r.indexes() + " index object(s), " + r.packs() + " pack(s), "
-                    + r.blobs() + " chunk(s) present and authenticated");
-            for (Finding f : r.problems()) {
-                problems.add(f.object() + ": " + f.problem() + (f.snapshots().isEmpty() ? "" : " (snapshots " + String.join(", ", f.snapshots()) + ")"));
-            }
-            json.put("repository", r);
-        }
-        if (only == null || only.equals("postgres")) {
-            Map<String, List<Snapshot>> clusters = new TreeMap<>();
-            for (Snapshot s : repo.snapshots().list()) {
-                if ("postgres".equals(s.manifest().kind())) {
-                    clusters.computeIfAbsent(s.manifest().name(), k -> new ArrayList<>()).add(s);
-                }
-            }
-            List<Object> pgJson = new ArrayList<>();
-            for (Map.Entry<String, List<Snapshot>> e : clusters.entrySet()) {
-                String cluster = e.getKey();
-                WalContinuity.Report r = WalContinuity.check(new WalArchive(repo, cluster), e.getValue(), Instant.now());
-                Optional<Duration> target = access.plan().flatMap(p -> dev.lifeboat.core.plan.RpoTarget.of(p, cluster));
-                checked.add(cluster + ": " + e.getValue().size() + " backup(s), " + r.segments() + " archived WAL segment(s)"
-                        + r.newest().map(n -> " up to " + n).orElse("") + r.recoverableTo().map(l -> ", continuous to " + l).orElse("")
-                        + r.newestAge().map(a -> ", newest WAL " + Durations.format(Duration.ofSeconds(a.getSeconds())) + " old").orElse("")
-                        + target.map(t -> " (target " + Durations.format(t) + ")").orElse(""));
-                for (WalContinuity.Gap g : r.gaps()) {
-                    problems.add(cluster + ": " + g.describe() + "; backups " + String.join(", ", g.backups()) + " cannot be replayed past it");
-                }
-                if (r.newest().isEmpty()) {
-                    problems.add(cluster + ": no WAL is archived, so only the backups' own end points are recoverable; is 'lifeboat agent' running?");
-                }
-                if (target.isPresent() && r.newestAge().isPresent() && r.newestAge().get().compareTo(target.get()) > 0) {
-                    problems.add(cluster + ": the newest archived WAL is " + Durations.format(Duration.ofSeconds(r.newestAge().get().getSeconds()))
-                            + " old, more than the RPO target " + Durations.format(target.get()));
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                if (full && r.ok()) {
-                    String role = access.postgres(cluster).map(c -> c.user()).orElse("postgres");
-                    Optional<String> password = access.postgresPassword(cluster);
-                    Optional<java.nio.file.Path> bin = access.postgres(cluster).flatMap(c -> c.binDir()).map(java.nio.file.Path::of);
-                    FullVerification.Result fr = new FullVerification(repo).run(cluster, role, password, bin, Durations.parse(timeout));
-                    checked.add(cluster + ": restored backup " + fr.backup().substring(0, 8) + " with " + fr.walSegments()
-                            + " WAL segment(s) into a scratch cluster, replayed and promoted in " + fr.took().toSeconds() + " s; pg_amcheck "
-                            + (fr.amcheckOk() ? "found no corruption" : "FAILED") + "; last verified recovery point: " + fr.recoveryPoint());
-                    if (!fr.amcheckOk()) {
-                        problems.add(cluster + ": pg_amcheck on the restored copy reported: " + fr.amcheckOutput());
-                    }
-                    m.put("full", Map.of("backup", fr.backup(), "recovery_point", fr.recoveryPoint(), "lsn", fr.lsn(), "amcheck_ok", fr.amcheckOk(),
-                            "seconds", fr.took().toMillis() / 1000.0));
-                }
-                m.put("cluster", cluster);
-                m.put("backups", e.getValue().size());
-                m.put("wal_segments", r.segments());
-                m.put("newest_wal", r.newest().orElse(null));
-                m.put("newest_wal_age_seconds", r.newestAge().map(Duration::getSeconds).orElse(null));
-                m.put("continuous_to", r.recoverableTo().map(Object::toString).orElse(null));
-                m.put("gaps", r.gaps());
-                m.put("rpo_target_seconds", target.map(Duration::getSeconds).orElse(null));
-                pgJson.add(m);
-            }
-            json.put("postgres", pgJson);
-        }
-        if (only == null || only.equals("redis")) {
-            json.put("redis", RedisFreshness.check(repo, access.plan(), Instant.now(), checked, problems));
-        }
-        json.put("checked", checked);
-        json.put("problems", problems);
-        json.put("ok", problems.isEmpty());
+        Verification.Report report = Verification.run(access, access.open(), full, Optional.ofNullable(only), Durations.parse(timeout));
+        List<String> checked = report.checked();
+        List<String> problems = report.problems();
+        Map<String, Object> json = report.json();
         output.emit(json, () -> {
             StringBuilder b = new StringBuilder(full ? "Checked (full):\n" : "Checked (quick):\n");
             checked.forEach(c -> b.append("  ").append(c).append('\n'));

@@ -1,6 +1,8 @@
 package dev.lifeboat.cli.agent;
 
 import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.repo.RetentionRun;
+import dev.lifeboat.cli.verify.Verification;
 import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.Job;
 import dev.lifeboat.core.plan.Plan;
@@ -24,17 +26,25 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * What the agent does when a {@code backup} schedule fires: a snapshot of every resource the schedule names,
- * one after another: Redis instances over the replication protocol from a healthy replica, PostgreSQL clusters
- * with a data directory on this host as base backups. Other jobs are reported as not run by this build.
+ * What the agent does when a cron schedule fires:
+ * <ul>
+ *   <li>{@code backup}: a snapshot of every resource the schedule names, one after another: Redis instances over the
+ *       replication protocol from a healthy replica, PostgreSQL clusters with a data directory on this host as base
+ *       backups;</li>
+ *   <li>{@code prune}: the plan's keep policies applied to snapshots and WAL ({@link RetentionRun}), never beyond
+ *       what the kept backups reach;</li>
+ *   <li>{@code verify}: {@code verify --quick}, or with {@code level: full} a real restore and pg_amcheck
+ *       ({@link Verification}); each problem goes to the timeline.</li>
+ * </ul>
+ * Other jobs (drill, health) are reported as not run by this build.
  */
-final class BackupJobs {
+final class ScheduledJobs {
     private final Plan plan;
     private final RepositoryAccess access;
     private final Repository repo;
     private final Consumer<String> timeline;
 
-    BackupJobs(Plan plan, RepositoryAccess access, Repository repo, Consumer<String> timeline) {
+    ScheduledJobs(Plan plan, RepositoryAccess access, Repository repo, Consumer<String> timeline) {
         this.plan = plan;
         this.access = access;
         this.repo = repo;
@@ -42,6 +52,14 @@ final class BackupJobs {
     }
 
     void run(Schedule schedule, Instant due) {
+        if (schedule.job() == Job.PRUNE) {
+            prune(schedule);
+            return;
+        }
+        if (schedule.job() == Job.VERIFY) {
+            verify(schedule);
+            return;
+        }
         if (schedule.job() != Job.BACKUP) {
             timeline.accept(schedule.name() + ": the agent does not run '" + schedule.job().name().toLowerCase() + "' jobs yet; skipped");
             return;
@@ -55,6 +73,25 @@ final class BackupJobs {
                 timeline.accept(schedule.name() + ": " + resource + " snapshot " + s.shortId() + " (" + s.manifest().stats().bytes() + " bytes, "
                         + s.manifest().stats().millis() + " ms) for the firing at " + due);
             }
+        }
+    }
+
+    private void prune(Schedule schedule) {
+        RetentionRun.Outcome o = RetentionRun.apply(repo, RetentionRun.planPolicies(plan), false, "agent " + schedule.name());
+        int wal = o.wal().values().stream().mapToInt(java.util.List::size).sum();
+        timeline.accept(schedule.name() + ": applied the plan's keep policies: forgot " + o.plan().forget().size() + " snapshot(s), deleted "
+                + o.deleted().size() + " object(s) and " + wal + " WAL object(s) from before the oldest kept base backups; kept "
+                + o.plan().decisions().stream().filter(d -> d.keep()).count() + " snapshot(s)");
+    }
+
+    private void verify(Schedule schedule) {
+        String level = schedule.options().getOrDefault("level", "quick");
+        boolean full = level.equals("full");
+        Verification.Report r = Verification.run(access, repo, full, Optional.empty(), java.time.Duration.ofMinutes(30));
+        if (r.ok()) {
+            timeline.accept(schedule.name() + ": verify " + level + ": everything verifies (" + String.join("; ", r.checked()) + ")");
+        } else {
+            r.problems().forEach(p -> timeline.accept(schedule.name() + ": verify " + level + ": PROBLEM " + p));
         }
     }
 

@@ -1,0 +1,88 @@
+package dev.lifeboat.cli.repo;
+
+import dev.lifeboat.core.plan.KeepPolicy;
+import dev.lifeboat.core.plan.Plan;
+import dev.lifeboat.postgres.wal.Lsn;
+import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalRetention;
+import dev.lifeboat.postgres.wal.WalSegment;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.lock.RepositoryLock;
+import dev.lifeboat.repository.prune.PrunePlan;
+import dev.lifeboat.repository.prune.Pruner;
+import dev.lifeboat.repository.retention.Decision;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Applies keep policies to a repository, for {@code repo prune} and the agent's prune schedules: forgets the
+ * snapshots no rule keeps, deletes the data only they used, and deletes each PostgreSQL cluster's archived WAL from
+ * before the start of its oldest kept base backup ({@link WalRetention}), so the recovery window is exactly what the
+ * kept backups reach. Takes the repository's exclusive lock: no backup runs meanwhile.
+ */
+public final class RetentionRun {
+    /**
+     * @param plan    every snapshot's decision and the objects to delete
+     * @param deleted the objects deleted (empty on a dry run)
+     * @param wal     per cluster, the WAL objects deleted (or that would be)
+     */
+    public record Outcome(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal) {
+    }
+
+    private RetentionRun() {
+    }
+
+    /** The plan's keep policy for a snapshot name: the union of the data classes stored in that resource. */
+    public static Function<String, Optional<KeepPolicy>> planPolicies(Plan plan) {
+        return name -> KeepOptions.forResource(plan, name);
+    }
+
+    public static Outcome apply(Repository repo, Function<String, Optional<KeepPolicy>> policies, boolean dryRun, String holder) {
+        Clock clock = Clock.systemUTC();
+        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), clock, holder)) {
+            Pruner pruner = new Pruner(repo, clock);
+            PrunePlan plan = pruner.plan(policies);
+            List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
+            Map<String, List<String>> wal = walToDelete(repo, plan);
+            if (!dryRun) {
+                wal.forEach((cluster, objects) -> new WalArchive(repo, cluster).delete(objects));
+            }
+            return new Outcome(plan, deleted, wal);
+        }
+    }
+
+    /**
+     * Per PostgreSQL cluster, the archived WAL before the start of its oldest kept base backup ({@link WalRetention}):
+     * the recovery window is what the kept backups reach.
+     */
+    static Map<String, List<String>> walToDelete(Repository repo, PrunePlan plan) {
+        Map<String, List<WalSegment>> keptStarts = new java.util.TreeMap<>();
+        Map<String, Long> segmentSizes = new LinkedHashMap<>();
+        for (Decision d : plan.decisions()) {
+            Map<String, String> l = d.snapshot().manifest().labels();
+            if (!"postgres".equals(d.snapshot().manifest().kind()) || !l.containsKey("start_lsn")) {
+                continue;
+            }
+            String cluster = d.snapshot().manifest().name();
+            long size = Long.parseLong(l.get("wal_segment_size"));
+            segmentSizes.put(cluster, size);
+            keptStarts.computeIfAbsent(cluster, k -> new ArrayList<>());
+            if (d.keep()) {
+                keptStarts.get(cluster).add(WalSegment.of(Integer.parseInt(l.get("timeline")), Lsn.parse(l.get("start_lsn")), size));
+            }
+        }
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        keptStarts.forEach((cluster, starts) -> {
+            List<String> expired = WalRetention.expired(new WalArchive(repo, cluster).objects(segmentSizes.get(cluster)), starts);
+            if (!expired.isEmpty()) {
+                out.put(cluster, expired);
+            }
+        });
+        return out;
+    }
+}
