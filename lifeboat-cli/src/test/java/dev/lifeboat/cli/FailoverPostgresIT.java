@@ -61,11 +61,11 @@ class FailoverPostgresIT {
             assertThat(replica.isInRecovery()).isTrue();
 
             Cli.Result broken = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "replica-1");
-            assertThat(broken.status()).as(broken.err()).isEqualTo(97);
+            assertThat(broken.status()).as(broken.err()).isEqualTo(99);
             assertThat(broken.err()).contains("nothing changed", "no-such-repoint.sh", "does not exist", "--no-re-point");
             assertThat(replica.isInRecovery()).as("nothing was promoted").isTrue();
             Cli.Result brokenDry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "--dry-run");
-            assertThat(brokenDry.status()).isEqualTo(97);
+            assertThat(brokenDry.status()).isEqualTo(99);
             assertThat(brokenDry.out()).contains("CANNOT RUN", "Fix the re-point command");
             Files.writeString(plan, Files.readString(plan).replace("[" + missing + "]", rePoint));
             assertThat(Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--dry-run").out()).contains("re-point  run /usr/bin/env PSQL=");
@@ -86,7 +86,7 @@ class FailoverPostgresIT {
             assertThat(r.err()).contains("fenced the old primary", "promoted", "running the re-point command");
             assertThat(json.get("re_point").get("succeeded").asBoolean()).isTrue();
             assertThat(json.get("re_point").get("output").asText()).isEqualTo("pgbouncer: 1 [databases] entries moved from host=127.0.0.1 port="
-                    + primary.port() + " to host=127.0.0.1 port=" + replica.port() + "; reloaded");
+                    + primary.port() + " to host=127.0.0.1 port=" + replica.port() + "; reloaded, their clients reconnected");
             assertThat(throughThePooler(bouncer)).as("after: the pooler leads to the promoted replica").isEqualTo(replica.port() + " f");
             try (Connection c = DriverManager.getConnection(bouncer.jdbcUrl("app")); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO t VALUES (1002)");

@@ -43,7 +43,8 @@ class StatusIT {
             Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--metrics-file", metrics.toString(), "--status-every", "1s");
             try {
                 AgentFixture.awaitSlotActive(primary);
-                Wait.until(Duration.ofSeconds(30), "the metrics file", () -> Files.exists(metrics));
+                // The file is rewritten every second: it says streaming once the server has accepted the stream.
+                Wait.until(Duration.ofSeconds(30), "the metrics file to say streaming", () -> read(metrics).contains("lifeboat_wal_streaming{cluster=\"app-db\"} 1\n"));
 
                 AtomicBoolean writing = new AtomicBoolean(true);
                 AtomicLong commits = new AtomicLong();
@@ -113,6 +114,14 @@ class StatusIT {
             Thread.sleep(1500);
             assertThat(value(Files.readString(metrics), "lifeboat_agent_metrics_timestamp_seconds")).as("a stale file tells the agent is gone")
                     .isEqualTo(stamp);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

@@ -146,23 +146,29 @@ public final class AgentCommand implements Callable<Integer> {
         long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();
         long statusNanos = Durations.parse(statusEvery).toNanos();
         long nextStatus = System.nanoTime() + statusNanos;
-        long nextMetrics = System.nanoTime();
-        boolean metricsFailing = false;
+        // Metrics on their own thread: a long scheduled job (a full verification) must not make the file look stale.
+        java.util.concurrent.ScheduledExecutorService metrics = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        if (metricsFile != null) {
+            boolean[] failing = {false};
+            metrics.scheduleAtFixedRate(() -> {
+                try {
+                    AgentMetrics.write(metricsFile, AgentMetrics.render(supervisors, System.currentTimeMillis()));
+                    failing[0] = false;
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (!failing[0]) { // said once, not every second
+                        line(out, "cannot write the metrics file " + metricsFile + ": " + e.getMessage() + "; retrying every second");
+                    }
+                    failing[0] = true;
+                }
+            }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
         while (!stop.get() && System.nanoTime() < deadline) {
             Thread.sleep(100);
             cron.runDue();
-            if (metricsFile != null && System.nanoTime() >= nextMetrics) {
-                nextMetrics = System.nanoTime() + 1_000_000_000L;
-                try {
-                    AgentMetrics.write(metricsFile, AgentMetrics.render(supervisors, System.currentTimeMillis()));
-                    metricsFailing = false;
-                } catch (java.io.IOException e) {
-                    if (!metricsFailing) { // said once, not every second
-                        line(out, "cannot write the metrics file " + metricsFile + ": " + e.getMessage() + "; retrying every second");
-                    }
-                    metricsFailing = true;
-                }
-            }
             if (System.nanoTime() >= nextStatus) {
                 supervisors.forEach(s -> line(out, s.status()));
                 drains.forEach(d -> line(out, d.status()));
@@ -170,6 +176,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
         }
         stop.set(true);
+        metrics.shutdownNow();
         for (Thread t : threads) {
             t.join(15_000);
         }

@@ -1,6 +1,7 @@
 package dev.lifeboat.cli.agent;
 
 import dev.lifeboat.postgres.stream.StreamSupervisor;
+import dev.lifeboat.postgres.stream.WalReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,9 @@ final class AgentMetrics {
         gauge(b, "lifeboat_wal_streaming", "1 while the agent streams the cluster's WAL, 0 while it retries.");
         supervisors.forEach(s -> line(b, "lifeboat_wal_streaming", s.cluster(), s.streaming() ? "1" : "0"));
         gauge(b, "lifeboat_wal_received_lsn", "End of the WAL received from the cluster, as a byte position.");
-        supervisors.forEach(s -> s.receiver().ifPresent(r -> line(b, "lifeboat_wal_received_lsn", s.cluster(), Long.toUnsignedString(r.received().value()))));
+        supervisors.forEach(s -> s.receiver().filter(WalReceiver::started).ifPresent(r -> line(b, "lifeboat_wal_received_lsn", s.cluster(), Long.toUnsignedString(r.received().value()))));
         gauge(b, "lifeboat_wal_durable_lsn", "End of the WAL durable in the repository, as a byte position.");
-        supervisors.forEach(s -> s.receiver().ifPresent(r -> line(b, "lifeboat_wal_durable_lsn", s.cluster(), Long.toUnsignedString(r.durable().value()))));
+        supervisors.forEach(s -> s.receiver().filter(WalReceiver::started).ifPresent(r -> line(b, "lifeboat_wal_durable_lsn", s.cluster(), Long.toUnsignedString(r.durable().value()))));
         return b.toString();
     }
 

@@ -86,6 +86,10 @@ final class ScheduledJobs {
 
     private void verify(Schedule schedule) {
         String level = schedule.options().getOrDefault("level", "quick");
+        if (!level.equals("quick") && !level.equals("full")) {
+            timeline.accept(schedule.name() + ": PROBLEM verify level '" + level + "' is neither quick nor full; nothing was verified");
+            return;
+        }
         boolean full = level.equals("full");
         Verification.Report r = Verification.run(access, repo, full, Optional.empty(), java.time.Duration.ofMinutes(30));
         if (r.ok()) {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
                         + "LIFEBOAT_NEW_PRIMARY_PORT so the application follows (reload pgbouncer, patch a Kubernetes Service, "
                         + "update DNS); without one, re-point the application yourself. A re-point program that is missing or "
                         + "not executable stops the failover before anything changes. --dry-run only checks and reports."},
-        footer = {"", "Exit status: 0 promoted (or checked) and re-pointed; 97 the re-point command failed after promotion, or cannot "
-                + "run at all (then nothing was changed); 95 the failover did not complete; 90 the replica does not answer."})
+        footer = {"", "Exit status: 0 promoted (or checked) and re-pointed; 97 promoted, but the re-point command failed: re-point by "
+                + "hand now; 99 the re-point command cannot run, so nothing was changed; 95 the failover did not complete; 90 the replica does not answer."})
 public final class FailoverPostgresCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -88,10 +88,10 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
                             + rePointProblem.map(p -> ": CANNOT RUN, " + p).orElse("")).orElse("nothing configured: point the application at "
                             + replicaAt + " yourself"),
                     rePointProblem.isPresent() ? "Fix the re-point command before failing over.\n" : "Run again without --dry-run to fail over.\n"));
-            return rePointProblem.isPresent() ? ErrorCode.REPOINT_FAILED.exitStatus() : 0;
+            return rePointProblem.isPresent() ? ErrorCode.REPOINT_NOT_READY.exitStatus() : 0;
         }
         if (rePointProblem.isPresent()) {
-            throw new LifeboatException(ErrorCode.REPOINT_FAILED, "nothing changed: " + rePointProblem.get(),
+            throw new LifeboatException(ErrorCode.REPOINT_NOT_READY, "nothing changed: " + rePointProblem.get(),
                     "Fix the cluster's re-point command in the plan, or fail over with --no-re-point and point the application at "
                             + replicaAt + " yourself.");
         }

@@ -93,19 +93,32 @@ public final class StatusCommand implements Callable<Integer> {
             String slot = WalReceiver.slotName(name);
             try (Connection conn = connect(c, access.postgresPassword(name))) {
                 view = Optional.of(ServerView.read(conn, slot, WalReceiver.applicationName(slot)));
-            } catch (SQLException ex) {
+            } catch (SQLException | RuntimeException ex) { // an unreadable password secret too: one cluster, not all
                 serverError = Optional.of(ex.getMessage());
             }
-            Optional<Instant> newestWal = repo.flatMap(r -> new WalArchive(r, name).newestObjectTime());
-            List<Snapshot> backups = repo.map(r -> r.snapshots().list().stream()
-                    .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
-                    .sorted(java.util.Comparator.comparing(s -> s.manifest().time())).toList()).orElse(List.of());
+            Optional<Instant> newestWal = Optional.empty();
+            List<Snapshot> backups = List.of();
+            Optional<String> repoProblem = Optional.empty();
+            try {
+                newestWal = repo.flatMap(r -> new WalArchive(r, name).newestObjectTime());
+                backups = repo.map(r -> r.snapshots().list().stream()
+                        .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
+                        .sorted(java.util.Comparator.comparing(s -> s.manifest().time())).toList()).orElse(List.of());
+            } catch (RuntimeException ex) {
+                repoProblem = Optional.of("the repository's WAL and backups of " + name + " cannot be listed (" + ex.getMessage() + ")");
+            }
             Optional<Snapshot> newestBackup = backups.isEmpty() ? Optional.empty() : Optional.of(backups.get(backups.size() - 1));
+            List<Snapshot> all = backups;
             Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
             WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now);
             List<String> problems = new ArrayList<>(a.problems());
-            if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent()) {
-                problems.addAll(gapsAfterNewestBackup(repo.get(), name, backups, now));
+            repoProblem.ifPresent(problems::add);
+            if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent() && repoProblem.isEmpty()) {
+                try {
+                    problems.addAll(gapsAfterNewestBackup(repo.get(), name, all, now));
+                } catch (RuntimeException ex) {
+                    problems.add("WAL continuity of " + name + " cannot be checked (" + ex.getMessage() + ")");
+                }
             }
             repoError.ifPresent(m -> problems.add("the repository cannot be read (" + m + ")"));
             ok &= problems.isEmpty();

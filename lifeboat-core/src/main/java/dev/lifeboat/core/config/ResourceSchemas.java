@@ -48,11 +48,15 @@ final class ResourceSchemas {
                 "A command run right after a PostgreSQL failover promotes a replica, so the application follows it: reload "
                         + "pgbouncer, patch a Kubernetes Service, update DNS. It runs without a shell and gets LIFEBOAT_CLUSTER, "
                         + "LIFEBOAT_NEW_PRIMARY (the replica's name), LIFEBOAT_NEW_PRIMARY_HOST, LIFEBOAT_NEW_PRIMARY_PORT, "
-                        + "LIFEBOAT_OLD_PRIMARY_HOST and LIFEBOAT_OLD_PRIMARY_PORT in its environment; exit status 0 means re-pointed.");
+                        + "LIFEBOAT_OLD_PRIMARY_HOST and LIFEBOAT_OLD_PRIMARY_PORT in a clean environment (PATH, HOME, USER, LOGNAME, "
+                        + "LANG, LC_ALL, TZ, TMPDIR and what 'inherit' names); exit status 0 means re-pointed.");
         Field<List<String>> command = s.field(required("command", Type.listOf(Type.text()),
                 "The program and its arguments, e.g. [/etc/lifeboat/repoint-pgbouncer.sh, app-db]."));
         Field<Duration> timeout = s.field(optional("timeout", PlanTypes.duration(), "30s", "How long it may run before it is killed."));
-        return s.builds(v -> new RePoint(v.get(command), v.getOr(timeout, Duration.ofSeconds(30))))
+        Field<List<String>> inherit = s.field(optional("inherit", Type.listOf(Type.text()), "none",
+                "More variables to pass through from Lifeboat's environment, e.g. [KUBECONFIG, KUBERNETES_SERVICE_HOST, "
+                        + "KUBERNETES_SERVICE_PORT] for kubectl; keep secrets out of the command's arguments."));
+        return s.builds(v -> new RePoint(v.get(command), v.getOr(timeout, Duration.ofSeconds(30)), v.getOr(inherit, List.of())))
                 .rule((built, v, b) -> {
                     if (built.command().isEmpty() || built.command().get(0).isBlank()) {
                         b.report(v.at(), ErrorCode.BAD_VALUE, ErrorCode.BAD_VALUE.format(v.path() + ".command", "no program"),

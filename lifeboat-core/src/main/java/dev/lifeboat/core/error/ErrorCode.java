@@ -108,6 +108,8 @@ public enum ErrorCode {
             "Point the application at the new primary by hand now; then fix the cluster's re-point command (docs/reference/config.md) and try it with 'failover postgres --dry-run'."),
     PROTECTION_DEGRADED(98, "protection-degraded", "%s",
             "WAL is not reaching the repository as the plan needs: start or fix 'lifeboat agent' (its log says why), and watch 'lifeboat status'."),
+    REPOINT_NOT_READY(99, "repoint-not-ready", "%s",
+            "Nothing was changed. Fix the cluster's re-point command in the plan, or fail over with --no-re-point and re-point the application yourself."),
 
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");

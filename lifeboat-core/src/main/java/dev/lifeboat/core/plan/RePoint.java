@@ -10,9 +10,15 @@ import java.util.List;
  *
  * @param command the program and its arguments, run without a shell
  * @param timeout how long it may run before it is killed and the re-point counts as failed
+ * @param inherit names of variables passed through from Lifeboat's environment beyond the basic ones (KUBECONFIG…)
  */
-public record RePoint(List<String> command, Duration timeout) {
+public record RePoint(List<String> command, Duration timeout, List<String> inherit) {
     public RePoint {
         command = List.copyOf(command);
+        inherit = List.copyOf(inherit);
+    }
+
+    public RePoint(List<String> command, Duration timeout) {
+        this(command, timeout, List.of());
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RePointCommand {
     private static final int TAIL_LINES = 20;
+    private static final int MAX_LINE = 500;
     /** The only variables the command inherits from Lifeboat's environment. */
     public static final List<String> INHERITED = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR");
 
@@ -60,7 +61,7 @@ public final class RePointCommand {
      * executable (a bare name is looked up on PATH, as the process launcher will).
      */
     public static Optional<String> problem(RePoint rePoint) {
-        String program = rePoint.command().get(0);
+        String program = program(rePoint.command());
         if (program.contains("/")) {
             Path p = Path.of(program);
             if (!Files.exists(p)) {
@@ -79,12 +80,28 @@ public final class RePointCommand {
         return Optional.of("the re-point program " + program + " is not on PATH (" + path + ")");
     }
 
+    /** The program that will do the work: the first word, or after a leading {@code env} and its assignments. */
+    static String program(List<String> command) {
+        String first = command.get(0);
+        if (!Path.of(first).getFileName().toString().equals("env")) {
+            return first;
+        }
+        for (String arg : command.subList(1, command.size())) {
+            if (!arg.contains("=") && !arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return first;
+    }
+
     /** Runs the command to completion or its time limit. Never throws for the command's own failure: see {@link Outcome}. */
     public static Outcome run(RePoint rePoint, Map<String, String> environment) {
         long start = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(rePoint.command()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.keySet().retainAll(INHERITED);
+        java.util.Set<String> kept = new java.util.HashSet<>(INHERITED);
+        kept.addAll(rePoint.inherit());
+        env.keySet().retainAll(kept);
         env.putAll(environment);
         Process p;
         try {
@@ -133,18 +150,35 @@ public final class RePointCommand {
 
         @Override
         public void run() {
-            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    synchronized (lines) {
-                        lines.addLast(line.length() > 500 ? line.substring(0, 500) + "…" : line);
-                        if (lines.size() > TAIL_LINES) {
-                            lines.removeFirst();
+            // Read in bounded pieces: a command printing one endless line must not exhaust memory mid-failover.
+            try (var r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+                StringBuilder line = new StringBuilder();
+                char[] buf = new char[4096];
+                for (int n = r.read(buf); n >= 0; n = r.read(buf)) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            add(line);
+                        } else if (line.length() < MAX_LINE) {
+                            line.append(buf[i]);
                         }
                     }
+                }
+                if (line.length() > 0) {
+                    add(line);
                 }
             } catch (IOException e) {
                 // the process was killed: keep what was read
             }
+        }
+
+        private void add(StringBuilder line) {
+            synchronized (lines) {
+                lines.addLast(line.length() >= MAX_LINE ? line + "…" : line.toString());
+                if (lines.size() > TAIL_LINES) {
+                    lines.removeFirst();
+                }
+            }
+            line.setLength(0);
         }
 
         String text() {

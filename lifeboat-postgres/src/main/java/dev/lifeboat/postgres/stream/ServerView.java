@@ -33,8 +33,13 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
                        Optional<Long> safeWalSizeBytes) {
     }
 
-    /** @param flushLagSeconds empty when the server has nothing recent to measure (caught up and idle) */
-    public record Sender(String state, String syncState, Lsn flushLsn, long behindBytes, Optional<Double> flushLagSeconds) {
+    /**
+     * @param flushLagSeconds  empty when the server has nothing recent to measure (caught up and idle)
+     * @param lastReplySeconds how long ago the agent last reported its position (PostgreSQL 12 and later); a healthy
+     *                         agent reports every second, a stuck one stops
+     */
+    public record Sender(String state, String syncState, Lsn flushLsn, long behindBytes, Optional<Double> flushLagSeconds,
+                         Optional<Double> lastReplySeconds) {
     }
 
     public record Archiver(Optional<String> lastArchivedWal, Optional<Instant> lastArchivedTime, Optional<String> lastFailedWal,
@@ -76,8 +81,9 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
             }
         }
         Optional<Sender> sender = Optional.empty();
-        try (PreparedStatement ps = c.prepareStatement("SELECT state, sync_state, flush_lsn, extract(epoch FROM flush_lag) "
-                + "FROM pg_stat_replication WHERE application_name = ? ORDER BY backend_start DESC LIMIT 1")) {
+        String reply = version >= 120000 ? "extract(epoch FROM now() - reply_time)" : "NULL";
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, sync_state, flush_lsn, extract(epoch FROM flush_lag), " + reply
+                + " FROM pg_stat_replication WHERE application_name = ? ORDER BY backend_start DESC LIMIT 1")) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -87,7 +93,10 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
                             : known.flatMap(Slot::restartLsn).orElse(Lsn.ZERO);
                     double lag = rs.getDouble(4);
                     Optional<Double> flushLag = rs.wasNull() ? Optional.empty() : Optional.of(lag); // NULL: caught up and idle
-                    sender = Optional.of(new Sender(rs.getString(1), rs.getString(2), flush, Math.max(0, position.minus(flush)), flushLag));
+                    double ago = rs.getDouble(5);
+                    Optional<Double> lastReply = rs.wasNull() ? Optional.empty() : Optional.of(ago);
+                    sender = Optional.of(new Sender(String.valueOf(rs.getString(1)), String.valueOf(rs.getString(2)), flush,
+                            Math.max(0, position.minus(flush)), flushLag, lastReply));
                 }
             }
         }

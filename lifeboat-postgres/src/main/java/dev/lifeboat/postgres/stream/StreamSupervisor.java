@@ -17,8 +17,7 @@ public final class StreamSupervisor implements Runnable {
     private final Consumer<String> events;
     private volatile WalReceiver current;
     private volatile String state = "starting";
-    private volatile boolean streaming;
-    /** When streaming last stopped (millis), and the lag at that moment; 0 while streaming or before the first start. */
+    /** When the current outage began (millis), and the lag at that moment; 0 before the first failure. */
     private volatile long downSince;
     private volatile long lagWhenDown;
 
@@ -33,19 +32,21 @@ public final class StreamSupervisor implements Runnable {
     public void run() {
         long backoff = 1000;
         while (!stop.get()) {
-            current = receivers.get();
-            state = "streaming";
-            streaming = true;
-            downSince = 0;
+            WalReceiver r = receivers.get();
+            current = r;
+            state = "connecting";
             events.accept(cluster + ": streaming WAL into the repository");
             try {
-                current.run(stop);
+                r.run(stop);
                 backoff = 1000;
             } catch (RuntimeException e) {
                 long now = System.currentTimeMillis();
-                lagWhenDown = current.rpoLagMillis(now);
-                downSince = now;
-                streaming = false;
+                if (r.started() || downSince == 0) {
+                    // An outage starts when a receiver that streamed fails (or the first attempt fails); failed
+                    // reconnection attempts continue it, so the lag keeps growing until streaming really resumes.
+                    lagWhenDown = r.started() ? r.rpoLagMillis(now) : 0;
+                    downSince = now;
+                }
                 state = "retrying: " + e.getMessage();
                 events.accept(cluster + ": streaming stopped (" + e.getMessage() + "); retrying in " + backoff / 1000
                         + " s from the slot's position, so no WAL is lost");
@@ -74,7 +75,8 @@ public final class StreamSupervisor implements Runnable {
 
     /** Whether a receiver is connected and streaming now. */
     public boolean streaming() {
-        return streaming;
+        WalReceiver r = current;
+        return r != null && r.started() && !state.startsWith("retrying");
     }
 
     /** The receiver of the current (or last) attempt, if one started. */
@@ -89,10 +91,10 @@ public final class StreamSupervisor implements Runnable {
     public long rpoLagMillis(long nowMillis) {
         WalReceiver r = current;
         long down = downSince;
-        if (down != 0 && !streaming) {
-            return nowMillis - down + lagWhenDown;
+        if (streaming()) {
+            return r.rpoLagMillis(nowMillis);
         }
-        return r == null ? 0 : r.rpoLagMillis(nowMillis);
+        return down != 0 ? nowMillis - down + lagWhenDown : 0;
     }
 
     /** One line: received and durable positions, how far the repository trails what was received, and the RPO lag. */
@@ -103,7 +105,8 @@ public final class StreamSupervisor implements Runnable {
         }
         Lsn received = r.received();
         Lsn durable = r.durable();
-        return String.format("%s: %s, received %s, durable %s (%d bytes behind), RPO lag %.1f s", cluster, state, received, durable,
+        return String.format("%s: %s, received %s, durable %s (%d bytes behind), RPO lag %.1f s", cluster,
+                streaming() ? "streaming" : state, received, durable,
                 Math.max(0, received.minus(durable)), rpoLagMillis(System.currentTimeMillis()) / 1000.0);
     }
 

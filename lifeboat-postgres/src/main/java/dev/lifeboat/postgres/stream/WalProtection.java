@@ -13,10 +13,10 @@ import java.util.Optional;
  *
  * <p>The lag, by mode:
  * <ul>
- *   <li><b>streaming</b>: 0 when the agent has confirmed everything the server wrote; otherwise the larger of the
- *       walsender's {@code flush_lag} (the agent confirms WAL only once it is durable in the repository) and the age
- *       of the newest WAL object in the repository (which keeps growing when the agent is stuck or gone, while
- *       {@code flush_lag} keeps its last value);</li>
+ *   <li><b>streaming</b>: 0 when the agent has confirmed everything the server wrote; otherwise the walsender's
+ *       {@code flush_lag} (the agent confirms WAL only once it is durable in the repository) plus the time since the
+ *       agent last reported ({@code reply_time}: a stuck agent stops reporting while {@code flush_lag} keeps its last
+ *       value); with no walsender, the age of the newest WAL object in the repository;</li>
  *   <li><b>archiving</b> (archive_command): the age of the last archived segment, since the segment being filled
  *       reaches the repository only when it is switched (archive_timeout bounds that);</li>
  *   <li><b>none</b>: no continuous WAL, so the recovery point is the newest backup; not judged here.</li>
@@ -63,10 +63,15 @@ public final class WalProtection {
                 if (s.behindBytes() == 0) {
                     lag = Optional.of(Duration.ZERO);
                     basis = "the agent has confirmed everything the server wrote";
-                } else {
-                    Duration flush = s.flushLagSeconds().map(x -> Duration.ofMillis(Math.round(x * 1000))).orElse(Duration.ZERO);
-                    Duration l = storedAge.filter(a -> a.compareTo(flush) > 0).orElse(flush);
-                    lag = Optional.of(l);
+                } else if (s.lastReplySeconds().isPresent()) {
+                    // The newest confirmed WAL took flush_lag; nothing newer was confirmed since the agent's last report.
+                    Duration flush = seconds(s.flushLagSeconds().orElse(0.0));
+                    lag = Optional.of(flush.plus(seconds(s.lastReplySeconds().get())));
+                    basis = "flush_lag of the agent's walsender plus the time since its last report; " + s.behindBytes()
+                            + " bytes not yet confirmed";
+                } else { // before PostgreSQL 12 the server does not say when the agent last reported
+                    Duration flush = seconds(s.flushLagSeconds().orElse(0.0));
+                    lag = Optional.of(storedAge.filter(a -> a.compareTo(flush) > 0).orElse(flush));
                     basis = "flush_lag of the agent's walsender and the age of the newest WAL in the repository; " + s.behindBytes()
                             + " bytes not yet confirmed";
                 }
@@ -124,6 +129,10 @@ public final class WalProtection {
             notes.add("the lag cannot be told yet");
         }
         return new Assessment(lag, basis, problems, notes);
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.max(0, Math.round(s * 1000)));
     }
 
     private static Duration nonNegative(Duration d) {

@@ -40,6 +40,7 @@ public final class WalReceiver {
     private volatile Lsn durable = Lsn.ZERO;
     private volatile int timeline;
     private final RpoLag lag = new RpoLag();
+    private volatile boolean started;
 
     private final java.util.function.Consumer<String> events;
 
@@ -78,6 +79,11 @@ public final class WalReceiver {
         return timeline;
     }
 
+    /** Whether the server accepted the replication stream (a receiver that failed before has never streamed). */
+    public boolean started() {
+        return started;
+    }
+
     /** The recovery point lag now: how long the oldest received WAL has waited to be durable ({@link RpoLag}). */
     public long rpoLagMillis(long nowMillis) {
         return lag.lagMillis(nowMillis);
@@ -108,24 +114,38 @@ public final class WalReceiver {
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(false)); Statement st = c.createStatement()) {
             segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
             timeline = Integer.parseInt(one(st, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
-            Optional<String> restart;
+            int version = Integer.parseInt(one(st, "SELECT current_setting('server_version_num')"));
+            // Why a slot is unusable: wal_status 'lost' (PostgreSQL 13+), or any invalidation_reason (17+, which
+            // adds reasons such as an idle timeout that keep restart_lsn).
+            String invalid = version >= 170000 ? "coalesce(invalidation_reason, CASE WHEN wal_status = 'lost' THEN 'wal_removed' END)"
+                    : version >= 130000 ? "CASE WHEN wal_status = 'lost' THEN 'wal_removed' END"
+                    : "CASE WHEN restart_lsn IS NULL THEN 'wal_removed' END";
+            Optional<String> restart = Optional.empty();
+            Optional<String> invalidated = Optional.empty();
             boolean exists;
-            try (PreparedStatement ps = c.prepareStatement("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT restart_lsn, " + invalid + " FROM pg_replication_slots WHERE slot_name = ?")) {
                 ps.setString(1, slot);
                 try (ResultSet rs = ps.executeQuery()) {
                     exists = rs.next();
-                    restart = exists ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                    if (exists) {
+                        restart = Optional.ofNullable(rs.getString(1));
+                        invalidated = Optional.ofNullable(rs.getString(2));
+                    }
                 }
             }
-            if (exists && restart.isEmpty()) {
-                // The server invalidated the slot (max_slot_wal_keep_size) and removed WAL it was keeping for us:
-                // that WAL is gone. Streaming on from a new slot keeps protecting what comes next; the gap stays
-                // visible in 'verify --quick' and 'lifeboat status' until a new base backup starts after it.
+            if (exists && (invalidated.isPresent() || restart.isEmpty())) {
+                // The server invalidated the slot (max_slot_wal_keep_size, or another reason on newer servers), or
+                // it never reserved WAL. WAL it was keeping may be gone: streaming on from a new slot keeps protecting
+                // what comes next; a gap stays visible in 'verify --quick' and 'lifeboat status' until a new base
+                // backup starts after it.
                 st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
                 start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
-                events.accept("slot " + slot + " was invalidated by the server (max_slot_wal_keep_size): WAL it kept for the "
-                        + "repository was removed before it was stored; replaced the slot, streaming resumes at " + start
-                        + ". Recovery cannot pass the gap: take a new base backup now (lifeboat backup postgres)");
+                Lsn resumed = start;
+                events.accept(invalidated.map(why -> "slot " + slot + " was invalidated by the server (" + why + (why.equals("wal_removed")
+                                ? ", max_slot_wal_keep_size" : "") + "): WAL it kept for the repository may have been removed before it "
+                                + "was stored; replaced the slot, streaming resumes at " + resumed + ". Recovery cannot pass a gap: take a new "
+                                + "base backup now (lifeboat backup postgres)")
+                        .orElse("slot " + slot + " had no WAL reserved; recreated it reserving WAL from " + resumed));
             } else if (exists) {
                 start = Lsn.parse(restart.get());
             } else {
@@ -142,11 +162,14 @@ public final class WalReceiver {
         // What an earlier run already stored of this segment: pieces start after it, so nothing stored is rewritten.
         int stored = archive.partial(segment).map(b -> b.length).orElse(0);
         received = segment.start();
-        durable = segment.start();
+        // What an earlier run stored of this segment is durable already: streaming it again must not count as lag.
+        durable = segment.start().plus(stored);
+        lag.durable(durable);
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true))) {
             PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
                     .withSlotName(slot).withStartPosition(LogSequenceNumber.valueOf(segment.start().value()))
                     .withStatusInterval(1, java.util.concurrent.TimeUnit.SECONDS).start();
+            started = true;
             long lastFlush = System.nanoTime();
             while (!stop.get()) {
                 ByteBuffer data = stream.readPending();

@@ -84,4 +84,32 @@ class RePointCommandTest {
         assertThat(o.succeeded()).isFalse();
         assertThat(o.describe()).contains("could not start");
     }
+
+    @Test
+    void variablesNamedInInheritPassThroughAndNoOthers() {
+        String extra = System.getenv().keySet().stream().filter(k -> !RePointCommand.INHERITED.contains(k) && !k.startsWith("LIFEBOAT_"))
+                .findFirst().orElseThrow();
+        RePointCommand.Outcome without = RePointCommand.run(new RePoint(List.of("/usr/bin/env"), Duration.ofSeconds(10)), ENV);
+        assertThat(without.output().lines()).noneMatch(l -> l.startsWith(extra + "="));
+        RePointCommand.Outcome with = RePointCommand.run(new RePoint(List.of("/usr/bin/env"), Duration.ofSeconds(10), List.of(extra)), ENV);
+        assertThat(with.output().lines()).anyMatch(l -> l.startsWith(extra + "="));
+    }
+
+    @Test
+    void theProgramBehindALeadingEnvIsTheOneChecked() {
+        assertThat(RePointCommand.problem(new RePoint(List.of("/usr/bin/env", "PSQL=/usr/bin/psql", tmp.resolve("gone.sh").toString(), "arg"),
+                Duration.ofSeconds(1)))).hasValueSatisfying(p -> assertThat(p).contains("gone.sh", "does not exist"));
+        assertThat(RePointCommand.problem(new RePoint(List.of("/usr/bin/env", "A=1", "sh", "-c", "true"), Duration.ofSeconds(1)))).isEmpty();
+    }
+
+    @Test
+    void anEndlessLineIsCutNotHeld() {
+        RePointCommand.Outcome o = RePointCommand.run(new RePoint(List.of("/bin/sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x; echo; echo done"),
+                Duration.ofSeconds(10)), ENV);
+        assertThat(o.succeeded()).isTrue();
+        List<String> lines = o.output().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).hasSize(501).endsWith("…");
+        assertThat(lines.get(1)).isEqualTo("done");
+    }
 }

@@ -21,8 +21,12 @@ class WalProtectionTest {
     }
 
     static ServerView streaming(long behind, Optional<Double> flushLag, ServerView.Slot slot) {
+        return streaming(behind, flushLag, Optional.of(0.4), slot);
+    }
+
+    static ServerView streaming(long behind, Optional<Double> flushLag, Optional<Double> lastReply, ServerView.Slot slot) {
         return new ServerView(AT, false, Optional.of(slot), Optional.of(new ServerView.Sender("streaming", "async", new Lsn(AT.value() - behind), behind,
-                flushLag)), Optional.empty(), "-1");
+                flushLag, lastReply)), Optional.empty(), "-1");
     }
 
     static Assessment assess(Mode mode, ServerView v, Optional<Instant> stored) {
@@ -38,14 +42,25 @@ class WalProtectionTest {
     }
 
     @Test
-    void behindTheLagIsTheLargerOfFlushLagAndTheNewestObjectsAge() {
-        Assessment fresh = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), slot(AT, "reserved")), Optional.of(NOW.minusMillis(300)));
-        assertThat(fresh.rpoLag()).hasValue(Duration.ofMillis(800));
+    void behindTheLagIsFlushLagPlusTheTimeSinceTheAgentsLastReport() {
+        // A quiet cluster just written to: the newest stored WAL is old, but the agent reported a moment ago.
+        Assessment fresh = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), Optional.of(0.3), slot(AT, "reserved")),
+                Optional.of(NOW.minusSeconds(600)));
+        assertThat(fresh.rpoLag()).hasValue(Duration.ofMillis(1100));
         assertThat(fresh.ok()).isTrue();
-        // A stuck agent: the server's flush_lag keeps its last value while nothing new is stored.
-        Assessment stuck = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), slot(AT, "reserved")), Optional.of(NOW.minusSeconds(400)));
+        // A stuck agent: the server's flush_lag keeps its last value, the time since its last report grows.
+        Assessment stuck = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), Optional.of(399.2), slot(AT, "reserved")),
+                Optional.of(NOW.minusSeconds(400)));
         assertThat(stuck.rpoLag()).hasValue(Duration.ofSeconds(400));
         assertThat(stuck.problems()).singleElement().asString().contains("lags 6m40s", "more than the RPO target 5m");
+    }
+
+    @Test
+    void beforePostgres12TheNewestObjectsAgeStandsInForTheLastReport() {
+        Assessment a = assess(Mode.STREAMING, streaming(8192, Optional.of(0.8), Optional.empty(), slot(AT, "reserved")),
+                Optional.of(NOW.minusSeconds(400)));
+        assertThat(a.rpoLag()).hasValue(Duration.ofSeconds(400));
+        assertThat(a.basis()).contains("age of the newest WAL in the repository");
     }
 
     @Test
@@ -64,7 +79,7 @@ class WalProtectionTest {
                 .singleElement().asString().contains("has lost WAL");
         assertThat(assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(Lsn.parse("0/1000000"), "unreserved")), Optional.empty()).problems())
                 .singleElement().asString().contains("64 MiB", "will remove WAL the repository does not have");
-        ServerView noSlot = new ServerView(AT, false, Optional.empty(), Optional.of(new ServerView.Sender("streaming", "async", AT, 0, Optional.empty())),
+        ServerView noSlot = new ServerView(AT, false, Optional.empty(), Optional.of(new ServerView.Sender("streaming", "async", AT, 0, Optional.empty(), Optional.of(0.5))),
                 Optional.empty(), "-1");
         assertThat(assess(Mode.STREAMING, noSlot, Optional.empty()).problems()).singleElement().asString().contains("no replication slot");
     }
