@@ -16,7 +16,7 @@
 # already pointing there); 2 usage; 3 no entry names the old or the new primary; 4 the reload failed.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 PGBOUNCER_INI [ADMIN_CONNINFO]" >&2; exit 2; }
-ini="$1"
+ini=$(readlink -f -- "$1")   # edit the file itself, not a symlink to it
 admin="${2:-dbname=pgbouncer}"
 psql="${PSQL:-psql}"
 for v in LIFEBOAT_OLD_PRIMARY_HOST LIFEBOAT_OLD_PRIMARY_PORT LIFEBOAT_NEW_PRIMARY_HOST LIFEBOAT_NEW_PRIMARY_PORT; do
