@@ -40,6 +40,9 @@ public final class WalReceiver {
     private volatile Lsn durable = Lsn.ZERO;
     private volatile int timeline;
     private final RpoLag lag = new RpoLag();
+    /** How long the stream may stay quiet before the server is asked whether it has WAL that did not arrive. */
+    static final Duration LIVENESS = Duration.ofSeconds(10);
+    private Connection check;
     private volatile boolean started;
 
     private final java.util.function.Consumer<String> events;
@@ -99,12 +102,53 @@ public final class WalReceiver {
         PGProperty.USER.set(p, target.user());
         target.password().ifPresent(pw -> PGProperty.PASSWORD.set(p, pw));
         PGProperty.APPLICATION_NAME.set(p, applicationName(slot));
+        // A server behind a dead link must not hang a connection attempt for ever.
+        PGProperty.CONNECT_TIMEOUT.set(p, "10");
+        PGProperty.LOGIN_TIMEOUT.set(p, "10");
+        PGProperty.TCP_KEEP_ALIVE.set(p, "true");
         if (replication) {
             PGProperty.REPLICATION.set(p, "true");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
             PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        } else {
+            PGProperty.SOCKET_TIMEOUT.set(p, "30");
         }
         return p;
+    }
+
+    /**
+     * The server's flushed WAL position over a connection of its own (kept for the receiver's life, so an idle
+     * cluster is not sent a new session every few seconds), or empty when it cannot tell (a standby receiving
+     * nothing). Fails when the server does not answer within seconds.
+     */
+    private Optional<Lsn> serverPosition() {
+        try {
+            if (check == null || check.isClosed()) {
+                Properties p = props(false);
+                PGProperty.SOCKET_TIMEOUT.set(p, "10");
+                check = DriverManager.getConnection(target.jdbcUrl(), p);
+            }
+            try (Statement st = check.createStatement()) {
+                return Optional.ofNullable(one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() "
+                        + "ELSE pg_current_wal_flush_lsn() END")).map(Lsn::parse);
+            }
+        } catch (SQLException e) {
+            closeCheck();
+            throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                    "no answer to a liveness check after " + LIVENESS.toSeconds() + " s without WAL (" + e.getMessage() + ")"),
+                    "The link to the server may be down; the agent reconnects from the slot's position, so no WAL is lost.", e);
+        }
+    }
+
+    private void closeCheck() {
+        if (check != null) {
+            try {
+                check.close();
+            } catch (SQLException e) {
+                // it is going anyway
+            }
+            check = null;
+        }
     }
 
     /** Streams until {@code stop} is set (or the server goes away, which is reported as a failure). */
@@ -171,8 +215,22 @@ public final class WalReceiver {
                     .withStatusInterval(1, java.util.concurrent.TimeUnit.SECONDS).start();
             started = true;
             long lastFlush = System.nanoTime();
+            long lastData = System.nanoTime();
+            long lastCheck = System.nanoTime();
             while (!stop.get()) {
                 ByteBuffer data = stream.readPending();
+                if (data == null && System.nanoTime() - lastData >= LIVENESS.toNanos() && System.nanoTime() - lastCheck >= LIVENESS.toNanos()) {
+                    // Quiet for a while: an idle server, or a link that died without a reset (writes into a dead TCP
+                    // connection succeed for many minutes). Ask the server on a new connection where its WAL is.
+                    lastCheck = System.nanoTime();
+                    Optional<Lsn> server = serverPosition();
+                    if (server.isPresent() && server.get().isAfter(received)) {
+                        throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                                "the WAL stream stalled: the server has flushed up to " + server.get() + " but nothing beyond " + received
+                                        + " arrived for " + (System.nanoTime() - lastData) / 1_000_000_000L + " s"),
+                                "The agent reconnects from the slot's position, so no WAL is lost.");
+                    }
+                }
                 if (data == null) {
                     if (filled > stored && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
                         archive.putPartialPiece(segment, buffer, stored, filled);
@@ -184,6 +242,7 @@ public final class WalReceiver {
                     Thread.sleep(flushEvery.isZero() ? 1 : 10);
                     continue;
                 }
+                lastData = System.nanoTime();
                 // For physical streams pgjdbc reports the end of the message; the data starts before it.
                 Lsn at = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
                 lag.arrived(new Lsn(stream.getLastReceiveLSN().asLong()), System.currentTimeMillis());
@@ -225,6 +284,8 @@ public final class WalReceiver {
             throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            closeCheck();
         }
     }
 
