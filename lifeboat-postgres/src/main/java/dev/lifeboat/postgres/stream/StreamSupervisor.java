@@ -33,6 +33,9 @@ public final class StreamSupervisor implements Runnable {
         long backoff = 1000;
         while (!stop.get()) {
             WalReceiver r = receivers.get();
+            if (downSince != 0) {
+                r.resumesOutage(downSince - lagWhenDown);
+            }
             current = r;
             state = "connecting";
             events.accept(cluster + ": streaming WAL into the repository");
@@ -41,11 +44,15 @@ public final class StreamSupervisor implements Runnable {
                 backoff = 1000;
             } catch (RuntimeException e) {
                 long now = System.currentTimeMillis();
-                if (r.started() || downSince == 0) {
-                    // An outage starts when a receiver that streamed fails (or the first attempt fails); failed
-                    // reconnection attempts continue it, so the lag keeps growing until streaming really resumes.
+                if (r.progressed() || downSince == 0) {
+                    // An outage starts when a receiver that made WAL durable fails (or the first attempt fails);
+                    // attempts that fail before storing anything (server gone, store down) continue it, so the lag
+                    // keeps growing until WAL reaches the repository again.
                     lagWhenDown = r.started() ? r.rpoLagMillis(now) : 0;
                     downSince = now;
+                }
+                if (r.progressed()) {
+                    backoff = 1000; // it worked for a while: retry soon, then back off again
                 }
                 state = "retrying: " + e.getMessage();
                 events.accept(cluster + ": streaming stopped (" + e.getMessage() + "); retrying in " + backoff / 1000
@@ -76,7 +83,8 @@ public final class StreamSupervisor implements Runnable {
     /** Whether a receiver is connected and streaming now. */
     public boolean streaming() {
         WalReceiver r = current;
-        return r != null && r.started() && !state.startsWith("retrying");
+        String st = state;
+        return r != null && r.started() && !st.startsWith("retrying") && !st.equals("stopped");
     }
 
     /** The receiver of the current (or last) attempt, if one started. */
@@ -91,7 +99,7 @@ public final class StreamSupervisor implements Runnable {
     public long rpoLagMillis(long nowMillis) {
         WalReceiver r = current;
         long down = downSince;
-        if (streaming()) {
+        if (r != null && r.started() && !state.startsWith("retrying") && !state.equals("stopped")) {
             return r.rpoLagMillis(nowMillis);
         }
         return down != 0 ? nowMillis - down + lagWhenDown : 0;

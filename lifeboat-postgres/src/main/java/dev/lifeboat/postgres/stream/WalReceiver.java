@@ -42,7 +42,12 @@ public final class WalReceiver {
     private final RpoLag lag = new RpoLag();
     /** How long the stream may stay quiet before the server is asked whether it has WAL that did not arrive. */
     static final Duration LIVENESS = Duration.ofSeconds(10);
+    /** How soon a second check follows one that found the server ahead. */
+    static final Duration CONFIRM = Duration.ofSeconds(3);
     private Connection check;
+    private volatile long outageOrigin;
+    private Lsn serverAtConnect = Lsn.ZERO;
+    private volatile boolean progressed;
     private volatile boolean started;
 
     private final java.util.function.Consumer<String> events;
@@ -80,6 +85,19 @@ public final class WalReceiver {
 
     public int timeline() {
         return timeline;
+    }
+
+    /**
+     * Marks this receiver as the one resuming after an outage that began at {@code originMillis} (the time the
+     * oldest WAL then at risk had arrived): the backlog it streams counts as that old until it is durable.
+     */
+    public void resumesOutage(long originMillis) {
+        outageOrigin = originMillis;
+    }
+
+    /** Whether this receiver made WAL durable that was not durable before it started. */
+    public boolean progressed() {
+        return progressed;
     }
 
     /** Whether the server accepted the replication stream (a receiver that failed before has never streamed). */
@@ -122,21 +140,39 @@ public final class WalReceiver {
      * nothing). Fails when the server does not answer within seconds.
      */
     private Optional<Lsn> serverPosition() {
+        SQLException first;
         try {
-            if (check == null || check.isClosed()) {
-                Properties p = props(false);
-                PGProperty.SOCKET_TIMEOUT.set(p, "10");
-                check = DriverManager.getConnection(target.jdbcUrl(), p);
-            }
-            try (Statement st = check.createStatement()) {
-                return Optional.ofNullable(one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() "
-                        + "ELSE pg_current_wal_flush_lsn() END")).map(Lsn::parse);
-            }
+            return askServer();
+        } catch (SQLException e) {
+            first = e; // a kept connection may have been closed by an idle timeout or a NAT: try a fresh one once
+        }
+        closeCheck();
+        try {
+            return askServer();
         } catch (SQLException e) {
             closeCheck();
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (!state.isEmpty() && !state.startsWith("08")) {
+                return Optional.empty(); // the server answered, refusing (too many connections…): not a dead link
+            }
+            e.addSuppressed(first);
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
                     "no answer to a liveness check after " + LIVENESS.toSeconds() + " s without WAL (" + e.getMessage() + ")"),
                     "The link to the server may be down; the agent reconnects from the slot's position, so no WAL is lost.", e);
+        }
+    }
+
+    private Optional<Lsn> askServer() throws SQLException {
+        if (check == null || check.isClosed()) {
+            Properties p = props(false);
+            PGProperty.CONNECT_TIMEOUT.set(p, "5");
+            PGProperty.LOGIN_TIMEOUT.set(p, "5");
+            PGProperty.SOCKET_TIMEOUT.set(p, "5");
+            check = DriverManager.getConnection(target.jdbcUrl(), p);
+        }
+        try (Statement st = check.createStatement()) {
+            return Optional.ofNullable(one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() "
+                    + "ELSE pg_current_wal_flush_lsn() END")).map(Lsn::parse);
         }
     }
 
@@ -196,6 +232,7 @@ public final class WalReceiver {
                 start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
             }
             start = followTimeline(st, start, segmentSize);
+            serverAtConnect = Lsn.parse(one(st, "SELECT pg_current_wal_flush_lsn()"));
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -217,19 +254,30 @@ public final class WalReceiver {
             long lastFlush = System.nanoTime();
             long lastData = System.nanoTime();
             long lastCheck = System.nanoTime();
+            Lsn suspect = null; // the server's WAL position at a check that found it ahead of what had arrived
+            boolean ackStored = stored > 0; // synchronous waiters need to hear about WAL an earlier run stored
+            if (outageOrigin > 0) {
+                // Streaming resumes after an outage: the backlog the server kept meanwhile is as old as the outage.
+                lag.arrived(serverAtConnect, outageOrigin);
+            }
             while (!stop.get()) {
                 ByteBuffer data = stream.readPending();
-                if (data == null && System.nanoTime() - lastData >= LIVENESS.toNanos() && System.nanoTime() - lastCheck >= LIVENESS.toNanos()) {
+                long sinceCheck = System.nanoTime() - lastCheck;
+                if (data == null && System.nanoTime() - lastData >= LIVENESS.toNanos()
+                        && sinceCheck >= (suspect != null ? CONFIRM.toNanos() : LIVENESS.toNanos())) {
                     // Quiet for a while: an idle server, or a link that died without a reset (writes into a dead TCP
-                    // connection succeed for many minutes). Ask the server on a new connection where its WAL is.
+                    // connection succeed for many minutes). Ask the server where its flushed WAL is. WAL flushed just
+                    // now may be on its way, so a stall is called only when a second check finds the WAL the first
+                    // one saw still missing.
                     lastCheck = System.nanoTime();
                     Optional<Lsn> server = serverPosition();
-                    if (server.isPresent() && server.get().isAfter(received)) {
+                    if (suspect != null && suspect.isAfter(received)) {
                         throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                                "the WAL stream stalled: the server has flushed up to " + server.get() + " but nothing beyond " + received
+                                "the WAL stream stalled: the server had flushed up to " + suspect + " but nothing beyond " + received
                                         + " arrived for " + (System.nanoTime() - lastData) / 1_000_000_000L + " s"),
                                 "The agent reconnects from the slot's position, so no WAL is lost.");
                     }
+                    suspect = server.filter(l -> l.isAfter(received)).orElse(null);
                 }
                 if (data == null) {
                     if (filled > stored && received.isAfter(durable) && System.nanoTime() - lastFlush >= flushEvery.toNanos()) {
@@ -243,6 +291,10 @@ public final class WalReceiver {
                     continue;
                 }
                 lastData = System.nanoTime();
+                if (ackStored && !received.isBefore(durable)) {
+                    acknowledge(stream, durable);
+                    ackStored = false;
+                }
                 // For physical streams pgjdbc reports the end of the message; the data starts before it.
                 Lsn at = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
                 lag.arrived(new Lsn(stream.getLastReceiveLSN().asLong()), System.currentTimeMillis());
@@ -313,6 +365,7 @@ public final class WalReceiver {
     }
 
     private void acknowledge(PGReplicationStream stream, Lsn upTo) throws SQLException {
+        progressed |= upTo.isAfter(durable);
         durable = upTo;
         lag.durable(upTo);
         LogSequenceNumber lsn = LogSequenceNumber.valueOf(upTo.value());
