@@ -53,7 +53,12 @@ moved=$( [ -f "$tmp.moved" ] && wc -l < "$tmp.moved" | tr -d ' ' || echo 0)
 already=$(cut -d' ' -f2 "$tmp.moved.already"); rm -f "$tmp.moved.already"
 if [ "$moved" -eq 0 ]; then
   if [ "$already" -gt 0 ]; then
-    echo "pgbouncer: $already [databases] entries already point at $new; nothing to do"
+    # An earlier run may have edited the file but failed to reload: reloading again is harmless.
+    if ! "$psql" "$admin" -X -q -v ON_ERROR_STOP=1 -c RELOAD >/dev/null; then
+      echo "pgbouncer: $ini points at $new, but RELOAD through the admin console failed: reload PgBouncer yourself" >&2
+      exit 4
+    fi
+    echo "pgbouncer: $already [databases] entries already point at $new; reloaded"
     exit 0
   fi
   echo "pgbouncer: no [databases] entry in $ini names $old (or $new)" >&2
@@ -62,12 +67,18 @@ fi
 sync "$tmp" 2>/dev/null || true
 mv -f "$tmp" "$ini"
 # RELOAD picks up the new addresses; KILL drops every client and server connection of a moved database (the old
-# primary is fenced and read-only anyway) and RESUME lets clients in again, now to the new primary.
+# primary is fenced and read-only anyway) and RESUME lets clients in again, now to the new primary. Names are
+# double-quoted for the admin console (which otherwise takes only [0-9a-z_]); ON_ERROR_STOP makes any failure count.
+quote() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
 set -- -c RELOAD
 while read -r db; do
-  set -- "$@" -c "KILL $db" -c "RESUME $db"
+  set -- "$@" -c "KILL $(quote "$db")" -c "RESUME $(quote "$db")"
 done < "$tmp.moved"
-if ! "$psql" "$admin" -X -q "$@" >/dev/null; then
+if ! "$psql" "$admin" -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; then
+  # Never leave a database paused: RESUME each one on its own (errors for those never killed are expected).
+  while read -r db; do
+    "$psql" "$admin" -X -q -c "RESUME $(quote "$db")" >/dev/null 2>&1 || true
+  done < "$tmp.moved"
   echo "pgbouncer: $ini now points at $new, but RELOAD or KILL/RESUME through the admin console failed: reload PgBouncer yourself" >&2
   exit 4
 fi

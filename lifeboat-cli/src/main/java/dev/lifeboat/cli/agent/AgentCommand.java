@@ -166,17 +166,21 @@ public final class AgentCommand implements Callable<Integer> {
                 }
             }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
-        while (!stop.get() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            cron.runDue();
-            if (System.nanoTime() >= nextStatus) {
-                supervisors.forEach(s -> line(out, s.status()));
-                drains.forEach(d -> line(out, d.status()));
-                nextStatus += statusNanos;
+        try {
+            while (!stop.get() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                cron.runDue();
+                if (System.nanoTime() >= nextStatus) {
+                    supervisors.forEach(s -> line(out, s.status()));
+                    drains.forEach(d -> line(out, d.status()));
+                    nextStatus += statusNanos;
+                }
             }
+        } finally {
+            metrics.shutdown(); // let a write in progress finish: no half-written temporary file left behind
+            metrics.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         }
         stop.set(true);
-        metrics.shutdownNow();
         for (Thread t : threads) {
             t.join(15_000);
         }

@@ -83,11 +83,15 @@ public final class RePointCommand {
     /** The program that will do the work: the first word, or after a leading {@code env} and its assignments. */
     static String program(List<String> command) {
         String first = command.get(0);
-        if (!Path.of(first).getFileName().toString().equals("env")) {
+        Path name = Path.of(first).getFileName();
+        if (name == null || !name.toString().equals("env")) {
             return first;
         }
-        for (String arg : command.subList(1, command.size())) {
-            if (!arg.contains("=") && !arg.startsWith("-")) {
+        for (int i = 1; i < command.size(); i++) {
+            String arg = command.get(i);
+            if (arg.equals("-u") || arg.equals("--unset") || arg.equals("-C") || arg.equals("--chdir")) {
+                i++; // the option's own argument
+            } else if (!arg.contains("=") && !arg.startsWith("-")) {
                 return arg;
             }
         }

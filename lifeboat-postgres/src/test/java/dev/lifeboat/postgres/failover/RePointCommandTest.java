@@ -100,6 +100,9 @@ class RePointCommandTest {
         assertThat(RePointCommand.problem(new RePoint(List.of("/usr/bin/env", "PSQL=/usr/bin/psql", tmp.resolve("gone.sh").toString(), "arg"),
                 Duration.ofSeconds(1)))).hasValueSatisfying(p -> assertThat(p).contains("gone.sh", "does not exist"));
         assertThat(RePointCommand.problem(new RePoint(List.of("/usr/bin/env", "A=1", "sh", "-c", "true"), Duration.ofSeconds(1)))).isEmpty();
+        assertThat(RePointCommand.program(List.of("env", "-u", "HOME", "-C", "/tmp", "X=1", "/usr/local/bin/repoint", "a")))
+                .isEqualTo("/usr/local/bin/repoint");
+        assertThat(RePointCommand.program(List.of("/"))).isEqualTo("/");
     }
 
     @Test
