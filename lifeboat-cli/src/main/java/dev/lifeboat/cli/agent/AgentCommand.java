@@ -100,7 +100,7 @@ public final class AgentCommand implements Callable<Integer> {
         for (String name : clusters) {
             PostgresCluster c = plan.resources().postgres().get(name);
             Optional<String> password = access.postgresPassword(name);
-            PostgresTarget target = new PostgresTarget("jdbc:postgresql://" + c.primary().host() + ":" + c.primary().port() + "/" + c.database(),
+            PostgresTarget target = new PostgresTarget(c.jdbcUrl(),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = WalReceiver.slotName(name);
             if (synchronous) {

@@ -3,7 +3,6 @@ package dev.lifeboat.cli.agent;
 import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.repo.RetentionRun;
 import dev.lifeboat.cli.verify.Verification;
-import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.Job;
 import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.plan.PostgresCluster;
@@ -110,8 +109,7 @@ final class ScheduledJobs {
         }
         PostgresCluster pg = plan.resources().postgres().get(resource);
         if (pg != null && pg.dataDir().isPresent()) {
-            Endpoint e = pg.primary();
-            PostgresTarget t = new PostgresTarget("jdbc:postgresql://" + e.host() + ":" + e.port() + "/" + pg.database(), pg.user(),
+            PostgresTarget t = new PostgresTarget(pg.jdbcUrl(), pg.user(),
                     access.postgresPassword(resource), Path.of(pg.dataDir().get()));
             return new BaseBackup(repo, Clock.systemUTC(), 2).run(t, resource, Progress.NONE);
         }

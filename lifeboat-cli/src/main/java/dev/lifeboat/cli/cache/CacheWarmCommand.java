@@ -111,9 +111,8 @@ public final class CacheWarmCommand implements Callable<Integer> {
         access.postgresPassword(name).ifPresent(pw -> p.setProperty("password", pw));
         p.setProperty("ApplicationName", "lifeboat cache warm");
         String db = set.database().orElse(c.database());
-        String host = c.primary().host();
         try {
-            return DriverManager.getConnection("jdbc:postgresql://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.primary().port() + "/" + db, p);
+            return DriverManager.getConnection(PostgresCluster.jdbcUrl(c.primary(), db), p);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format("PostgreSQL " + name, e.getMessage()), null, e);
         }

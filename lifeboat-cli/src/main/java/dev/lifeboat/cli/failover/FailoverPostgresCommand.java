@@ -146,7 +146,6 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
     }
 
     private static PostgresFailover.Server server(String name, Endpoint e, PostgresCluster c, Optional<String> password) {
-        String h = e.host().contains(":") ? "[" + e.host() + "]" : e.host();
-        return new PostgresFailover.Server(name, "jdbc:postgresql://" + h + ":" + e.port() + "/" + c.database(), c.user(), password);
+        return new PostgresFailover.Server(name, PostgresCluster.jdbcUrl(e, c.database()), c.user(), password);
     }
 }

@@ -170,8 +170,7 @@ public final class StatusCommand implements Callable<Integer> {
         p.setProperty("connectTimeout", "5");
         p.setProperty("socketTimeout", "30");
         p.setProperty("ApplicationName", "lifeboat status");
-        String host = c.primary().host().contains(":") ? "[" + c.primary().host() + "]" : c.primary().host();
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + c.primary().port() + "/" + c.database(), p);
+        return DriverManager.getConnection(c.jdbcUrl(), p);
     }
 
     private static Map<String, Object> json(String name, WalProtection.Mode mode, WalProtection.Assessment a, List<String> problems,
@@ -222,7 +221,7 @@ public final class StatusCommand implements Callable<Integer> {
             case NONE -> "backups only, no continuous WAL";
         };
         b.append(name).append(": ").append(how).append('\n');
-        b.append(String.format("  RPO lag      %s%s%n", a.rpoLag().map(StatusCommand::seconds).orElse("unknown"),
+        b.append(String.format("  RPO lag      %s%s%n", a.rpoLag().map(Durations::formatBrief).orElse("unknown"),
                 target.map(t -> " (target " + Durations.format(t) + ")").orElse("")));
         b.append("               ").append(a.basis()).append('\n');
         view.ifPresent(v -> b.append("  server       at ").append(v.position()).append(v.inRecovery() ? " (a standby)" : "").append('\n'));
@@ -236,10 +235,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     private static String ago(Instant t, Instant now) {
         Duration d = Duration.between(t, now);
-        return "stored " + (d.isNegative() || d.toMillis() < 1000 ? "just now" : seconds(Duration.ofSeconds(d.getSeconds())) + " ago");
+        return "stored " + (d.isNegative() || d.toMillis() < 1000 ? "just now" : Durations.formatBrief(Duration.ofSeconds(d.getSeconds())) + " ago");
     }
 
-    private static String seconds(Duration d) {
-        return d.toMillis() < 60_000 ? String.format("%.1f s", d.toMillis() / 1000.0) : Durations.format(d);
-    }
 }

@@ -82,14 +82,16 @@ public final class StreamSupervisor implements Runnable {
 
     /** Whether a receiver is connected and streaming now. */
     public boolean streaming() {
-        WalReceiver r = current;
-        String st = state;
-        return r != null && r.started() && !st.startsWith("retrying") && !st.equals("stopped");
+        return streaming(current, state);
     }
 
     /** The receiver of the current (or last) attempt, if one started. */
     public java.util.Optional<WalReceiver> receiver() {
         return java.util.Optional.ofNullable(current);
+    }
+
+    private static boolean streaming(WalReceiver r, String state) {
+        return r != null && r.started() && !state.startsWith("retrying") && !state.equals("stopped");
     }
 
     /**
@@ -99,7 +101,7 @@ public final class StreamSupervisor implements Runnable {
     public long rpoLagMillis(long nowMillis) {
         WalReceiver r = current;
         long down = downSince;
-        if (r != null && r.started() && !state.startsWith("retrying") && !state.equals("stopped")) {
+        if (streaming(r, state)) {
             return r.rpoLagMillis(nowMillis);
         }
         return down != 0 ? nowMillis - down + lagWhenDown : 0;

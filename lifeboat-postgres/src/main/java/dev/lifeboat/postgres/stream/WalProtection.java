@@ -1,5 +1,6 @@
 package dev.lifeboat.postgres.stream;
 
+import dev.lifeboat.core.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ public final class WalProtection {
             }
         }
         if (lag.isPresent() && target.isPresent() && lag.get().compareTo(target.get()) > 0) {
-            problems.add("the recovery point lags " + seconds(lag.get()) + ", more than the RPO target " + seconds(target.get()));
+            problems.add("the recovery point lags " + Durations.formatBrief(lag.get()) + ", more than the RPO target " + Durations.formatBrief(target.get()));
         }
         if (lag.isEmpty() && problems.isEmpty()) {
             notes.add("the lag cannot be told yet");
@@ -143,7 +144,4 @@ public final class WalProtection {
         return bytes < 1 << 20 ? bytes + " bytes" : String.format("%.0f MiB", bytes / 1048576.0);
     }
 
-    static String seconds(Duration d) {
-        return d.toMillis() < 60_000 ? String.format("%.1f s", d.toMillis() / 1000.0) : dev.lifeboat.core.time.Durations.format(d);
-    }
 }
