@@ -44,11 +44,20 @@ final class AgentFixture {
 
     /** Starts {@code lifeboat agent ARGS} as a separate JVM, its output going to {@code log}. */
     static Process startAgent(Map<String, String> env, Path log, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("agent"));
+        all.addAll(List.of(args));
+        return startLifeboat(env, log, List.of(), all);
+    }
+
+    /** Starts {@code lifeboat ARGS} as a separate JVM with {@code jvmOptions}, its output going to {@code log}. */
+    static Process startLifeboat(Map<String, String> env, Path log, List<String> jvmOptions, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path jar = Path.of("target", "lifeboat.jar").toAbsolutePath();
         assertThat(jar).exists();
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(), "agent"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return pb.start();

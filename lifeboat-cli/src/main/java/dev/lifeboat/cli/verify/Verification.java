@@ -81,7 +81,7 @@ public final class Verification {
                     String role = access.postgres(cluster).map(c -> c.user()).orElse("postgres");
                     Optional<String> password = access.postgresPassword(cluster);
                     Optional<java.nio.file.Path> bin = access.postgres(cluster).flatMap(c -> c.binDir()).map(java.nio.file.Path::of);
-                    FullVerification.Result fr = new FullVerification(repo).run(cluster, role, password, bin, timeout);
+                    FullVerification.Result fr = new FullVerification(repo).run(cluster, role, password, bin, timeout, checked::add);
                     checked.add(cluster + ": restored backup " + fr.backup().substring(0, 8) + " with " + fr.walSegments()
                             + " WAL segment(s) into a scratch cluster, replayed and promoted in " + fr.took().toSeconds() + " s; pg_amcheck "
                             + (fr.amcheckOk() ? "found no corruption" : "FAILED") + "; last verified recovery point: " + fr.recoveryPoint());

@@ -1,6 +1,5 @@
 package dev.lifeboat.postgres.check;
 
-import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.process.Binaries;
 import dev.lifeboat.core.process.ExternalCommand;
@@ -11,9 +10,7 @@ import dev.lifeboat.repository.Json;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.codec.ObjectKind;
 import dev.lifeboat.repository.store.StoreException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /**
  * Proves a cluster's newest backup restores: recovers it with all archived WAL into a scratch data directory on a
@@ -51,17 +48,20 @@ public final class FullVerification {
     }
 
     public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
+        return run(cluster, user, password, binDir, limit, note -> { });
+    }
+
+    /**
+     * As {@link #run(String, String, Optional, Optional, Duration)}; first stops and deletes what killed verifications
+     * left in the temporary directory ({@link ScratchDirectory}), telling {@code notes} one sentence per directory.
+     */
+    public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit, Consumer<String> notes) {
         long t0 = System.nanoTime();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        ScratchDirectory.sweep(tmp, binDir).forEach(notes);
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
-        Path scratch;
-        try {
-            scratch = Files.createTempDirectory("lifeboat-verify-");
-            scratch.toFile().setExecutable(true, false);
-            scratch.toFile().setReadable(true, false);
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "cannot create a scratch directory: " + e.getMessage(), null, e);
-        }
+        Path scratch = ScratchDirectory.create(tmp);
         Path data = scratch.resolve("data");
         int port = dev.lifeboat.core.process.Ports.freeLoopback();
         try {
@@ -91,7 +91,7 @@ public final class FullVerification {
             if (control.running()) {
                 control.stop(Duration.ofSeconds(60));
             }
-            delete(scratch);
+            ScratchDirectory.delete(scratch);
         }
     }
 
@@ -116,21 +116,6 @@ public final class FullVerification {
                 return Optional.empty();
             }
             throw e;
-        }
-    }
-
-
-    private static void delete(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

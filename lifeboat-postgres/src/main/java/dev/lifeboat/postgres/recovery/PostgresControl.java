@@ -63,20 +63,27 @@ public final class PostgresControl {
      * @throws LifeboatException {@code process-failed} with the tail of the server's log
      */
     public void start(Duration limit) {
+        Path pgCtlLog = pgCtlLog();
         try {
             ExternalCommand.run(OsUser.as(owner, List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l", log().toString(),
-                    "-w", "-t", Long.toString(limit.toSeconds()), "start")), dataDir.getParent().resolve(dataDir.getFileName() + "-pg_ctl.log"),
-                    limit.plusSeconds(10));
+                    "-w", "-t", Long.toString(limit.toSeconds()), "start")), pgCtlLog, limit.plusSeconds(10));
         } catch (LifeboatException e) {
-            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("PostgreSQL start on " + dataDir,
-                    "see " + log() + ExternalCommand.tail(log())), "The server's own log above says why.", e);
+            // The server's log says why it stopped; when it is empty, the server never ran and pg_ctl's output says why.
+            String serverLog = ExternalCommand.tail(log());
+            String why = serverLog.isEmpty() ? "pg_ctl said:" + ExternalCommand.tail(pgCtlLog) : "see " + log() + serverLog;
+            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("PostgreSQL start on " + dataDir, why),
+                    "The lines above say why. When Lifeboat runs as root, the server runs as the data directory's owner (" + owner
+                            + "), who must be able to reach the directory and its parents.", e);
         }
+    }
+
+    private Path pgCtlLog() {
+        return dataDir.getParent().resolve(dataDir.getFileName() + "-pg_ctl.log");
     }
 
     /** Stops the server with a fast shutdown. */
     public void stop(Duration limit) {
         ExternalCommand.run(OsUser.as(owner, List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w",
-                "-t", Long.toString(limit.toSeconds()), "stop")), dataDir.getParent().resolve(dataDir.getFileName() + "-pg_ctl.log"),
-                limit.plusSeconds(10));
+                "-t", Long.toString(limit.toSeconds()), "stop")), pgCtlLog(), limit.plusSeconds(10));
     }
 }

@@ -10,7 +10,13 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /** zstd (default), lz4 (fastest) or none; the caller stores the uncompressed length. */
 public final class Compressor {
-    private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+    /**
+     * lz4-java unpacks its native library into the temporary directory when first used, and a killed process leaves
+     * that copy behind; loading it only for repositories that use lz4 keeps zstd users (the default) clear of it.
+     */
+    private static final class Lz4 {
+        static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
+    }
     /** zstd contexts are expensive to create; one per thread and level is reused (the profile showed it). */
     private static final ThreadLocal<java.util.Map<Integer, ZstdCompressCtx>> COMPRESS = ThreadLocal.withInitial(java.util.HashMap::new);
     private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
@@ -31,7 +37,7 @@ public final class Compressor {
     public static int bound(Compression.Algorithm algorithm, int length) {
         return switch (algorithm) {
             case ZSTD -> (int) Zstd.compressBound(length);
-            case LZ4 -> LZ4.fastCompressor().maxCompressedLength(length);
+            case LZ4 -> Lz4.FACTORY.fastCompressor().maxCompressedLength(length);
             case NONE -> length;
         };
     }
@@ -44,7 +50,7 @@ public final class Compressor {
         return switch (algorithm) {
             case ZSTD -> COMPRESS.get().computeIfAbsent(level, l -> new ZstdCompressCtx().setLevel(l))
                     .compressByteArray(out, 0, out.length, data, offset, length);
-            case LZ4 -> LZ4.fastCompressor().compress(data, offset, length, out, 0, out.length);
+            case LZ4 -> Lz4.FACTORY.fastCompressor().compress(data, offset, length, out, 0, out.length);
             case NONE -> {
                 System.arraycopy(data, offset, out, 0, length);
                 yield length;
@@ -72,7 +78,7 @@ public final class Compressor {
                 }
             }
             case LZ4 -> {
-                LZ4SafeDecompressor d = LZ4.safeDecompressor();
+                LZ4SafeDecompressor d = Lz4.FACTORY.safeDecompressor();
                 int n;
                 try {
                     n = d.decompress(data, offset, length, out, 0, plainLength);

@@ -12,7 +12,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +45,7 @@ public final class TreeWriter implements AutoCloseable {
     private final Progress progress;
     private final long total;
     private final ExecutorService pool;
-    private final Path listing;
+    private final FileChannel listing;
     private final OutputStream out;
     private final AtomicLong done = new AtomicLong();
     private long files;
@@ -58,8 +62,11 @@ public final class TreeWriter implements AutoCloseable {
             return t;
         });
         try {
-            this.listing = Files.createTempFile("lifeboat-tree-", ".jsonl");
-            this.out = new BufferedOutputStream(Files.newOutputStream(listing));
+            // Unlinked as soon as it is open (DELETE_ON_CLOSE on Linux), so a killed backup leaves nothing behind.
+            Path name = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-tree-" + UUID.randomUUID() + ".jsonl");
+            this.listing = FileChannel.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE);
+            this.out = new BufferedOutputStream(Channels.newOutputStream(listing), 1 << 16);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot create a temporary file: " + e.getMessage(),
                     "Check free space in " + System.getProperty("java.io.tmpdir") + ".", e);
@@ -176,11 +183,11 @@ public final class TreeWriter implements AutoCloseable {
 
     /** Stores the listing as tree blobs; returns their ids in order. */
     public List<String> finish() throws IOException {
-        out.close();
+        out.flush();
+        listing.position(0);
         List<String> tree = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(listing)) {
-            listingChunker.split(in, (data, off, len) -> tree.add(sink.add(BlobType.TREE, data, off, len).hex()));
-        }
+        InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(listing), 1 << 16);
+        listingChunker.split(in, (data, off, len) -> tree.add(sink.add(BlobType.TREE, data, off, len).hex()));
         return tree;
     }
 
@@ -188,10 +195,9 @@ public final class TreeWriter implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         try {
-            out.close();
-            Files.deleteIfExists(listing);
+            listing.close();
         } catch (IOException e) {
-            // a temp file left behind is harmless
+            // closing deletes nothing more: the listing was unlinked when opened
         }
     }
 }

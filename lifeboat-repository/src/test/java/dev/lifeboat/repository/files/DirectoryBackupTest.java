@@ -47,6 +47,31 @@ class DirectoryBackupTest {
     }
 
     @Test
+    void theListingBeingBuiltHasNoNameInTheTemporaryDirectorySoAKilledBackupLeavesNothing() throws Exception {
+        Path source = TreeFixture.create(dir.resolve("src"), 3, 300_000, 5);
+        Repository repo = repo();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<String> before = listings(tmp);
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        new DirectoryBackup(repo, Clock.systemUTC(), 1).run(source, "config", List.of(), (done, total, files) -> {
+            looks.incrementAndGet();
+            seen.addAll(listings(tmp));
+        });
+        seen.removeAll(before);
+        assertThat(looks.get()).as("progress reported while the listing was open").isPositive();
+        assertThat(seen).as("listing files visible during the backup").isEmpty();
+    }
+
+    private static java.util.Set<String> listings(Path tmp) {
+        try (var names = Files.list(tmp)) {
+            return names.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("lifeboat-tree")).collect(java.util.stream.Collectors.toSet());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void secondBackupAfterAOnePercentChangeStoresRoughlyTheChangedBytes() throws Exception {
         Path source = TreeFixture.create(dir.resolve("src"), 40, 1_000_000, 2);
         Repository repo = repo();
