@@ -68,7 +68,13 @@ final class AgentFixture {
      * {@code query}'s single row there, and stops the recovered server.
      */
     static String recoverLatestAndQuery(Map<String, String> env, dev.lifeboat.testkit.PostgresHarness pg, String query) throws Exception {
-        Path home = pg.newServerHome("rec"); // short: the socket path has a 107-byte limit
+        return recoverLatestAndQuery(env, pg, query, "rec");
+    }
+
+    /** As above, into the server home {@code home} (short: the socket path has a 107-byte limit). */
+    static String recoverLatestAndQuery(Map<String, String> env, dev.lifeboat.testkit.PostgresHarness pg, String query, String homeName)
+            throws Exception {
+        Path home = pg.newServerHome(homeName);
         int port = dev.lifeboat.testkit.FreePort.pick();
         try {
             Cli.Result r = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home.resolve("data").toString(),

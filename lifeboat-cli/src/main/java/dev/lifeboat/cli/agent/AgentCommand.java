@@ -8,6 +8,7 @@ import dev.lifeboat.core.plan.Job;
 import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.plan.PostgresCluster;
 import dev.lifeboat.core.plan.Schedule;
+import dev.lifeboat.core.plan.WalSource;
 import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.backup.PostgresTarget;
 import dev.lifeboat.postgres.stream.StreamSupervisor;
@@ -71,6 +72,15 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--stop-after", paramLabel = "DURATION", description = "Stop after this long (for scripts and tests).")
     String stopAfter;
 
+    private static WalSource source(Plan plan, String cluster) {
+        try {
+            return WalSource.of(plan, cluster);
+        } catch (IllegalArgumentException e) {
+            throw new LifeboatException(ErrorCode.UNDEFINED_REFERENCE, e.getMessage(), "Name one of the cluster's replicas in the wal schedule's "
+                    + "options.from ('lifeboat plan check' lists the problem with its position).");
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         Plan plan = access.plan().orElseThrow(() -> new LifeboatException(ErrorCode.CONFIG_NOT_FOUND,
@@ -100,9 +110,19 @@ public final class AgentCommand implements Callable<Integer> {
         for (String name : clusters) {
             PostgresCluster c = plan.resources().postgres().get(name);
             Optional<String> password = access.postgresPassword(name);
-            PostgresTarget target = new PostgresTarget(c.jdbcUrl(),
+            WalSource source = source(plan, name);
+            PostgresTarget target = new PostgresTarget(PostgresCluster.jdbcUrl(source.endpoint(), c.database()),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = WalReceiver.slotName(name);
+            if (source.standby()) {
+                if (synchronous) {
+                    throw new LifeboatException(ErrorCode.USAGE, name + ": --synchronous needs WAL from the primary, and the plan streams it from "
+                            + source.describe(), "A primary waits only for its own standbys: remove 'from' from the wal schedule to stream "
+                            + "from the primary, or run without --synchronous.");
+                }
+                line(out, name + ": streaming WAL from " + source.describe() + " (the schedule's from), so the primary keeps no slot for the "
+                        + "agent; WAL the standby has not received yet is not protected (lifeboat status shows how far it trails)");
+            }
             if (synchronous) {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
                         + "\"' on the primary (commits then wait for the repository, and stop while no agent runs)");

@@ -4,14 +4,17 @@ import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.core.plan.Job;
 import dev.lifeboat.core.plan.Plan;
 import dev.lifeboat.core.plan.PostgresCluster;
 import dev.lifeboat.core.plan.RpoTarget;
 import dev.lifeboat.core.plan.Schedule;
+import dev.lifeboat.core.plan.WalSource;
 import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.check.WalContinuity;
 import dev.lifeboat.postgres.stream.ServerView;
+import dev.lifeboat.postgres.stream.Upstream;
 import dev.lifeboat.postgres.stream.WalProtection;
 import dev.lifeboat.postgres.stream.WalReceiver;
 import dev.lifeboat.postgres.wal.WalArchive;
@@ -91,10 +94,24 @@ public final class StatusCommand implements Callable<Integer> {
             Optional<ServerView> view = Optional.empty();
             Optional<String> serverError = Optional.empty();
             String slot = WalReceiver.slotName(name);
-            try (Connection conn = connect(c, access.postgresPassword(name))) {
-                view = Optional.of(ServerView.read(conn, slot, WalReceiver.applicationName(slot)));
-            } catch (SQLException | RuntimeException ex) { // an unreadable password secret too: one cluster, not all
-                serverError = Optional.of(ex.getMessage());
+            Optional<Upstream> upstream = Optional.empty();
+            WalSource source;
+            try {
+                source = e.getValue() == WalProtection.Mode.STREAMING ? WalSource.of(plan, name) : new WalSource(name, Optional.empty(), c.primary());
+            } catch (IllegalArgumentException ex) {
+                source = new WalSource(name, Optional.empty(), c.primary());
+                serverError = Optional.of(ex.getMessage() + " (see lifeboat plan check)");
+            }
+            if (serverError.isEmpty()) {
+                // The agent's slot and walsender live on the server it streams from: the primary, or the schedule's replica.
+                try (Connection conn = connect(c, source.endpoint(), access.postgresPassword(name))) {
+                    view = Optional.of(ServerView.read(conn, slot, WalReceiver.applicationName(slot)));
+                    if (source.standby()) {
+                        upstream = Optional.of(upstream(source, c, conn, view.get(), access.postgresPassword(name)));
+                    }
+                } catch (SQLException | RuntimeException ex) { // an unreadable password secret too: one cluster, not all
+                    serverError = Optional.of(ex.getMessage());
+                }
             }
             Optional<Instant> newestWal = Optional.empty();
             List<Snapshot> backups = List.of();
@@ -110,7 +127,7 @@ public final class StatusCommand implements Callable<Integer> {
             Optional<Snapshot> newestBackup = backups.isEmpty() ? Optional.empty() : Optional.of(backups.get(backups.size() - 1));
             List<Snapshot> all = backups;
             Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
-            WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now);
+            WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now, upstream);
             List<String> problems = new ArrayList<>(a.problems());
             repoProblem.ifPresent(problems::add);
             if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent() && repoProblem.isEmpty()) {
@@ -122,7 +139,18 @@ public final class StatusCommand implements Callable<Integer> {
             }
             repoError.ifPresent(m -> problems.add("the repository cannot be read (" + m + ")"));
             ok &= problems.isEmpty();
-            clusters.add(json(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now));
+            Map<String, Object> cj = json(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now);
+            cj.put("wal_source", source.replica().map(r -> "replica " + r).orElse("primary"));
+            cj.put("upstream", upstream.map(u -> {
+                Map<String, Object> um = new LinkedHashMap<>();
+                um.put("replica", u.replica());
+                um.put("receiving", u.receiving());
+                um.put("behind_bytes", u.behindBytes().orElse(null));
+                um.put("flush_lag_seconds", u.flushLagSeconds().orElse(null));
+                um.put("primary_error", u.primaryError().orElse(null));
+                return um;
+            }).orElse(null));
+            clusters.add(cj);
             text.add(text(name, e.getValue(), a, problems, view, target, newestWal, newestBackup, now));
         }
         boolean healthy = ok;
@@ -163,14 +191,24 @@ public final class StatusCommand implements Callable<Integer> {
         return modes;
     }
 
-    private static Connection connect(PostgresCluster c, Optional<String> password) throws SQLException {
+    /** How the primary feeds the standby the agent streams from; a primary that does not answer is noted, not fatal. */
+    private static Upstream upstream(WalSource source, PostgresCluster c, Connection standby, ServerView view, Optional<String> password)
+            throws SQLException {
+        try (Connection primary = connect(c, c.primary(), password)) {
+            return Upstream.read(source.replica().orElseThrow(), standby, view.position(), Optional.of(primary), Optional.empty());
+        } catch (SQLException ex) {
+            return Upstream.read(source.replica().orElseThrow(), standby, view.position(), Optional.empty(), Optional.of(ex.getMessage()));
+        }
+    }
+
+    private static Connection connect(PostgresCluster c, Endpoint at, Optional<String> password) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", c.user());
         password.ifPresent(pw -> p.setProperty("password", pw));
         p.setProperty("connectTimeout", "5");
         p.setProperty("socketTimeout", "30");
         p.setProperty("ApplicationName", "lifeboat status");
-        return DriverManager.getConnection(c.jdbcUrl(), p);
+        return DriverManager.getConnection(PostgresCluster.jdbcUrl(at, c.database()), p);
     }
 
     private static Map<String, Object> json(String name, WalProtection.Mode mode, WalProtection.Assessment a, List<String> problems,

@@ -162,7 +162,36 @@ public final class PlanSchema {
                     }
                     OperationsSchema.checkLadder(p.escalation(), b, v.at(escalation));
                     checkComponentsAgainstRetention(p, b);
+                    checkWalSources(p, b);
                 });
+    }
+
+    /** A wal schedule's {@code from} names a replica of every cluster it covers, and goes with streaming only. */
+    private static void checkWalSources(Plan p, Binding b) {
+        for (Schedule s : p.schedules().values()) {
+            String from = s.options().get(dev.lifeboat.core.plan.WalSource.OPTION);
+            if (s.job() != dev.lifeboat.core.plan.Job.WAL || from == null) {
+                continue;
+            }
+            Values v = b.valuesOf(s);
+            Position at = v != null ? v.at() : new Position(p.source(), 1, 1);
+            if (s.options().containsKey("spool")) {
+                b.report(at, ErrorCode.IMPOSSIBLE_VALUE, "schedules." + s.name() + ": 'from' chooses the server to stream WAL from, and 'spool' "
+                        + "archives through archive_command instead of streaming", "Keep one of them: from: REPLICA to stream from a standby, "
+                        + "or spool: DIR to archive.");
+                continue;
+            }
+            for (String r : s.resources()) {
+                dev.lifeboat.core.plan.PostgresCluster c = p.resources().postgres().get(r);
+                if (c != null && !c.replicas().containsKey(from)) {
+                    String hint = Spelling.didYouMean(from, List.copyOf(c.replicas().keySet()));
+                    b.report(at, ErrorCode.UNDEFINED_REFERENCE, ErrorCode.UNDEFINED_REFERENCE.format("schedules." + s.name() + ".options.from",
+                            "replica of " + r, from), hint != null ? hint : c.replicas().isEmpty() ? "Cluster " + r + " has no replicas; "
+                            + "add them under resources.postgres." + r + ".replicas, or remove 'from' to stream from the primary."
+                            : "Its replicas: " + String.join(", ", c.replicas().keySet()) + ".");
+                }
+            }
+        }
     }
 
     /** A component's RPO cannot exceed the retention of the data it serves: the recovery point would be gone. */

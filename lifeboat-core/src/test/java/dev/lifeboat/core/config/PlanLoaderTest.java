@@ -136,6 +136,27 @@ class PlanLoaderTest {
     }
 
     @Test
+    void aWalScheduleStreamsFromANamedReplicaOnly() {
+        String withReplica = BASE.replace("      password: {env: PGPASSWORD}\n",
+                "      password: {env: PGPASSWORD}\n      replicas: {replica-1: {endpoint: 127.0.0.1:5433}}\n");
+        Plan ok = PlanLoader.parse("test.yaml", withReplica.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {from: replica-1}\n"));
+        dev.lifeboat.core.plan.WalSource source = dev.lifeboat.core.plan.WalSource.of(ok, "orders-db");
+        assertThat(source.standby()).isTrue();
+        assertThat(source.endpoint()).isEqualTo(new dev.lifeboat.core.plan.Endpoint("127.0.0.1", 5433));
+        assertThat(dev.lifeboat.core.plan.WalSource.of(PlanLoader.parse("test.yaml", withReplica), "orders-db").describe())
+                .isEqualTo("the primary (127.0.0.1:5432)");
+
+        Problem typo = only(withReplica.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {from: replica-2}\n"));
+        assertThat(typo.code()).isEqualTo(ErrorCode.UNDEFINED_REFERENCE);
+        assertThat(typo.message()).isEqualTo("schedules.wal.options.from refers to replica of orders-db 'replica-2', which is not defined");
+        assertThat(typo.hint()).isEqualTo("Did you mean 'replica-1'?");
+
+        Problem both = only(withReplica.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {from: replica-1, spool: /var/spool/wal}\n"));
+        assertThat(both.code()).isEqualTo(ErrorCode.IMPOSSIBLE_VALUE);
+        assertThat(both.hint()).contains("Keep one of them");
+    }
+
+    @Test
     void componentDependingOnAnUndefinedResourceIsRejected() {
         Problem p = only(BASE.replace("depends-on: [orders-db]", "depends-on: [order-db]"));
         assertThat(p.code()).isEqualTo(ErrorCode.UNDEFINED_REFERENCE);

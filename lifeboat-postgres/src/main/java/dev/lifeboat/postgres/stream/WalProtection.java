@@ -43,6 +43,15 @@ public final class WalProtection {
 
     public static Assessment assess(Mode mode, Optional<ServerView> server, Optional<String> serverError, Optional<Instant> newestWalStored,
                                     Optional<Duration> target, Instant now) {
+        return assess(mode, server, serverError, newestWalStored, target, now, Optional.empty());
+    }
+
+    /**
+     * As above, for an agent that streams from a standby ({@code upstream}: how the primary feeds it): the standby's
+     * own lag adds to the recovery point lag, and a standby that receives nothing is a problem.
+     */
+    public static Assessment assess(Mode mode, Optional<ServerView> server, Optional<String> serverError, Optional<Instant> newestWalStored,
+                                    Optional<Duration> target, Instant now, Optional<Upstream> upstream) {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Optional<Duration> storedAge = newestWalStored.map(t -> nonNegative(Duration.between(t, now)));
@@ -122,6 +131,23 @@ public final class WalProtection {
                     notes.add("nothing archived yet");
                 }
             }
+        }
+        if (upstream.isPresent() && server.isPresent()) {
+            Upstream u = upstream.get();
+            String behind = u.behindBytes().map(b -> ", " + mib(b) + " behind the primary").orElse("");
+            if (!u.receiving()) {
+                problems.add("replica " + u.replica() + ", which the agent streams from, is not receiving WAL from the primary" + behind
+                        + u.sinceLastMessage().map(sec -> " (last heard from it " + Durations.formatBrief(seconds(sec)) + " ago)").orElse("")
+                        + ": what the primary writes now is not protected; repair the replica or stream from the primary (remove 'from')");
+                Duration silent = u.sinceLastMessage().map(WalProtection::seconds).orElse(Duration.ZERO);
+                lag = lag.map(l -> l.compareTo(silent) < 0 ? silent : l);
+            } else if (u.behindBytes().orElse(0L) > 0 && u.flushLagSeconds().isPresent()) {
+                Duration upstreamLag = seconds(u.flushLagSeconds().get());
+                lag = lag.map(l -> l.plus(upstreamLag));
+                basis = basis + "; plus the replica's own flush_lag behind the primary";
+            }
+            notes.add("streaming from replica " + u.replica() + (u.receiving() ? ", which receives from the primary" : "") + behind
+                    + u.primaryError().map(e -> "; the primary cannot be asked how far the replica trails (" + e + ")").orElse(""));
         }
         if (lag.isPresent() && target.isPresent() && lag.get().compareTo(target.get()) > 0) {
             problems.add("the recovery point lags " + Durations.formatBrief(lag.get()) + ", more than the RPO target " + Durations.formatBrief(target.get()));

@@ -51,6 +51,8 @@ public final class WalReceiver {
     private volatile boolean started;
 
     private final java.util.function.Consumer<String> events;
+    /** The server's timeline at the last liveness check (0 until one ran). */
+    private int serverTimeline;
 
     public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery) {
         this(target, slot, archive, flushEvery, event -> { });
@@ -170,10 +172,33 @@ public final class WalReceiver {
             PGProperty.SOCKET_TIMEOUT.set(p, "5");
             check = DriverManager.getConnection(target.jdbcUrl(), p);
         }
-        try (Statement st = check.createStatement()) {
-            return Optional.ofNullable(one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() "
-                    + "ELSE pg_current_wal_flush_lsn() END")).map(Lsn::parse);
+        try (Statement st = check.createStatement(); ResultSet rs = st.executeQuery("SELECT CASE WHEN pg_is_in_recovery() "
+                + "THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_flush_lsn() END, CASE WHEN pg_is_in_recovery() "
+                + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
+                + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+            rs.next();
+            int tli = rs.getInt(2);
+            serverTimeline = rs.wasNull() ? serverTimeline : tli;
+            return Optional.ofNullable(rs.getString(1)).map(Lsn::parse);
         }
+    }
+
+    /**
+     * The server's timeline and WAL position as its walsender sees them (IDENTIFY_SYSTEM): on a primary its current
+     * timeline and flushed WAL, on a standby the timeline it replays and the WAL it can pass on. SQL functions such as
+     * pg_current_wal_lsn() fail during recovery; this works on both.
+     */
+    private Identity identify() throws SQLException {
+        Properties p = props(true);
+        PGProperty.SOCKET_TIMEOUT.set(p, "30");
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), p); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            rs.next();
+            return new Identity(Integer.parseInt(rs.getString("timeline")), Lsn.parse(rs.getString("xlogpos")));
+        }
+    }
+
+    private record Identity(int timeline, Lsn position) {
     }
 
     private void closeCheck() {
@@ -193,7 +218,8 @@ public final class WalReceiver {
         Lsn start;
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(false)); Statement st = c.createStatement()) {
             segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
-            timeline = Integer.parseInt(one(st, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), 16);
+            Identity identity = identify();
+            timeline = identity.timeline();
             int version = Integer.parseInt(one(st, "SELECT current_setting('server_version_num')"));
             // Why a slot is unusable: wal_status 'lost' (PostgreSQL 13+), or any invalidation_reason (17+, which
             // adds reasons such as an idle timeout that keep restart_lsn).
@@ -232,7 +258,7 @@ public final class WalReceiver {
                 start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
             }
             start = followTimeline(st, start, segmentSize);
-            serverAtConnect = Lsn.parse(one(st, "SELECT pg_current_wal_flush_lsn()"));
+            serverAtConnect = identity.position();
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -271,6 +297,14 @@ public final class WalReceiver {
                     // one saw still missing.
                     lastCheck = System.nanoTime();
                     Optional<Lsn> server = serverPosition();
+                    if (serverTimeline > timeline) {
+                        // The server was promoted (or, a standby, follows a promoted upstream): this stream carries a
+                        // timeline that has ended, and a walsender may not say so. Reconnecting follows the new one.
+                        throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                                "the server is on timeline " + serverTimeline + " now and this stream carries timeline " + timeline
+                                        + " (a promotion); received up to " + received),
+                                "The agent reconnects at once and follows the new timeline; no WAL is lost.");
+                    }
                     if (suspect != null && suspect.isAfter(received)) {
                         throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
                                 "the WAL stream stalled: the server had flushed up to " + suspect + " but nothing beyond " + received
@@ -354,6 +388,8 @@ public final class WalReceiver {
         for (int tli = 2; tli <= timeline; tli++) {
             if (archive.history(tli).isEmpty()) {
                 archive.putHistory(tli, one(st, "SELECT pg_read_file('pg_wal/" + TimelineHistory.fileName(tli) + "')"));
+                events.accept("timeline " + tli + ": stored its history file " + TimelineHistory.fileName(tli)
+                        + " (recovery needs it to follow the switch)");
             }
         }
         String own = new String(archive.history(timeline).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);

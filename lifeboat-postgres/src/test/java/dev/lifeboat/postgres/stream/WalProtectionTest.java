@@ -34,6 +34,23 @@ class WalProtectionTest {
     }
 
     @Test
+    void fromAStandbyTheStandbysOwnLagAddsUpAndAStandbyThatReceivesNothingIsAProblem() {
+        ServerView v = streaming(8192, Optional.of(0.8), Optional.of(0.3), slot(AT, "reserved"));
+        Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(16384L), Optional.of(2.5), Optional.empty());
+        Assessment a = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(feeding));
+        assertThat(a.rpoLag()).hasValue(Duration.ofMillis(3600));
+        assertThat(a.basis()).contains("the replica's own flush_lag");
+        assertThat(a.ok()).isTrue();
+        assertThat(a.notes()).anyMatch(n -> n.contains("streaming from replica replica-1, which receives from the primary, 16384 bytes behind"));
+
+        Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(64L << 20), Optional.empty(), Optional.empty());
+        Assessment b = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(cut));
+        assertThat(b.rpoLag()).hasValue(Duration.ofSeconds(420));
+        assertThat(b.problems()).anyMatch(p -> p.contains("replica-1, which the agent streams from, is not receiving WAL from the primary, 64 MiB behind"))
+                .anyMatch(p -> p.contains("more than the RPO target 5m"));
+    }
+
+    @Test
     void caughtUpMeansNoLagWhateverTheNewestObjectsAge() {
         Assessment a = assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(AT, "reserved")), Optional.of(NOW.minusSeconds(3600)));
         assertThat(a.rpoLag()).hasValue(Duration.ZERO);

@@ -1,0 +1,106 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent streams WAL from a standby (a wal schedule's {@code from}): the slot lives on the standby, the primary
+ * keeps none; {@code status} judges the standby and how the primary feeds it; recovery to the latest point holds
+ * what the primary committed. Then the standby is promoted, and the agent follows it onto its new timeline.
+ */
+class StandbySourceIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void walStreamedFromAStandbyRecoversAndFollowsItsPromotion() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("ss").replicas(1).start()) {
+            PostgresServer primary = pg.primary();
+            PostgresServer replica = pg.replica(0);
+            primary.execute("CREATE TABLE progress (id bigint PRIMARY KEY, body text)",
+                    "INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1, 1000) g");
+            Map<String, String> env = plan("replica-1", primary, replica);
+
+            Map<String, String> wrong = plan("replica-9", primary, replica);
+            Cli.Result check = Cli.run(wrong, "plan", "check");
+            assertThat(check.status()).as(check.out() + check.err()).isEqualTo(20);
+            assertThat(check.out() + check.err()).contains("undefined-reference", "options.from", "replica-9", "replica-1");
+
+            assertThat(Cli.run(env, "repo", "init").status()).isZero();
+            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--status-every", "1s");
+            try {
+                Wait.until(Duration.ofSeconds(60), "the agent's slot on the standby", () -> replica.queryOne(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
+                assertThat(primary.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'"))
+                        .as("the primary keeps no slot for the agent").isEqualTo("0");
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("streaming WAL from replica replica-1");
+
+                Cli.Result backup = Cli.run(env, "backup", "postgres", "--cluster", "app-db");
+                assertThat(backup.status()).as(backup.err()).isZero();
+                primary.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1001, 3000) g");
+                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
+                Wait.until(Duration.ofSeconds(30), "the agent to confirm the primary's WAL through the standby", () -> replica.queryOne(
+                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+
+                Cli.Result status = Cli.run(env, "status", "--json");
+                assertThat(status.status()).as(status.out() + status.err()).isZero();
+                JsonNode c = status.json().get("postgres").get(0);
+                assertThat(c.get("wal_source").asText()).isEqualTo("replica replica-1");
+                assertThat(c.get("upstream").get("receiving").asBoolean()).isTrue();
+                assertThat(c.get("upstream").get("behind_bytes").asLong()).isGreaterThanOrEqualTo(0);
+                assertThat(c.get("slot").get("active").asBoolean()).isTrue();
+
+                assertThat(AgentFixture.recoverLatestAndQuery(env, pg, "SELECT count(*) FROM progress")).isEqualTo("3000");
+
+                // Failover to the standby the agent streams from: its walsender ends, the agent reconnects and follows
+                // the new timeline, storing its history file.
+                primary.stop();
+                replica.queryOne("SELECT pg_promote(true, 60)");
+                replica.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(3001, 3500) g");
+                String promotedEnd = replica.queryOne("SELECT pg_current_wal_flush_lsn()");
+                Wait.until(Duration.ofSeconds(60), "the agent to confirm WAL of the new timeline", () -> replica.queryOne(
+                        "SELECT coalesce(restart_lsn >= '" + promotedEnd + "'::pg_lsn, false) FROM pg_replication_slots "
+                                + "WHERE slot_name = 'lifeboat_app_db' AND active").equals("t"));
+                assertThat(AgentFixture.recoverLatestAndQuery(env, pg, "SELECT count(*) FROM progress", "rec2")).isEqualTo("3500");
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("timeline 2: stored its history file 00000002.history", "is on timeline 2 now and this stream carries timeline 1");
+            } finally {
+                agent.destroy();
+                agent.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Map<String, String> plan(String from, PostgresServer primary, PostgresServer replica) throws java.io.IOException {
+        Path plan = tmp.resolve("lifeboat-" + from + ".yaml");
+        Files.writeString(plan, String.join("\n",
+                "version: 1",
+                "name: standby-source",
+                "objectives: {rto: 1h, rpo: 1m}",
+                "resources:",
+                "  postgres:",
+                "    app-db:",
+                "      primary: 127.0.0.1:" + primary.port(),
+                "      replicas: {replica-1: {endpoint: 127.0.0.1:" + replica.port() + "}}",
+                "      user: postgres",
+                "      data-dir: " + primary.dataDirectory(),
+                "repository:",
+                "  regions:",
+                "    local: {store: filesystem, path: " + tmp.resolve("repo") + "}",
+                "  encryption: {passphrase: {env: LIFEBOAT_PASSPHRASE}}",
+                "schedules:",
+                "  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m, options: {from: " + from + "}}",
+                ""));
+        return Map.of("LIFEBOAT_PASSPHRASE", "standby source test", "LIFEBOAT_CONFIG", plan.toString());
+    }
+}

@@ -1,0 +1,66 @@
+package dev.lifeboat.postgres.stream;
+
+import dev.lifeboat.postgres.wal.Lsn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+
+/**
+ * How the standby the agent streams from is fed by the primary. WAL the standby has not received is not protected
+ * yet, so with a standby source the recovery point trails by the standby's own lag too.
+ *
+ * @param replica            the standby's name in the plan
+ * @param receiving          whether the standby's WAL receiver is streaming from its upstream
+ * @param sinceLastMessage   seconds since the standby last heard from its upstream, when it has a WAL receiver
+ * @param behindBytes        how far the standby's received WAL trails the primary's, when the primary answered
+ * @param flushLagSeconds    the primary's {@code flush_lag} for the standby's walsender, when the standby uses a slot
+ *                           the primary can match it by (empty: caught up and idle, or not known)
+ * @param primaryError       why the primary could not be asked, if it could not
+ */
+public record Upstream(String replica, boolean receiving, Optional<Double> sinceLastMessage, Optional<Long> behindBytes,
+                       Optional<Double> flushLagSeconds, Optional<String> primaryError) {
+
+    /**
+     * Reads the standby's WAL receiver on {@code standby} (whose received position is {@code standbyPosition}) and,
+     * when {@code primary} is given, the primary's position and its walsender for the standby.
+     */
+    public static Upstream read(String replica, Connection standby, Lsn standbyPosition, Optional<Connection> primary,
+                                Optional<String> primaryError) throws SQLException {
+        boolean receiving = false;
+        Optional<Double> since = Optional.empty();
+        Optional<String> slot = Optional.empty();
+        try (Statement st = standby.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT status, slot_name, extract(epoch FROM now() - last_msg_receipt_time) FROM pg_stat_wal_receiver")) {
+            if (rs.next()) {
+                receiving = "streaming".equals(rs.getString(1));
+                slot = Optional.ofNullable(rs.getString(2));
+                double s = rs.getDouble(3);
+                since = rs.wasNull() ? Optional.empty() : Optional.of(s);
+            }
+        }
+        Optional<Long> behind = Optional.empty();
+        Optional<Double> flushLag = Optional.empty();
+        if (primary.isPresent()) {
+            try (Statement st = primary.get().createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+                rs.next();
+                behind = Optional.of(Math.max(0, Lsn.parse(rs.getString(1)).minus(standbyPosition)));
+            }
+            if (slot.isPresent()) {
+                try (PreparedStatement ps = primary.get().prepareStatement("SELECT extract(epoch FROM r.flush_lag) FROM pg_stat_replication r "
+                        + "JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = ?")) {
+                    ps.setString(1, slot.get());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            double l = rs.getDouble(1);
+                            flushLag = rs.wasNull() ? Optional.empty() : Optional.of(l);
+                        }
+                    }
+                }
+            }
+        }
+        return new Upstream(replica, receiving, since, behind, flushLag, primaryError);
+    }
+}
