@@ -219,11 +219,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private static void reset(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        dev.lifeboat.core.io.Trees.deleteQuietly(dir);
         Files.createDirectories(dir);
     }
 

@@ -5,11 +5,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Makes sure every server a harness starts is stopped, by PID, even when a test fails or the JVM is interrupted.
@@ -169,19 +167,6 @@ public final class Reaper {
     }
 
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a leftover temp file is harmless
-                }
-            });
-        } catch (IOException e) {
-            // best effort
-        }
+        dev.lifeboat.core.io.Trees.deleteQuietly(dir);
     }
 }

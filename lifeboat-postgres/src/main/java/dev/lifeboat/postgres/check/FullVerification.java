@@ -91,7 +91,7 @@ public final class FullVerification {
             if (control.running()) {
                 control.stop(Duration.ofSeconds(60));
             }
-            ScratchDirectory.delete(scratch);
+            dev.lifeboat.core.io.Trees.deleteQuietly(scratch);
         }
     }
 

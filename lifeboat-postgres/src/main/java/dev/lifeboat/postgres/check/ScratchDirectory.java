@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The scratch directory a full verification restores into. Each one holds an {@code owner} file naming the process
@@ -64,7 +62,7 @@ public final class ScratchDirectory {
                             control.stop(Duration.ofSeconds(60));
                         }
                     }
-                    delete(dir);
+                    dev.lifeboat.core.io.Trees.deleteQuietly(dir);
                     removed.add("removed the scratch directory " + dir + " of an interrupted verification (" + why.get() + ")"
                             + (wasRunning ? " after stopping the PostgreSQL still running in it" : ""));
                 }
@@ -100,19 +98,5 @@ public final class ScratchDirectory {
     /** "pid start-time": the start time tells a reused pid from the owner. */
     static String owner(ProcessHandle p) {
         return p.pid() + " " + p.info().startInstant().map(Instant::toString).orElse("?");
-    }
-
-    static void delete(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: what is left is swept next time
-                }
-            });
-        } catch (IOException e) {
-            // best effort
-        }
     }
 }
