@@ -92,6 +92,16 @@ class StatusIT {
                 assertThat(idle.status()).as(idle.out() + idle.err()).isZero();
                 assertThat(idle.out()).contains("app-db: streaming (async) into the repository", "RPO lag      0.0 s",
                         "the agent has confirmed everything the server wrote", "Protected");
+
+                // A monitoring host without the passphrase: the server's view and the store's listing still tell the lag.
+                Map<String, String> keyless = new java.util.HashMap<>(env);
+                keyless.remove("LIFEBOAT_PASSPHRASE");
+                Cli.Result noKey = Cli.run(keyless, "status", "--json");
+                assertThat(noKey.status()).as(noKey.out() + noKey.err()).isZero();
+                JsonNode nk = noKey.json().get("postgres").get(0);
+                assertThat(nk.get("rpo_lag_seconds").asDouble()).isZero();
+                assertThat(nk.get("newest_wal_stored").isNull()).as("the store's listing gives the newest WAL").isFalse();
+                assertThat(nk.get("notes").toString()).contains("no passphrase or key file");
             } finally {
                 agent.destroyForcibly();
                 agent.waitFor(10, TimeUnit.SECONDS);

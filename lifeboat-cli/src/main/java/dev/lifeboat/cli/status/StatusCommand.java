@@ -76,13 +76,19 @@ public final class StatusCommand implements Callable<Integer> {
                     "Add one, e.g. wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}, or name a cluster with --cluster.");
         }
         Optional<Repository> repo;
-        Optional<String> repoError;
+        Optional<String> repoError = Optional.empty();
+        // Without the passphrase or key file (a monitoring host need not hold it) the store's listing still tells the
+        // newest WAL's age; backups and WAL gaps need the key and are left to 'verify --quick'.
+        Optional<dev.lifeboat.repository.store.ObjectStore> keyless = Optional.empty();
         try {
             repo = Optional.of(access.open());
-            repoError = Optional.empty();
         } catch (LifeboatException e) {
             repo = Optional.empty();
-            repoError = Optional.of(e.getMessage());
+            if (e.code() == ErrorCode.KEY_REQUIRED) {
+                keyless = Optional.of(access.store());
+            } else {
+                repoError = Optional.of(e.getMessage());
+            }
         }
         Instant now = Instant.now();
         List<Object> clusters = new ArrayList<>();
@@ -117,7 +123,8 @@ public final class StatusCommand implements Callable<Integer> {
             List<Snapshot> backups = List.of();
             Optional<String> repoProblem = Optional.empty();
             try {
-                newestWal = repo.flatMap(r -> new WalArchive(r, name).newestObjectTime());
+                newestWal = repo.isPresent() ? new WalArchive(repo.get(), name).newestObjectTime()
+                        : keyless.flatMap(st -> WalArchive.newestObjectTime(st, name));
                 backups = repo.map(r -> r.snapshots().list().stream()
                         .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
                         .sorted(java.util.Comparator.comparing(s -> s.manifest().time())).toList()).orElse(List.of());
@@ -128,6 +135,12 @@ public final class StatusCommand implements Callable<Integer> {
             List<Snapshot> all = backups;
             Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
             WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now, upstream);
+            if (keyless.isPresent()) {
+                List<String> notes = new ArrayList<>(a.notes());
+                notes.add("no passphrase or key file: the newest WAL's age comes from the store's listing; backups and WAL gaps "
+                        + "are not checked (verify --quick does, with the key)");
+                a = new WalProtection.Assessment(a.rpoLag(), a.basis(), a.problems(), notes);
+            }
             List<String> problems = new ArrayList<>(a.problems());
             repoProblem.ifPresent(problems::add);
             if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent() && repoProblem.isEmpty()) {

@@ -152,7 +152,15 @@ public final class WalArchive {
 
     /** When the newest WAL object (whole or partial segment) was written, if any. */
     public Optional<java.time.Instant> newestObjectTime() {
-        return repo.store().list(Layout.WAL + cluster + "/").stream().map(ObjectInfo::modified).max(java.util.Comparator.naturalOrder());
+        return newestObjectTime(repo.store(), cluster);
+    }
+
+    /**
+     * As {@link #newestObjectTime()}, from the store's listing alone: object names and times are not encrypted, so
+     * this needs no key (a monitoring host can watch the recovery point without the repository's passphrase).
+     */
+    public static Optional<java.time.Instant> newestObjectTime(dev.lifeboat.repository.store.ObjectStore store, String cluster) {
+        return store.list(Layout.WAL + cluster + "/").stream().map(ObjectInfo::modified).max(java.util.Comparator.naturalOrder());
     }
 
     /** Segments stored only as {@code .partial} (being filled when last stored), in WAL order. */
