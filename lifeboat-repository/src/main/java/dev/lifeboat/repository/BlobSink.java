@@ -24,13 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * is (before, every sealed blob survived until its pack was stored and the collector copied gigabytes).
  *
  * <p>Ordering: a pack is durable before any index lists it, and {@link #finish()} writes the index of everything
- * this sink wrote; only then may a snapshot refer to those blobs. A sink abandoned before {@code finish} (a crash)
- * leaves packs no index lists: invisible to readers and collected by prune.
+ * this sink wrote not yet indexed; only then may a snapshot refer to those blobs. On the way, every
+ * {@link #CHECKPOINT_BYTES} of stored packs the uploader writes an index of the packs stored so far (a checkpoint),
+ * so a backup that is killed, or loses its store, is resumed by running it again: the next backup finds those blobs
+ * in the index and stores only the rest (pgBackRest resumes aborted backups too; here it falls out of
+ * deduplication). Blobs a checkpoint indexed but no snapshot refers to are collected by prune, which excludes
+ * backups by its lock. Packs stored after the last checkpoint of a killed backup are listed by no index: invisible
+ * to readers, and collected by prune.
  */
 public final class BlobSink {
     private final Repository repo;
     private final Set<ChunkId> claimed = ConcurrentHashMap.newKeySet();
-    private final List<PackedBlob> written = Collections.synchronizedList(new ArrayList<>());
+    /** Blobs in stored packs that no index lists yet; touched by the uploader thread, then by finish after it. */
+    private final List<PackedBlob> unindexed = new ArrayList<>();
+    private long unindexedBytes;
+    /** Stored pack bytes after which the uploader writes an index of what it stored (a checkpoint). */
+    static final long CHECKPOINT_BYTES = 1L << 30;
+    private final long checkpointBytes;
+    private final AtomicLong checkpoints = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong newChunks = new AtomicLong();
@@ -47,7 +58,12 @@ public final class BlobSink {
     private final java.util.Queue<byte[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     BlobSink(Repository repo) {
+        this(repo, CHECKPOINT_BYTES);
+    }
+
+    BlobSink(Repository repo, long checkpointBytes) {
         this.repo = repo;
+        this.checkpointBytes = checkpointBytes;
         this.current = new PackWriter(null, repo.config().packSize());
         this.uploader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-pack-upload");
@@ -105,8 +121,13 @@ public final class BlobSink {
     private void upload(PackWriter pack) {
         PackWriter.Finished f = pack.finish(repo.sealer());
         repo.store().put(PackNames.packObject(f.id()), f.bytes(), 0, f.length());
-        written.addAll(f.blobs());
+        unindexed.addAll(f.blobs());
+        unindexedBytes += f.length();
         packs.incrementAndGet();
+        if (unindexedBytes >= checkpointBytes) {
+            indexUnindexed(); // a checkpoint: a killed backup resumes from here
+            checkpoints.incrementAndGet();
+        }
         if (spare.size() < IN_FLIGHT + 1) {
             spare.offer(f.bytes()); // the store keeps no reference once put returns (ObjectStore's contract)
         }
@@ -134,10 +155,21 @@ public final class BlobSink {
         } finally {
             uploader.shutdown();
         }
-        if (!written.isEmpty()) {
-            repo.writeIndex(new ArrayList<>(written));
-        }
+        indexUnindexed();
         return stats();
+    }
+
+    private void indexUnindexed() {
+        if (!unindexed.isEmpty()) {
+            repo.writeIndex(new ArrayList<>(unindexed));
+            unindexed.clear();
+            unindexedBytes = 0;
+        }
+    }
+
+    /** Indexes written before {@link #finish} (checkpoints), so far. */
+    public long checkpoints() {
+        return checkpoints.get();
     }
 
     public Stats stats() {
