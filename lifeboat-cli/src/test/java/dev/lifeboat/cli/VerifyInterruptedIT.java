@@ -58,17 +58,20 @@ class VerifyInterruptedIT {
                 assertThat(ProcessHandle.of(orphanPostmaster).map(ProcessHandle::isAlive)).as("the scratch server outlives the killed JVM").contains(true);
 
                 Process second = AgentFixture.startLifeboat(env, tmp.resolve("verify-2.log"), jvm, List.of("verify", "--full", "--only", "postgres"));
-                assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+                if (!second.waitFor(180, TimeUnit.SECONDS)) {
+                    second.destroyForcibly();
+                    throw new AssertionError("the second verification did not finish in 180 s: " + Files.readString(tmp.resolve("verify-2.log")));
+                }
                 String out = Files.readString(tmp.resolve("verify-2.log"));
                 assertThat(second.exitValue()).as(out).isZero();
-                assertThat(out).contains("removed the scratch directory " + orphanDir, "after stopping the PostgreSQL still running in it",
-                        "pg_amcheck found no corruption");
+                assertThat(out).contains("removed the scratch directory " + orphanDir + " of an interrupted verification (no process holds its lock) "
+                        + "after stopping the PostgreSQL still running in it", "pg_amcheck found no corruption");
                 assertThat(orphanDir).doesNotExist();
                 long stopped = orphanPostmaster;
                 Wait.until(Duration.ofSeconds(10), "the orphaned scratch server to be gone",
                         () -> ProcessHandle.of(stopped).map(h -> !h.isAlive()).orElse(true));
-                try (Stream<Path> left = Files.list(scratchParent)) {
-                    assertThat(left.filter(p -> p.getFileName().toString().startsWith("lifeboat-verify-"))).as("scratch directories left").isEmpty();
+                try (Stream<Path> left = Files.list(scratchParent.resolve("lifeboat-scratch-" + System.getProperty("user.name")))) {
+                    assertThat(left).as("scratch directories left").isEmpty();
                 }
             } finally {
                 if (orphanPostmaster > 0) {
@@ -81,9 +84,13 @@ class VerifyInterruptedIT {
     }
 
     /** The postmaster.pid of a scratch cluster under {@code parent}, once its server runs. */
-    private static Optional<Path> scratchPidFile(Path parent) {
+    private static Optional<Path> scratchPidFile(Path tmpdir) {
+        Path parent = tmpdir.resolve("lifeboat-scratch-" + System.getProperty("user.name"));
+        if (!Files.isDirectory(parent)) {
+            return Optional.empty();
+        }
         try (Stream<Path> dirs = Files.list(parent)) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("lifeboat-verify-")).map(d -> d.resolve("data/postmaster.pid"))
+            return dirs.filter(d -> d.getFileName().toString().startsWith("verify-")).map(d -> d.resolve("data/postmaster.pid"))
                     .filter(Files::exists).findFirst();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

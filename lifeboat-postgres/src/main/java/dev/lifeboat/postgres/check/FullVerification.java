@@ -57,41 +57,45 @@ public final class FullVerification {
      */
     public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit, Consumer<String> notes) {
         long t0 = System.nanoTime();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        ScratchDirectory.sweep(tmp, binDir).forEach(notes);
+        Path parent = ScratchDirectory.parent(Path.of(System.getProperty("java.io.tmpdir")));
+        ScratchDirectory.sweep(parent, binDir).forEach(notes);
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
-        Path scratch = ScratchDirectory.create(tmp);
-        Path data = scratch.resolve("data");
-        int port = dev.lifeboat.core.process.Ports.freeLoopback();
-        try {
-            PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, binDir, limit);
-            Path bin = binDir.orElseGet(Binaries::postgresBin);
-            Map<String, String> env = new HashMap<>();
-            password.ifPresent(p -> env.put("PGPASSWORD", p));
-            String output;
-            boolean ok;
+        try (ScratchDirectory scratch = ScratchDirectory.create(parent)) {
+            Path data = scratch.path().resolve("data");
+            int port = dev.lifeboat.core.process.Ports.freeLoopback();
             try {
-                output = ExternalCommand.run(List.of(bin.resolve("pg_amcheck").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
-                        user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.resolve("pg_amcheck.log"), limit, env);
-                ok = true;
-            } catch (LifeboatException e) {
-                output = e.getMessage();
-                ok = false;
+                PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, binDir, limit);
+                Path bin = binDir.orElseGet(Binaries::postgresBin);
+                Map<String, String> env = new HashMap<>();
+                password.ifPresent(p -> env.put("PGPASSWORD", p));
+                String output;
+                boolean ok;
+                try {
+                    output = ExternalCommand.run(List.of(bin.resolve("pg_amcheck").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                            user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
+                            limit, env);
+                    ok = true;
+                } catch (LifeboatException e) {
+                    output = e.getMessage();
+                    ok = false;
+                }
+                String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
+                Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), ok, ok ? "" : output,
+                        (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
+                if (ok) {
+                    record(result);
+                }
+                return result;
+            } finally {
+                // The recovery may have failed before the data directory existed.
+                if (java.nio.file.Files.exists(data.resolve("postmaster.pid"))) {
+                    PostgresControl control = PostgresControl.of(data, binDir);
+                    if (control.running()) {
+                        control.stop(Duration.ofSeconds(60));
+                    }
+                }
             }
-            String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
-            Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), ok, ok ? "" : output,
-                    (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
-            if (ok) {
-                record(result);
-            }
-            return result;
-        } finally {
-            PostgresControl control = PostgresControl.of(data, binDir);
-            if (control.running()) {
-                control.stop(Duration.ofSeconds(60));
-            }
-            dev.lifeboat.core.io.Trees.deleteQuietly(scratch);
         }
     }
 

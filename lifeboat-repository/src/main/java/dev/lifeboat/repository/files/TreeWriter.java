@@ -64,8 +64,9 @@ public final class TreeWriter implements AutoCloseable {
         try {
             // Unlinked as soon as it is open (DELETE_ON_CLOSE on Linux), so a killed backup leaves nothing behind.
             Path name = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-tree-" + UUID.randomUUID() + ".jsonl");
-            this.listing = FileChannel.open(name, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.DELETE_ON_CLOSE);
+            this.listing = FileChannel.open(name, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             this.out = new BufferedOutputStream(Channels.newOutputStream(listing), 1 << 16);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot create a temporary file: " + e.getMessage(),
