@@ -114,14 +114,24 @@ public final class AgentCommand implements Callable<Integer> {
             PostgresTarget target = new PostgresTarget(PostgresCluster.jdbcUrl(source.endpoint(), c.database()),
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = WalReceiver.slotName(name);
+            java.util.Map<String, String> others = new java.util.LinkedHashMap<>();
+            if (source.standby()) {
+                others.put("the primary (" + c.primary() + ")", c.jdbcUrl());
+            }
+            c.replicas().forEach((r, at) -> {
+                if (!source.replica().equals(Optional.of(r))) {
+                    others.put("replica " + r + " (" + at + ")", PostgresCluster.jdbcUrl(at, c.database()));
+                }
+            });
+            dev.lifeboat.postgres.stream.StraySlots.clear(others, slot, c.user(), password).forEach(m -> line(out, name + ": " + m));
             if (source.standby()) {
                 if (synchronous) {
                     throw new LifeboatException(ErrorCode.USAGE, name + ": --synchronous needs WAL from the primary, and the plan streams it from "
                             + source.describe(), "A primary waits only for its own standbys: remove 'from' from the wal schedule to stream "
                             + "from the primary, or run without --synchronous.");
                 }
-                line(out, name + ": streaming WAL from " + source.describe() + " (the schedule's from), so the primary keeps no slot for the "
-                        + "agent; WAL the standby has not received yet is not protected (lifeboat status shows how far it trails)");
+                line(out, name + ": streaming WAL from " + source.describe() + " (the schedule's from), so the agent's slot is on the standby; "
+                        + "WAL the standby has not received yet is not protected (lifeboat status shows how far it trails)");
             }
             if (synchronous) {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)

@@ -101,6 +101,7 @@ public final class StatusCommand implements Callable<Integer> {
             Optional<String> serverError = Optional.empty();
             String slot = WalReceiver.slotName(name);
             Optional<Upstream> upstream = Optional.empty();
+            boolean promotedSource = false;
             WalSource source;
             try {
                 source = e.getValue() == WalProtection.Mode.STREAMING ? WalSource.of(plan, name) : new WalSource(name, Optional.empty(), c.primary());
@@ -112,8 +113,10 @@ public final class StatusCommand implements Callable<Integer> {
                 // The agent's slot and walsender live on the server it streams from: the primary, or the schedule's replica.
                 try (Connection conn = connect(c, source.endpoint(), access.postgresPassword(name))) {
                     view = Optional.of(ServerView.read(conn, slot, WalReceiver.applicationName(slot)));
-                    if (source.standby()) {
+                    if (source.standby() && view.get().inRecovery()) {
                         upstream = Optional.of(upstream(source, c, conn, view.get(), access.postgresPassword(name)));
+                    } else if (source.standby()) {
+                        promotedSource = true;
                     }
                 } catch (SQLException | RuntimeException ex) { // an unreadable password secret too: one cluster, not all
                     serverError = Optional.of(ex.getMessage());
@@ -135,12 +138,16 @@ public final class StatusCommand implements Callable<Integer> {
             List<Snapshot> all = backups;
             Optional<Duration> target = Optional.of(RpoTarget.orObjective(plan, name));
             WalProtection.Assessment a = WalProtection.assess(e.getValue(), view, serverError, newestWal, target, now, upstream);
+            List<String> notes = new ArrayList<>(a.notes());
             if (keyless.isPresent()) {
-                List<String> notes = new ArrayList<>(a.notes());
                 notes.add("no passphrase or key file: the newest WAL's age comes from the store's listing; backups and WAL gaps "
                         + "are not checked (verify --quick does, with the key)");
-                a = new WalProtection.Assessment(a.rpoLag(), a.basis(), a.problems(), notes);
             }
+            if (promotedSource) {
+                notes.add(source.describe() + ", which the agent streams from, is no longer in recovery (promoted?): the agent streams "
+                        + "from it as a primary; update the plan's primary and replicas");
+            }
+            a = new WalProtection.Assessment(a.rpoLag(), a.basis(), a.problems(), notes);
             List<String> problems = new ArrayList<>(a.problems());
             repoProblem.ifPresent(problems::add);
             if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent() && repoProblem.isEmpty()) {

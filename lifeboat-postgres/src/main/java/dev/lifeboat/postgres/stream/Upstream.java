@@ -15,13 +15,16 @@ import java.util.Optional;
  * @param replica            the standby's name in the plan
  * @param receiving          whether the standby's WAL receiver is streaming from its upstream
  * @param sinceLastMessage   seconds since the standby last heard from its upstream, when it has a WAL receiver
+ * @param sinceLastReplay    seconds since the commit the standby replayed last was made (an upper bound of how old
+ *                           the oldest WAL it lacks can be, when it lacks any)
+ * @param usesSlot           whether the standby streams over a slot on the primary (only then is its flush_lag found)
  * @param behindBytes        how far the standby's received WAL trails the primary's, when the primary answered
  * @param flushLagSeconds    the primary's {@code flush_lag} for the standby's walsender, when the standby uses a slot
  *                           the primary can match it by (empty: caught up and idle, or not known)
  * @param primaryError       why the primary could not be asked, if it could not
  */
-public record Upstream(String replica, boolean receiving, Optional<Double> sinceLastMessage, Optional<Long> behindBytes,
-                       Optional<Double> flushLagSeconds, Optional<String> primaryError) {
+public record Upstream(String replica, boolean receiving, Optional<Double> sinceLastMessage, Optional<Double> sinceLastReplay,
+                       boolean usesSlot, Optional<Long> behindBytes, Optional<Double> flushLagSeconds, Optional<String> primaryError) {
 
     /**
      * Reads the standby's WAL receiver on {@code standby} (whose received position is {@code standbyPosition}) and,
@@ -41,10 +44,17 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
                 since = rs.wasNull() ? Optional.empty() : Optional.of(s);
             }
         }
+        Optional<Double> replayed = Optional.empty();
+        try (Statement st = standby.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())")) {
+            rs.next();
+            double s = rs.getDouble(1);
+            replayed = rs.wasNull() ? Optional.empty() : Optional.of(Math.max(0, s));
+        }
         Optional<Long> behind = Optional.empty();
         Optional<Double> flushLag = Optional.empty();
         if (primary.isPresent()) {
-            try (Statement st = primary.get().createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+            try (Statement st = primary.get().createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()")) {
                 rs.next();
                 behind = Optional.of(Math.max(0, Lsn.parse(rs.getString(1)).minus(standbyPosition)));
             }
@@ -61,6 +71,6 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
                 }
             }
         }
-        return new Upstream(replica, receiving, since, behind, flushLag, primaryError);
+        return new Upstream(replica, receiving, since, replayed, slot.isPresent(), behind, flushLag, primaryError);
     }
 }

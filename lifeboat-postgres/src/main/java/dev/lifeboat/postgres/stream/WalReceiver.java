@@ -126,12 +126,13 @@ public final class WalReceiver {
         PGProperty.CONNECT_TIMEOUT.set(p, "10");
         PGProperty.LOGIN_TIMEOUT.set(p, "10");
         PGProperty.TCP_KEEP_ALIVE.set(p, "true");
+        // On the replication connection reads are non-blocking except after the server ends the stream (the end of a
+        // timeline), when pgjdbc waits for the server's next message: bounded, so the receiver reconnects, not hangs.
+        PGProperty.SOCKET_TIMEOUT.set(p, "30");
         if (replication) {
             PGProperty.REPLICATION.set(p, "true");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
             PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        } else {
-            PGProperty.SOCKET_TIMEOUT.set(p, "30");
         }
         return p;
     }
@@ -173,12 +174,13 @@ public final class WalReceiver {
             check = DriverManager.getConnection(target.jdbcUrl(), p);
         }
         try (Statement st = check.createStatement(); ResultSet rs = st.executeQuery("SELECT CASE WHEN pg_is_in_recovery() "
-                + "THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_flush_lsn() END, CASE WHEN pg_is_in_recovery() "
-                + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
-                + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+                + "THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_flush_lsn() END, CASE WHEN pg_is_in_recovery() THEN NULL "
+                + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END")) {
             rs.next();
-            int tli = rs.getInt(2);
-            serverTimeline = rs.wasNull() ? serverTimeline : tli;
+            // A standby's timeline is told only by its walsender (IDENTIFY_SYSTEM); a standby that switches timelines
+            // ends the stream itself. A server out of recovery (promoted) is compared here.
+            long tli = rs.getLong(2);
+            serverTimeline = rs.wasNull() ? 0 : (int) tli;
             return Optional.ofNullable(rs.getString(1)).map(Lsn::parse);
         }
     }
@@ -189,9 +191,7 @@ public final class WalReceiver {
      * pg_current_wal_lsn() fail during recovery; this works on both.
      */
     private Identity identify() throws SQLException {
-        Properties p = props(true);
-        PGProperty.SOCKET_TIMEOUT.set(p, "30");
-        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), p); Statement st = c.createStatement();
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true)); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
             rs.next();
             return new Identity(Integer.parseInt(rs.getString("timeline")), Lsn.parse(rs.getString("xlogpos")));
@@ -387,9 +387,21 @@ public final class WalReceiver {
         }
         for (int tli = 2; tli <= timeline; tli++) {
             if (archive.history(tli).isEmpty()) {
-                archive.putHistory(tli, one(st, "SELECT pg_read_file('pg_wal/" + TimelineHistory.fileName(tli) + "')"));
-                events.accept("timeline " + tli + ": stored its history file " + TimelineHistory.fileName(tli)
-                        + " (recovery needs it to follow the switch)");
+                String file = TimelineHistory.fileName(tli);
+                String content;
+                try {
+                    content = one(st, "SELECT pg_read_file('pg_wal/" + file + "')");
+                } catch (SQLException e) {
+                    if (tli == timeline) {
+                        throw e;
+                    }
+                    // A standby made by pg_basebackup holds only its own timeline's file; that file lists every
+                    // earlier switch, which is all recovery needs.
+                    events.accept("timeline " + tli + ": its history file " + file + " is not on the server; the current timeline's lists it");
+                    continue;
+                }
+                archive.putHistory(tli, content);
+                events.accept("timeline " + tli + ": stored its history file " + file + " (recovery needs it to follow the switch)");
             }
         }
         String own = new String(archive.history(timeline).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
@@ -411,6 +423,13 @@ public final class WalReceiver {
     }
 
     private LifeboatException failure(SQLException e) {
+        if (started && String.valueOf(e.getMessage()).contains("inactive copy operation")) {
+            // pgjdbc's words for a stream the server ended: the timeline it carried ended (a promotion of this server,
+            // or a standby following a promoted upstream).
+            return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                    "the server ended the WAL stream of timeline " + timeline + " at " + received + " (a promotion or a timeline switch)"),
+                    "The agent reconnects at once and follows the new timeline; no WAL is lost.", e);
+        }
         return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("WAL streaming from " + target.jdbcUrl(),
                 e.getMessage()), "Check that the role has REPLICATION, that pg_hba.conf allows replication connections, "
                 + "and that max_replication_slots and max_wal_senders have room.", e);

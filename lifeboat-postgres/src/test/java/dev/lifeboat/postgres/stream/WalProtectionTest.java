@@ -36,18 +36,36 @@ class WalProtectionTest {
     @Test
     void fromAStandbyTheStandbysOwnLagAddsUpAndAStandbyThatReceivesNothingIsAProblem() {
         ServerView v = streaming(8192, Optional.of(0.8), Optional.of(0.3), slot(AT, "reserved"));
-        Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(16384L), Optional.of(2.5), Optional.empty());
+        Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(16384L), Optional.of(2.5),
+                Optional.empty());
         Assessment a = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(feeding));
         assertThat(a.rpoLag()).hasValue(Duration.ofMillis(3600));
         assertThat(a.basis()).contains("the replica's own flush_lag");
         assertThat(a.ok()).isTrue();
         assertThat(a.notes()).anyMatch(n -> n.contains("streaming from replica replica-1, which receives from the primary, 16384 bytes behind"));
 
-        Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(64L << 20), Optional.empty(), Optional.empty());
+        Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(500.0), true, Optional.of(64L << 20), Optional.empty(),
+                Optional.empty());
         Assessment b = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(cut));
         assertThat(b.rpoLag()).hasValue(Duration.ofSeconds(420));
         assertThat(b.problems()).anyMatch(p -> p.contains("replica-1, which the agent streams from, is not receiving WAL from the primary, 64 MiB behind"))
                 .anyMatch(p -> p.contains("more than the RPO target 5m"));
+
+        // The primary went away and took the standby's WAL receiver with it: no message time, so the last replayed
+        // commit bounds how old the missing WAL is (the primary cannot say how far behind the standby is).
+        Upstream gone = new Upstream("replica-1", false, Optional.empty(), Optional.of(400.0), true, Optional.empty(), Optional.empty(),
+                Optional.of("connection refused"));
+        Assessment c = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(gone));
+        assertThat(c.rpoLag()).hasValue(Duration.ofSeconds(400));
+        assertThat(c.basis()).contains("the last commit it replayed");
+        assertThat(c.notes()).anyMatch(n -> n.contains("the primary cannot be asked"));
+
+        // Not receiving but caught up (an idle primary that went away): nothing is missing, so nothing is added.
+        Upstream idle = new Upstream("replica-1", false, Optional.empty(), Optional.of(4000.0), false, Optional.of(0L), Optional.empty(),
+                Optional.empty());
+        Assessment d = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(idle));
+        assertThat(d.rpoLag()).hasValue(Duration.ofMillis(1100));
+        assertThat(d.notes()).anyMatch(n -> n.contains("uses no slot on the primary"));
     }
 
     @Test

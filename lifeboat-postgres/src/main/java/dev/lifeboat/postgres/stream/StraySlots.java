@@ -1,0 +1,66 @@
+package dev.lifeboat.postgres.stream;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The agent's replication slot on servers it no longer streams from. A slot keeps its server's WAL until someone
+ * consumes it: after a plan moves the agent from the primary to a standby (or back), the slot left on the other
+ * server would hold pg_wal for ever, and {@code status}, which reads the server the agent streams from, would not
+ * see it. An inactive one is dropped; an active one (another agent streams from there) is only reported.
+ */
+public final class StraySlots {
+    private StraySlots() {
+    }
+
+    /**
+     * Looks for {@code slot} on each of {@code others} (name to JDBC URL) and drops it where it is inactive; returns
+     * one sentence per server where something was found or could not be checked.
+     */
+    public static List<String> clear(Map<String, String> others, String slot, String user, Optional<String> password) {
+        List<String> said = new ArrayList<>();
+        for (Map.Entry<String, String> server : others.entrySet()) {
+            Properties p = new Properties();
+            p.setProperty("user", user);
+            password.ifPresent(pw -> p.setProperty("password", pw));
+            p.setProperty("connectTimeout", "5");
+            p.setProperty("socketTimeout", "30");
+            p.setProperty("ApplicationName", "lifeboat agent");
+            try (Connection c = DriverManager.getConnection(server.getValue(), p);
+                 PreparedStatement ps = c.prepareStatement("SELECT active, pg_size_pretty(CASE WHEN pg_is_in_recovery() "
+                         + "THEN pg_wal_lsn_diff(coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), restart_lsn) "
+                         + "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) END) FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    boolean active = rs.getBoolean(1);
+                    String held = rs.getString(2);
+                    if (active) {
+                        said.add("slot " + slot + " on " + server.getKey() + " is in use by another consumer; the agent streams from elsewhere "
+                                + "and leaves it (is a second agent running?)");
+                        continue;
+                    }
+                    try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                        drop.setString(1, slot);
+                        drop.execute();
+                    }
+                    said.add("dropped slot " + slot + " on " + server.getKey() + ", left from when the agent streamed from there"
+                            + (held == null ? "" : "; it held " + held + " of pg_wal"));
+                }
+            } catch (SQLException e) {
+                said.add("could not check " + server.getKey() + " for a slot " + slot + " left from earlier streaming: " + e.getMessage());
+            }
+        }
+        return said;
+    }
+}
