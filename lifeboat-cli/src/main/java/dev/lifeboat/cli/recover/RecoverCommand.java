@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
                         + "restore point), and promotes, or with --pause stays read-only there for inspection. A target before "
                         + "the first backup or beyond the archived WAL is refused with the nearest reachable point. The target "
                         + "directory must be new or empty: a running cluster's directory is refused. --dry-run prints the plan: the backup, the WAL "
-                        + "range, the bytes to fetch and an estimate from a measured read; --confirm carries it out, starts "
+                        + "range, the bytes to fetch and an estimate from a measured read of a few packs of the backup; --confirm carries it out, starts "
                         + "PostgreSQL on --port, waits until it has replayed and promoted (or paused), and reports each phase. The WAL "
                         + "comes from 'lifeboat agent' streaming; the original server is never touched."},
         footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 2 bad arguments."})

@@ -98,10 +98,10 @@ public final class PostgresRecovery {
         }
         long walBytes = (wal.size() + (partial ? 1 : 0)) * segmentSize;
         long restoreBytes = backup.manifest().stats().bytes();
-        // Measure: read and verify one WAL object, as the restore will.
-        long t0 = System.nanoTime();
-        long read = wal.isEmpty() ? archive.partial(next).map(b -> (long) b.length).orElse(0L) : archive.segment(wal.get(0)).length;
-        double rate = Math.max(1, read / 1e6 / Math.max(1e-3, (System.nanoTime() - t0) / 1e9));
+        // Measure: read a few packs of the backup as the restore will (as many threads, after a warm-up).
+        dev.lifeboat.repository.files.ReadRate measured = dev.lifeboat.repository.files.ReadRate.measure(repo, backup,
+                Runtime.getRuntime().availableProcessors());
+        double rate = Math.max(1, measured.mbPerSecond());
         double seconds = (restoreBytes + walBytes) / 1e6 / rate + walBytes / 1e6 / REPLAY_MB_PER_SECOND + START_SECONDS;
         return new Plan(backup, target, wal, partial, restoreBytes, walBytes, rate, Duration.ofMillis((long) (seconds * 1000)));
     }
