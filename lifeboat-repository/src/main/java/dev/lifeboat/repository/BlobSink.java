@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Ordering: a pack is durable before any index lists it, and {@link #finish()} writes the index of everything
  * this sink wrote not yet indexed; only then may a snapshot refer to those blobs. On the way, every
- * {@link #CHECKPOINT_BYTES} of stored packs the uploader writes an index of the packs stored so far (a checkpoint),
+ * {@link #CHECKPOINT_BYTES} of stored packs (at most every {@link #CHECKPOINT_INTERVAL}) the uploader writes an index
+ * of the packs stored since the last one (a checkpoint),
  * so a backup that is killed, or loses its store, is resumed by running it again: the next backup finds those blobs
  * in the index and stores only the rest (pgBackRest resumes aborted backups too; here it falls out of
  * deduplication). Blobs a checkpoint indexed but no snapshot refers to are collected by prune, which excludes
@@ -38,9 +39,16 @@ public final class BlobSink {
     /** Blobs in stored packs that no index lists yet; touched by the uploader thread, then by finish after it. */
     private final List<PackedBlob> unindexed = new ArrayList<>();
     private long unindexedBytes;
-    /** Stored pack bytes after which the uploader writes an index of what it stored (a checkpoint). */
+    /**
+     * A checkpoint is written once this many pack bytes are stored since the last one, and at least
+     * {@link #CHECKPOINT_INTERVAL} has passed: a crash loses at most that much upload, and a large first backup
+     * (terabytes) does not leave thousands of small index objects for every later open to read.
+     */
     static final long CHECKPOINT_BYTES = 1L << 30;
+    static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofMinutes(2);
     private final long checkpointBytes;
+    private final long checkpointNanos;
+    private long lastCheckpoint = System.nanoTime();
     private final AtomicLong checkpoints = new AtomicLong();
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -58,12 +66,13 @@ public final class BlobSink {
     private final java.util.Queue<byte[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     BlobSink(Repository repo) {
-        this(repo, CHECKPOINT_BYTES);
+        this(repo, CHECKPOINT_BYTES, CHECKPOINT_INTERVAL);
     }
 
-    BlobSink(Repository repo, long checkpointBytes) {
+    BlobSink(Repository repo, long checkpointBytes, java.time.Duration checkpointInterval) {
         this.repo = repo;
         this.checkpointBytes = checkpointBytes;
+        this.checkpointNanos = checkpointInterval.toNanos();
         this.current = new PackWriter(null, repo.config().packSize());
         this.uploader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-pack-upload");
@@ -124,9 +133,10 @@ public final class BlobSink {
         unindexed.addAll(f.blobs());
         unindexedBytes += f.length();
         packs.incrementAndGet();
-        if (unindexedBytes >= checkpointBytes) {
+        if (unindexedBytes >= checkpointBytes && System.nanoTime() - lastCheckpoint >= checkpointNanos) {
             indexUnindexed(); // a checkpoint: a killed backup resumes from here
             checkpoints.incrementAndGet();
+            lastCheckpoint = System.nanoTime();
         }
         if (spare.size() < IN_FLIGHT + 1) {
             spare.offer(f.bytes()); // the store keeps no reference once put returns (ObjectStore's contract)

@@ -250,9 +250,37 @@ public final class Repository {
         return name;
     }
 
-    /** A new writer for one backup. */
+    /**
+     * A new writer for one backup. The loaded index is first brought up to date ({@link #refreshIndex}): callers hold
+     * the repository's shared lock, so no prune runs meanwhile, and the backup deduplicates only against blobs that
+     * exist (a long-running agent may have loaded its index before another process pruned).
+     */
     public BlobSink newSink() {
+        refreshIndex();
         return new BlobSink(this);
+    }
+
+    /**
+     * Brings a loaded index up to date with the store: when an index object it was built from is gone (a prune
+     * rewrote the index and may have deleted packs), it is dropped and read again on next use; index objects written
+     * since (by other processes) are added.
+     */
+    public synchronized void refreshIndex() {
+        BlobIndex loaded = index;
+        if (loaded == null) {
+            return; // read on first use
+        }
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        store.list(Layout.INDEX).forEach(info -> listed.add(info.name()));
+        if (!listed.containsAll(loaded.indexObjects())) {
+            index = null;
+            return;
+        }
+        for (String name : listed) {
+            if (!loaded.indexObjects().contains(name)) {
+                loaded.addAll(name, readIndex(name));
+            }
+        }
     }
 
     /**
@@ -290,6 +318,16 @@ public final class Repository {
         } catch (DamagedObjectException e) {
             throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
         }
+    }
+
+    /**
+     * Opens a blob of a pack already fetched ({@code pack} holds the whole pack) with the checks a restore makes: the
+     * keyed hash only in an unencrypted repository (see {@link #readBlob(ChunkId)}).
+     *
+     * @throws DamagedObjectException when it fails authentication, decompression or the id check
+     */
+    public byte[] openBlobAsRead(PackedBlob where, byte[] pack) {
+        return openBlob(where, pack, where.offset(), !config.encrypted());
     }
 
     /**

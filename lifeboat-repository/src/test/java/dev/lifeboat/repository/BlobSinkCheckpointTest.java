@@ -37,7 +37,7 @@ class BlobSinkCheckpointTest {
             blobs.add(b);
         }
 
-        BlobSink abandoned = new BlobSink(repo, 3L << 20); // a checkpoint every 3 MiB of packs
+        BlobSink abandoned = new BlobSink(repo, 3L << 20, java.time.Duration.ZERO); // a checkpoint every 3 MiB of packs
         for (byte[] b : blobs) {
             abandoned.add(BlobType.DATA, b);
         }

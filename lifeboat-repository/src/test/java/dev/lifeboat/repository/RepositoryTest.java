@@ -38,6 +38,31 @@ class RepositoryTest {
     }
 
     @Test
+    void aNewSinkStartsFromTheStoresIndexNotAStaleCopy() {
+        ObjectStore store = new FilesystemObjectStore(dir);
+        Repository agent = Repository.init(store, SECRET, FAST);
+        BlobSink first = agent.newSink();
+        var one = first.add(BlobType.DATA, "one".getBytes(StandardCharsets.UTF_8));
+        first.finish();
+        assertThat(agent.index().contains(one)).isTrue();
+
+        // Another process backs up, then rewrites the index as prune does, leaving "one" out (its pack deleted).
+        Repository other = Repository.open(store, SECRET);
+        BlobSink second = other.newSink();
+        var two = second.add(BlobType.DATA, "two".getBytes(StandardCharsets.UTF_8));
+        second.finish();
+        agent.newSink();
+        assertThat(agent.index().contains(two)).as("an index object written since is added").isTrue();
+
+        java.util.Set<String> old = other.index().indexObjects();
+        String fresh = other.writeIndex(other.index().all().stream().filter(b -> b.id().equals(two)).toList());
+        old.stream().filter(n -> !n.equals(fresh)).toList().forEach(store::delete);
+        agent.newSink();
+        assertThat(agent.index().contains(one)).as("a pruned blob is no longer offered for deduplication").isFalse();
+        assertThat(agent.index().contains(two)).isTrue();
+    }
+
+    @Test
     void wrongPassphraseIsAClearError() {
         ObjectStore store = new FilesystemObjectStore(dir);
         Repository.init(store, SECRET, FAST);

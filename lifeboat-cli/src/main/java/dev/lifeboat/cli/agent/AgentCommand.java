@@ -123,7 +123,8 @@ public final class AgentCommand implements Callable<Integer> {
                     others.put("replica " + r + " (" + at + ")", PostgresCluster.jdbcUrl(at, c.database()));
                 }
             });
-            dev.lifeboat.postgres.stream.StraySlots.clear(others, slot, c.user(), password).forEach(m -> line(out, name + ": " + m));
+            WalArchive stored = new WalArchive(repo, name);
+            dev.lifeboat.postgres.stream.StraySlots.clear(others, slot, c.user(), password, stored::storedEnd).forEach(m -> line(out, name + ": " + m));
             if (source.standby()) {
                 if (synchronous) {
                     throw new LifeboatException(ErrorCode.USAGE, name + ": --synchronous needs WAL from the primary, and the plan streams it from "

@@ -30,6 +30,8 @@ import java.util.Properties;
 public final class PostgresRecovery {
     /** Assumed replay speed for the estimate; replay is usually faster than reading the repository. */
     static final double REPLAY_MB_PER_SECOND = 100;
+    /** The read rate assumed when none could be measured. */
+    static final double UNMEASURED_MB_PER_SECOND = 100;
     /** Starting PostgreSQL on the restored directory and promoting it, for a small cluster (measured: 0.3 to 0.6 s here). */
     static final double START_SECONDS = 0.5;
 
@@ -99,9 +101,9 @@ public final class PostgresRecovery {
         long walBytes = (wal.size() + (partial ? 1 : 0)) * segmentSize;
         long restoreBytes = backup.manifest().stats().bytes();
         // Measure: read a few packs of the backup as the restore will (as many threads, after a warm-up).
-        dev.lifeboat.repository.files.ReadRate measured = dev.lifeboat.repository.files.ReadRate.measure(repo, backup,
-                Runtime.getRuntime().availableProcessors());
-        double rate = Math.max(1, measured.mbPerSecond());
+        // Nothing readable (the recovery will say why): assume a modest rate rather than fail over an estimate.
+        double rate = dev.lifeboat.repository.files.ReadRate.measure(repo, backup, Runtime.getRuntime().availableProcessors())
+                .map(r -> Math.max(1, r.mbPerSecond())).orElse(UNMEASURED_MB_PER_SECOND);
         double seconds = (restoreBytes + walBytes) / 1e6 / rate + walBytes / 1e6 / REPLAY_MB_PER_SECOND + START_SECONDS;
         return new Plan(backup, target, wal, partial, restoreBytes, walBytes, rate, Duration.ofMillis((long) (seconds * 1000)));
     }

@@ -101,10 +101,12 @@ public final class RecoveryPreparation {
                 }
                 staged.add(current.fileName());
             }
+            int newest = timeline;
             for (int tli : archive.historyTimelines()) {
                 Optional<byte[]> history = archive.history(tli);
                 if (history.isPresent()) {
                     Files.write(walDir.resolve(TimelineHistory.fileName(tli)), history.get());
+                    newest = Math.max(newest, tli);
                 }
             }
             if (staged.isEmpty()) {
@@ -115,7 +117,10 @@ public final class RecoveryPreparation {
             Files.deleteIfExists(dataDir.resolve("standby.signal"));
             Files.writeString(dataDir.resolve("recovery.signal"), "");
             Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat recovery to " + target + "\n"
-                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n" + target.settings()
+                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n"
+                    // The newest timeline by number, not 'latest': 'latest' probes history files 2, 3, … and stops at
+                    // the first missing one, while the newest one's history file alone lists every switch before it.
+                    + "recovery_target_timeline = '" + newest + "'\n" + target.settings()
                     + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);

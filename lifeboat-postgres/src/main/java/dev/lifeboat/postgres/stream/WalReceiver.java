@@ -51,8 +51,13 @@ public final class WalReceiver {
     private volatile boolean started;
 
     private final java.util.function.Consumer<String> events;
-    /** The server's timeline at the last liveness check (0 until one ran). */
+    /** The server's timeline at the last liveness check (0 until one ran, and on a standby). */
     private int serverTimeline;
+    /** A read of the stream that lasts this long is stuck; the watchdog closes the connection. */
+    static final Duration STUCK = Duration.ofSeconds(60);
+    /** When the read in progress began (System.nanoTime()), 0 between reads. */
+    private volatile long readSince;
+    private volatile boolean stuck;
 
     public WalReceiver(PostgresTarget target, String slot, WalArchive archive, Duration flushEvery) {
         this(target, slot, archive, flushEvery, event -> { });
@@ -126,13 +131,14 @@ public final class WalReceiver {
         PGProperty.CONNECT_TIMEOUT.set(p, "10");
         PGProperty.LOGIN_TIMEOUT.set(p, "10");
         PGProperty.TCP_KEEP_ALIVE.set(p, "true");
-        // On the replication connection reads are non-blocking except after the server ends the stream (the end of a
-        // timeline), when pgjdbc waits for the server's next message: bounded, so the receiver reconnects, not hangs.
-        PGProperty.SOCKET_TIMEOUT.set(p, "30");
         if (replication) {
+            // No socket timeout here: pgjdbc would cut it to the 1 s status interval and end the stream whenever a
+            // message takes longer than that to arrive. A stuck read is ended by the receiver's watchdog instead.
             PGProperty.REPLICATION.set(p, "true");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
             PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        } else {
+            PGProperty.SOCKET_TIMEOUT.set(p, "30");
         }
         return p;
     }
@@ -272,11 +278,13 @@ public final class WalReceiver {
         // What an earlier run stored of this segment is durable already: streaming it again must not count as lag.
         durable = segment.start().plus(stored);
         lag.durable(durable);
+        java.util.concurrent.ScheduledExecutorService watchdog = null;
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true))) {
             PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
                     .withSlotName(slot).withStartPosition(LogSequenceNumber.valueOf(segment.start().value()))
                     .withStatusInterval(1, java.util.concurrent.TimeUnit.SECONDS).start();
             started = true;
+            watchdog = watch(c);
             long lastFlush = System.nanoTime();
             long lastData = System.nanoTime();
             long lastCheck = System.nanoTime();
@@ -287,7 +295,14 @@ public final class WalReceiver {
                 lag.arrived(serverAtConnect, outageOrigin);
             }
             while (!stop.get()) {
+                readSince = System.nanoTime();
                 ByteBuffer data = stream.readPending();
+                readSince = 0;
+                if (data == null && stream.isClosed()) {
+                    throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                            "the server ended the WAL stream of timeline " + timeline + " at " + received + " (the end of a timeline)"),
+                            "The agent reconnects at once and follows the new timeline; no WAL is lost.");
+                }
                 long sinceCheck = System.nanoTime() - lastCheck;
                 if (data == null && System.nanoTime() - lastData >= LIVENESS.toNanos()
                         && sinceCheck >= (suspect != null ? CONFIRM.toNanos() : LIVENESS.toNanos())) {
@@ -371,8 +386,36 @@ public final class WalReceiver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (watchdog != null) {
+                watchdog.shutdownNow();
+            }
             closeCheck();
         }
+    }
+
+    /**
+     * Closes the replication connection when one read has lasted {@link #STUCK}: reads are non-blocking, except
+     * inside pgjdbc after the server ended the stream (it waits for a reply that may never come). The closed
+     * connection fails the read, and the supervisor reconnects. Time in store writes does not count.
+     */
+    private java.util.concurrent.ScheduledExecutorService watch(Connection c) {
+        java.util.concurrent.ScheduledExecutorService w = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-wal-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        w.scheduleWithFixedDelay(() -> {
+            long since = readSince;
+            if (since != 0 && System.nanoTime() - since > STUCK.toNanos() && !stuck) {
+                stuck = true;
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // closing is all that was wanted
+                }
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        return w;
     }
 
     /**
@@ -423,12 +466,17 @@ public final class WalReceiver {
     }
 
     private LifeboatException failure(SQLException e) {
-        if (started && String.valueOf(e.getMessage()).contains("inactive copy operation")) {
-            // pgjdbc's words for a stream the server ended: the timeline it carried ended (a promotion of this server,
-            // or a standby following a promoted upstream).
+        if (stuck) {
             return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                    "the server ended the WAL stream of timeline " + timeline + " at " + received + " (a promotion or a timeline switch)"),
-                    "The agent reconnects at once and follows the new timeline; no WAL is lost.", e);
+                    "the WAL stream was stuck in a read for " + STUCK.toSeconds() + " s at " + received + "; closed it"),
+                    "The agent reconnects from the slot's position, so no WAL is lost.", e);
+        }
+        if (started && String.valueOf(e.getMessage()).contains("inactive copy operation")) {
+            // pgjdbc's words for a stream that ended under it: the server ended the timeline it carried (a promotion),
+            // or the connection broke.
+            return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
+                    "the WAL stream of timeline " + timeline + " ended at " + received + " (the server ended the timeline, or the link broke)"),
+                    "The agent reconnects at once from the slot's position, following a new timeline if there is one; no WAL is lost.", e);
         }
         return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("WAL streaming from " + target.jdbcUrl(),
                 e.getMessage()), "Check that the role has REPLICATION, that pg_hba.conf allows replication connections, "

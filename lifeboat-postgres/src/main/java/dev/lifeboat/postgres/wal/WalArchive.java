@@ -163,6 +163,23 @@ public final class WalArchive {
         return store.list(Layout.WAL + cluster + "/").stream().map(ObjectInfo::modified).max(java.util.Comparator.naturalOrder());
     }
 
+    /**
+     * How far the stored WAL reaches, on any timeline: the end of the newest whole segment, or of the newest
+     * partial segment's stored beginning when that is further; empty when nothing is stored.
+     */
+    public Optional<Lsn> storedEnd(long segmentSize) {
+        Optional<Lsn> end = segments(segmentSize).stream().map(WalSegment::end).max(java.util.Comparator.naturalOrder());
+        List<WalSegment> partials = partials(segmentSize);
+        if (!partials.isEmpty()) {
+            WalSegment last = partials.get(partials.size() - 1);
+            Lsn reached = last.start().plus(partial(last).map(b -> (long) b.length).orElse(0L));
+            if (end.isEmpty() || reached.isAfter(end.get())) {
+                end = Optional.of(reached);
+            }
+        }
+        return end;
+    }
+
     /** Segments stored only as {@code .partial} (being filled when last stored), in WAL order. */
     public List<WalSegment> partials(long segmentSize) {
         List<WalSegment> out = new ArrayList<>();

@@ -5,14 +5,14 @@ import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.chunk.ChunkId;
 import dev.lifeboat.repository.index.BlobIndex;
 import dev.lifeboat.repository.pack.BlobType;
+import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.pack.PackReader;
 import dev.lifeboat.repository.pack.PackedBlob;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,56 +20,51 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How fast this host reads a snapshot back, for recovery estimates: a few whole packs of the snapshot, chosen
- * across all of it, fetched, authenticated and decompressed blob by blob by as many threads as a restore uses, the
- * way a restore reads them (after a short warm-up, since the first blobs of a process run before the JIT has
- * compiled the crypto). Reading one WAL segment instead, as estimates did first, measured mostly the JIT and gave
- * estimates from 0.6 to 2.6 times the real restore of the same 2.2 GiB backup.
+ * evenly from packs found across all of it, each fetched once and its blobs authenticated and decompressed as a
+ * restore does, by as many threads as a restore uses (after a short warm-up: the first blobs of a process run
+ * before the JIT has compiled the crypto). Reading one WAL segment instead, as estimates did first, measured mostly
+ * the JIT and gave estimates from 0.6 to 2.6 times the real restore of the same 2.2 GiB backup.
  *
  * @param mbPerSecond plaintext megabytes per second
  * @param sampleBytes plaintext bytes read for the measurement
+ * @param took        how long the timed part took
  */
 public record ReadRate(double mbPerSecond, long sampleBytes, Duration took) {
-    /** Packs read per thread. */
+    /** Packs read per thread, and at most in all (a 16 MiB pack each, by default). */
     static final int PACKS_PER_THREAD = 2;
-    /** Chunk ids looked at across the snapshot to find packs spread over it. */
+    static final int MAX_PACKS = 8;
+    /** Chunk ids looked at, evenly across the snapshot, to find packs spread over it. */
     static final int PROBES = 64;
     static final int WARM_UP_BLOBS = 64;
 
-    public static ReadRate measure(Repository repo, Snapshot snapshot, int threads) {
-        BlobIndex index = repo.index();
-        long chunks = Math.max(1, snapshot.manifest().stats().chunks());
-        long stride = Math.max(1, chunks / PROBES);
-        int wanted = Math.max(1, threads) * PACKS_PER_THREAD;
-        Set<String> packs = new LinkedHashSet<>();
-        long[] seen = {0};
+    /**
+     * Measures; empty when nothing could be read (an empty backup, a store that fails: the recovery itself will
+     * say what is wrong, and an estimate without a measurement is not worth failing it for).
+     */
+    public static Optional<ReadRate> measure(Repository repo, Snapshot snapshot, int threads) {
         try {
-            TreeReader.forEach(repo, snapshot, index, e -> {
-                if (e.chunks() == null || packs.size() >= wanted) {
-                    return;
-                }
-                for (String id : e.chunks()) {
-                    if (seen[0]++ % stride == 0 && packs.size() < wanted) {
-                        index.find(ChunkId.parse(id)).ifPresent(b -> packs.add(b.pack()));
-                    }
-                }
-            });
+            return measured(repo, snapshot, Math.max(1, threads));
         } catch (RuntimeException e) {
-            // a damaged listing: the restore will say so; the estimate goes on with what was found
+            return Optional.empty();
         }
-        Map<String, List<PackedBlob>> blobs = new LinkedHashMap<>();
-        packs.forEach(p -> blobs.put(p, new ArrayList<>()));
-        for (PackedBlob b : index.all()) {
-            List<PackedBlob> list = blobs.get(b.pack());
-            if (list != null && b.type() == BlobType.DATA) {
-                list.add(b);
-            }
+    }
+
+    private static Optional<ReadRate> measured(Repository repo, Snapshot snapshot, int threads) {
+        BlobIndex index = repo.index();
+        long stride = Math.max(1, snapshot.manifest().stats().chunks() / PROBES);
+        List<String> found = new ArrayList<>(new LinkedHashSet<>(probe(repo, snapshot, index, stride)));
+        int wanted = Math.min(MAX_PACKS, threads * PACKS_PER_THREAD);
+        List<String> packs = new ArrayList<>();
+        for (int i = 0; i < wanted && i < found.size(); i++) {
+            packs.add(found.get((int) ((long) i * found.size() / Math.min(wanted, found.size()))));
         }
-        if (blobs.isEmpty()) {
-            return new ReadRate(0, 0, Duration.ZERO);
+        if (packs.isEmpty()) {
+            return Optional.empty();
         }
-        List<PackedBlob> first = blobs.values().iterator().next();
-        first.stream().limit(WARM_UP_BLOBS).forEach(b -> repo.readBlob(b.id(), index));
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+        byte[] first = repo.store().get(PackNames.packObject(packs.get(0)));
+        PackReader.blobs(packs.get(0), first, repo.sealer()).stream().filter(b -> b.type() == BlobType.DATA).limit(WARM_UP_BLOBS)
+                .forEach(b -> repo.openBlobAsRead(b, first));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "lifeboat-read-rate");
             t.setDaemon(true);
             return t;
@@ -78,20 +73,44 @@ public record ReadRate(double mbPerSecond, long sampleBytes, Duration took) {
         long t0 = System.nanoTime();
         try {
             List<Future<?>> work = new ArrayList<>();
-            for (List<PackedBlob> pack : blobs.values()) {
-                work.add(pool.submit(() -> pack.forEach(b -> bytes.addAndGet(repo.readBlob(b.id(), index).length))));
+            for (String pack : packs) {
+                work.add(pool.submit(() -> {
+                    byte[] whole = repo.store().get(PackNames.packObject(pack));
+                    for (PackedBlob b : PackReader.blobs(pack, whole, repo.sealer())) {
+                        if (b.type() == BlobType.DATA) {
+                            bytes.addAndGet(repo.openBlobAsRead(b, whole).length);
+                        }
+                    }
+                }));
             }
             for (Future<?> f : work) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
         }
         long nanos = Math.max(1, System.nanoTime() - t0);
-        return new ReadRate(bytes.get() / 1e6 / (nanos / 1e9), bytes.get(), Duration.ofNanos(nanos));
+        return bytes.get() == 0 ? Optional.empty() : Optional.of(new ReadRate(bytes.get() / 1e6 / (nanos / 1e9), bytes.get(), Duration.ofNanos(nanos)));
+    }
+
+    /** The packs of every {@code stride}-th chunk of the snapshot, in listing order. */
+    private static List<String> probe(Repository repo, Snapshot snapshot, BlobIndex index, long stride) {
+        List<String> packs = new ArrayList<>();
+        long[] seen = {0};
+        TreeReader.forEach(repo, snapshot, index, e -> {
+            if (e.chunks() != null) {
+                for (String id : e.chunks()) {
+                    if (seen[0]++ % stride == 0) {
+                        index.find(ChunkId.parse(id)).ifPresent(b -> packs.add(b.pack()));
+                    }
+                }
+            }
+        });
+        return packs;
     }
 }

@@ -24,11 +24,14 @@ class ReadRateTest {
                 RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()).withPackSize(1 << 20));
         Snapshot s = new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "data", List.of(), Progress.NONE);
 
-        ReadRate r = ReadRate.measure(repo, s, 2);
+        ReadRate r = ReadRate.measure(repo, s, 2).orElseThrow();
 
         assertThat(r.mbPerSecond()).isPositive();
-        // Four packs of at most about 1 MiB stored each; the files barely compress, so about as much plaintext.
-        assertThat(r.sampleBytes()).isBetween(1L << 20, 6L << 20);
+        // Four packs of about 1 MiB stored each, holding up to about twice that in plaintext (the files compress).
+        assertThat(r.sampleBytes()).isBetween(1L << 20, 4 * (4L << 20));
         assertThat(r.took()).isPositive();
+        // Many threads still read a bounded sample.
+        assertThat(ReadRate.measure(repo, s, 64).orElseThrow().sampleBytes()).isLessThanOrEqualTo((long) ReadRate.MAX_PACKS * (4L << 20))
+                .isGreaterThan(r.sampleBytes());
     }
 }
