@@ -50,6 +50,8 @@ public final class BlobSink {
     private final long checkpointNanos;
     private long lastCheckpoint = System.nanoTime();
     private final AtomicLong checkpoints = new AtomicLong();
+    private volatile boolean aborted;
+    private volatile boolean finished;
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong newChunks = new AtomicLong();
@@ -128,12 +130,15 @@ public final class BlobSink {
     }
 
     private void upload(PackWriter pack) {
+        if (aborted) {
+            return; // the backup failed: its lock may be gone, so nothing more is written
+        }
         PackWriter.Finished f = pack.finish(repo.sealer());
         repo.store().put(PackNames.packObject(f.id()), f.bytes(), 0, f.length());
         unindexed.addAll(f.blobs());
         unindexedBytes += f.length();
         packs.incrementAndGet();
-        if (unindexedBytes >= checkpointBytes && System.nanoTime() - lastCheckpoint >= checkpointNanos) {
+        if (!aborted && unindexedBytes >= checkpointBytes && System.nanoTime() - lastCheckpoint >= checkpointNanos) {
             indexUnindexed(); // a checkpoint: a killed backup resumes from here
             checkpoints.incrementAndGet();
             lastCheckpoint = System.nanoTime();
@@ -166,6 +171,7 @@ public final class BlobSink {
             uploader.shutdown();
         }
         indexUnindexed();
+        finished = true;
         return stats();
     }
 
@@ -174,6 +180,18 @@ public final class BlobSink {
             repo.writeIndex(new ArrayList<>(unindexed));
             unindexed.clear();
             unindexedBytes = 0;
+        }
+    }
+
+    /**
+     * Gives up a backup that failed before {@link #finish}: packs waiting for upload are dropped and no further pack
+     * or checkpoint is written (the backup's lock may be released right after). What was stored stays, as after a
+     * crash. Does nothing after {@code finish}.
+     */
+    public void abort() {
+        if (!finished) {
+            aborted = true;
+            uploader.shutdownNow();
         }
     }
 

@@ -192,9 +192,11 @@ public final class TreeWriter implements AutoCloseable {
         return tree;
     }
 
+    /** Stops the workers; a backup that did not finish its sink (it failed) aborts it, so nothing more is written. */
     @Override
     public void close() {
         pool.shutdownNow();
+        sink.abort();
         try {
             listing.close();
         } catch (IOException e) {
