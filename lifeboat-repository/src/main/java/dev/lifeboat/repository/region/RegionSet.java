@@ -1,5 +1,7 @@
 package dev.lifeboat.repository.region;
 
+import dev.lifeboat.repository.Layout;
+
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.repository.store.ObjectInfo;
@@ -37,9 +39,14 @@ import java.util.function.Function;
 public final class RegionSet implements ObjectStore {
     private final List<Region> regions;
     private final int commitAfter;
-    private final ExecutorService replicator;
+    /**
+     * One copier per region, first in first out: a region receives objects in the order they were committed, so a
+     * pack lands before the index that lists it and a snapshot after its index (several threads did not keep that).
+     */
+    private final java.util.Map<String, ExecutorService> copiers = new java.util.LinkedHashMap<>();
+    /** Per region, objects whose background copy failed; retried before anything that may refer to them is copied. */
+    private final java.util.Map<String, java.util.Set<String>> missing = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     /** Per object name, the newest write or delete; a background copy of an older one is skipped. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> generation = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object[] stripes = new Object[64];
@@ -53,11 +60,13 @@ public final class RegionSet implements ObjectStore {
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
         }
-        this.replicator = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "lifeboat-region-copy");
-            t.setDaemon(true);
-            return t;
-        });
+        for (Region region : this.regions) {
+            copiers.put(region.name(), Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "lifeboat-region-copy-" + region.name());
+                t.setDaemon(true);
+                return t;
+            }));
+        }
     }
 
     public List<Region> regions() {
@@ -115,17 +124,25 @@ public final class RegionSet implements ObjectStore {
             throw new StoreException(kind, name, "only " + committed + " of the " + commitAfter
                     + " region(s) needed to commit could store " + name + (last != null ? ": " + last.getMessage() : ""), last);
         }
+        // An object that refers to others (an index to its packs, a snapshot to its index) is copied to a region only
+        // once the copies that failed there earlier have been made good: it might refer to what did not arrive.
+        boolean refers = name.startsWith(Layout.INDEX) || name.startsWith(Layout.SNAPSHOTS);
         for (Region r : rest) {
             pending.incrementAndGet();
-            replicator.execute(() -> {
+            copiers.get(r.name()).execute(() -> {
+                java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
                 try {
+                    if (refers && !repair(r, lost)) {
+                        lost.add(name);
+                        return;
+                    }
                     synchronized (stripe(name)) {
                         if (generation.get(name) == gen) {
                             async.accept(r);
                         }
                     }
                 } catch (RuntimeException e) {
-                    failed.incrementAndGet();
+                    lost.add(name);
                 } finally {
                     pending.decrementAndGet();
                 }
@@ -221,6 +238,44 @@ public final class RegionSet implements ObjectStore {
         }
     }
 
+    /**
+     * Copies again, from a region that holds them, the objects whose copy to {@code r} failed; one deleted meanwhile
+     * (prune) is no longer wanted. Returns whether none is missing any more.
+     */
+    private boolean repair(Region r, java.util.Set<String> lost) {
+        List<String> order = new ArrayList<>(lost);
+        order.sort(java.util.Comparator.comparingInt(RegionSet::referenceRank).thenComparing(n -> n));
+        for (String name : order) {
+            try {
+                byte[] data = null;
+                for (Region other : regions) {
+                    if (other != r) {
+                        try {
+                            data = other.store().get(name);
+                            break;
+                        } catch (StoreException e) {
+                            // try the next region
+                        }
+                    }
+                }
+                if (data != null) {
+                    r.store().put(name, data);
+                } else if (regions.stream().filter(o -> o != r).anyMatch(o -> o.store().list(name).stream().anyMatch(i -> i.name().equals(name)))) {
+                    return false; // it exists but cannot be read now
+                }
+                lost.remove(name);
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return lost.isEmpty();
+    }
+
+    /** Copy order within a region: packs and other objects, then indexes (which list packs), then snapshots. */
+    static int referenceRank(String name) {
+        return name.startsWith(Layout.SNAPSHOTS) ? 2 : name.startsWith(Layout.INDEX) ? 1 : 0;
+    }
+
     private Object stripe(String name) {
         return stripes[Math.floorMod(name.hashCode(), stripes.length)];
     }
@@ -242,9 +297,9 @@ public final class RegionSet implements ObjectStore {
         return pending.get();
     }
 
-    /** Background copies that failed since start (their regions lag until synced). */
+    /** Background copies that failed and were not made good since (their regions lag until 'repo sync'). */
     public long failedCopies() {
-        return failed.get();
+        return missing.values().stream().mapToLong(java.util.Set::size).sum();
     }
 
     /** Waits up to {@code millis} for background copies; returns those still pending. */
@@ -263,9 +318,11 @@ public final class RegionSet implements ObjectStore {
 
     @Override
     public void close() {
-        replicator.shutdown();
+        copiers.values().forEach(ExecutorService::shutdown);
         try {
-            replicator.awaitTermination(10, TimeUnit.SECONDS);
+            for (ExecutorService c : copiers.values()) {
+                c.awaitTermination(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

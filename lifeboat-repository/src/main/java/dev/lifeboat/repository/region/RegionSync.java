@@ -41,7 +41,10 @@ public final class RegionSync {
         for (ObjectInfo info : target.list("")) {
             have.put(info.name(), info);
         }
-        List<ObjectInfo> wanted = source.list("");
+        // Packs first, then what refers to them (indexes, then snapshots), so a copy cut short never leaves a region
+        // whose index lists a pack it lacks; listings come in no reliable order (a filesystem's is arbitrary).
+        List<ObjectInfo> wanted = new ArrayList<>(source.list(""));
+        wanted.sort(java.util.Comparator.comparingInt((ObjectInfo i) -> RegionSet.referenceRank(i.name())).thenComparing(ObjectInfo::name));
         long total = wanted.stream().mapToLong(ObjectInfo::size).sum();
         long done = 0;
         long copied = 0;

@@ -91,6 +91,27 @@ class RegionSetTest {
     }
 
     @Test
+    void aRegionThatMissedAPackGetsItBeforeTheIndexThatListsIt() {
+        Repository repo = init();
+        set.drain(10_000);
+        west.down();
+        backup(repo);
+        set.drain(10_000);
+        assertThat(set.failedCopies()).isPositive();
+        assertThat(new FilesystemObjectStore(dir.resolve("us-west-2")).list("index/")).as("no index copied where its packs did not arrive").isEmpty();
+
+        // The region comes back; the next index to copy there first makes good what it missed.
+        west.up();
+        Snapshot s = backup(repo);
+        assertThat(set.drain(10_000)).isZero();
+        assertThat(set.failedCopies()).isZero();
+        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
+        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
+        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("w"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("w"))).isEqualTo(TreeFixture.describe(source));
+    }
+
+    @Test
     void withThePrimaryDownWritesCommitElsewhereAndReadsFallBack() {
         Repository repo = init();
         set.drain(10_000);
