@@ -21,7 +21,6 @@ import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -222,13 +220,8 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private static Connection connect(PostgresCluster c, Endpoint at, Optional<String> password) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", c.user());
-        password.ifPresent(pw -> p.setProperty("password", pw));
-        p.setProperty("connectTimeout", "5");
-        p.setProperty("socketTimeout", "30");
-        p.setProperty("ApplicationName", "lifeboat status");
-        return DriverManager.getConnection(PostgresCluster.jdbcUrl(at, c.database()), p);
+        return dev.lifeboat.postgres.connect.Connections.open(PostgresCluster.jdbcUrl(at, c.database()), c.user(), password,
+                java.time.Duration.ofSeconds(5), "lifeboat status");
     }
 
     private static Map<String, Object> json(String name, WalProtection.Mode mode, WalProtection.Assessment a, List<String> problems,

@@ -3,13 +3,11 @@ package dev.lifeboat.postgres.failover;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -29,13 +27,7 @@ public final class PostgresFailover {
     /** A server to talk to: JDBC URL (postgres database), role and password. */
     public record Server(String name, String jdbcUrl, String user, Optional<String> password) {
         Connection connect() throws SQLException {
-            Properties p = new Properties();
-            p.setProperty("user", user);
-            password.ifPresent(pw -> p.setProperty("password", pw));
-            p.setProperty("connectTimeout", "3");
-            p.setProperty("socketTimeout", "30");
-            p.setProperty("ApplicationName", "lifeboat failover");
-            return DriverManager.getConnection(jdbcUrl, p);
+            return dev.lifeboat.postgres.connect.Connections.open(jdbcUrl, user, password, java.time.Duration.ofSeconds(3), "lifeboat failover");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.lifeboat.postgres.stream;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The agent's replication slot on servers it no longer streams from. A slot keeps its server's WAL until someone
@@ -31,13 +29,8 @@ public final class StraySlots {
                                      java.util.function.LongFunction<Optional<dev.lifeboat.postgres.wal.Lsn>> storedEnd) {
         List<String> said = new ArrayList<>();
         for (Map.Entry<String, String> server : others.entrySet()) {
-            Properties p = new Properties();
-            p.setProperty("user", user);
-            password.ifPresent(pw -> p.setProperty("password", pw));
-            p.setProperty("connectTimeout", "5");
-            p.setProperty("socketTimeout", "30");
-            p.setProperty("ApplicationName", "lifeboat agent");
-            try (Connection c = DriverManager.getConnection(server.getValue(), p);
+            try (Connection c = dev.lifeboat.postgres.connect.Connections.open(server.getValue(), user, password,
+                    java.time.Duration.ofSeconds(5), "lifeboat agent");
                  PreparedStatement ps = c.prepareStatement("SELECT active, pg_size_pretty(CASE WHEN pg_is_in_recovery() "
                          + "THEN pg_wal_lsn_diff(coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), restart_lsn) "
                          + "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) END), restart_lsn, "
