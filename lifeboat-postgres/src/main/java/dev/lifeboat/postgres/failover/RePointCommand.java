@@ -101,7 +101,16 @@ public final class RePointCommand {
     /** Runs the command to completion or its time limit. Never throws for the command's own failure: see {@link Outcome}. */
     public static Outcome run(RePoint rePoint, Map<String, String> environment) {
         long start = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(rePoint.command()).redirectErrorStream(true);
+        // In a session (and process group) of its own, so that an overrun kills what it started even after those
+        // processes left it (a child of an exited subshell is reparented and is no descendant any more).
+        Optional<String> cannot = problem(rePoint); // through setsid, a missing program would only show as an exit status
+        if (cannot.isPresent()) {
+            return new Outcome(rePoint.command(), -1, false, millisSince(start), cannot.get());
+        }
+        List<String> command = new java.util.ArrayList<>(rePoint.command());
+        Optional<Path> setsid = SETSID.stream().filter(Files::isExecutable).findFirst();
+        setsid.ifPresent(s -> command.add(0, s.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         java.util.Set<String> kept = new java.util.HashSet<>(INHERITED);
         kept.addAll(rePoint.inherit());
@@ -125,17 +134,42 @@ public final class RePointCommand {
         try {
             boolean done = p.waitFor(rePoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                kill(p, setsid.isPresent());
                 p.waitFor(5, TimeUnit.SECONDS);
             }
             reader.join(2000);
             return new Outcome(rePoint.command(), done ? p.exitValue() : -1, !done, millisSince(start), tail.text());
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            kill(p, setsid.isPresent());
             Thread.currentThread().interrupt();
             return new Outcome(rePoint.command(), -1, false, millisSince(start), tail.text() + "\n(interrupted)");
+        }
+    }
+
+    /** Where util-linux's setsid may be. */
+    static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
+
+    /**
+     * Kills the command, its descendants and, when it leads a process group of its own, every process still in that
+     * group: only processes this command started (by pid, from /proc; never by name).
+     */
+    private static void kill(Process p, boolean ownGroup) {
+        long group = p.pid();
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        if (ownGroup) {
+            ProcessHandle.allProcesses().filter(h -> h.pid() != group && processGroup(h.pid()) == group).forEach(ProcessHandle::destroyForcibly);
+        }
+        p.destroyForcibly();
+    }
+
+    /** The process group of {@code pid} (field 5 of /proc/PID/stat), or -1 when it cannot be read. */
+    static long processGroup(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(after[2]); // state, ppid, pgrp
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

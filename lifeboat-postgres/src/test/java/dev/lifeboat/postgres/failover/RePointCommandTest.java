@@ -70,6 +70,26 @@ class RePointCommandTest {
     }
 
     @Test
+    void aChildThatLeftItsParentIsKilledWithTheGroup() throws Exception {
+        // The command's shell exits its subshell at once, so the sleeper is reparented and is no descendant any more;
+        // it is still in the command's process group.
+        Path pid = tmp.resolve("orphan.pid");
+        RePointCommand.Outcome o = RePointCommand.run(new RePoint(List.of("/bin/sh", "-c",
+                "(sleep 60 > /dev/null 2>&1 & echo $! > " + pid + "); echo detached; sleep 60"), Duration.ofMillis(700)), ENV);
+        assertThat(o.timedOut()).isTrue();
+        long orphan = Long.parseLong(Files.readString(pid).trim());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        try {
+            assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).as("the detached child is gone").isFalse();
+        } finally {
+            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly); // started by this test
+        }
+    }
+
+    @Test
     void aProgramThatCannotRunIsFoundBeforeAnythingChanges() throws Exception {
         assertThat(RePointCommand.problem(new RePoint(List.of("sh", "-c", "true"), Duration.ofSeconds(1)))).isEmpty();
         assertThat(RePointCommand.problem(new RePoint(List.of(tmp.resolve("missing.sh").toString()), Duration.ofSeconds(1))))
