@@ -53,6 +53,8 @@ public final class WalReceiver {
     private final java.util.function.Consumer<String> events;
     /** The server's timeline at the last liveness check (0 until one ran, and on a standby). */
     private int serverTimeline;
+    /** A walsender of this agent's with no reply for this long serves a dead connection. */
+    static final Duration STALE_SENDER = Duration.ofSeconds(15);
     /** A read of the stream that lasts this long is stuck; the watchdog closes the connection. */
     static final Duration STUCK = Duration.ofSeconds(60);
     /** When the read in progress began (System.nanoTime()), 0 between reads. */
@@ -207,6 +209,50 @@ public final class WalReceiver {
     private record Identity(int timeline, Lsn position) {
     }
 
+    /**
+     * A walsender of this agent's that holds the slot but has had no reply for {@link #STALE_SENDER} serves a
+     * connection that died silently (a partition, a killed agent on a host that went away): the server would keep it,
+     * and the slot busy, until wal_sender_timeout (60 s by default). A live agent replies every second, so such a
+     * walsender is terminated and the slot is free at once. Any other consumer of the slot is left alone.
+     */
+    private void releaseFromStaleSender(Connection c, int version) throws SQLException {
+        String since = version >= 120000 ? "coalesce(r.reply_time, r.backend_start)" : "r.backend_start";
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.pid, extract(epoch FROM now() - " + since + ") FROM pg_replication_slots s "
+                + "JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ? AND s.active AND r.application_name = ?")) {
+            ps.setString(1, slot);
+            ps.setString(2, applicationName(slot));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getDouble(2) < STALE_SENDER.toSeconds()) {
+                    return;
+                }
+                int pid = rs.getInt(1);
+                long silent = Math.round(rs.getDouble(2));
+                try (PreparedStatement kill = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                    kill.setInt(1, pid);
+                    kill.execute();
+                }
+                events.accept("terminated walsender " + pid + ", which held slot " + slot + " without a reply for " + silent
+                        + " s (a connection of this agent that died silently), so streaming resumes now");
+            }
+        }
+        for (int i = 0; i < 50; i++) { // the terminated walsender releases the slot as it exits
+            try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void closeCheck() {
         if (check != null) {
             try {
@@ -227,6 +273,7 @@ public final class WalReceiver {
             Identity identity = identify();
             timeline = identity.timeline();
             int version = Integer.parseInt(one(st, "SELECT current_setting('server_version_num')"));
+            releaseFromStaleSender(c, version);
             // Why a slot is unusable: wal_status 'lost' (PostgreSQL 13+), or any invalidation_reason (17+, which
             // adds reasons such as an idle timeout that keep restart_lsn).
             String invalid = version >= 170000 ? "coalesce(invalidation_reason, CASE WHEN wal_status = 'lost' THEN 'wal_removed' END)"

@@ -45,7 +45,8 @@ class SilentPartitionIT {
             List<String> events = new CopyOnWriteArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             StreamSupervisor supervisor = new StreamSupervisor("app-db",
-                    () -> new WalReceiver(throughTheLink, "lifeboat_part", new WalArchive(repo, "app-db"), Duration.ofMillis(200)), stop, events::add);
+                    () -> new WalReceiver(throughTheLink, "lifeboat_part", new WalArchive(repo, "app-db"), Duration.ofMillis(200), events::add), stop,
+                    events::add);
             Thread t = new Thread(supervisor, "supervisor-under-test");
             t.start();
             try {
@@ -66,9 +67,11 @@ class SilentPartitionIT {
                 assertThat(supervisor.rpoLagMillis(System.currentTimeMillis())).as("the outage shows as lag").isGreaterThan(1000);
 
                 link.heal();
+                long healed = System.currentTimeMillis();
                 Lsn after = Lsn.parse(primary.queryOne("SELECT pg_current_wal_flush_lsn()"));
                 Wait.until(Duration.ofSeconds(90), "streaming to resume and catch up", () -> supervisor.streaming()
                         && !supervisor.receiver().orElseThrow().durable().isBefore(after));
+                System.out.printf("caught up %.1f s after the link healed%n", (System.currentTimeMillis() - healed) / 1000.0);
                 Wait.until(Duration.ofSeconds(10), "the lag to settle", () -> supervisor.rpoLagMillis(System.currentTimeMillis()) < 2000);
             } finally {
                 stop.set(true);
