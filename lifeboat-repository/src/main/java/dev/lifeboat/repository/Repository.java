@@ -216,10 +216,36 @@ public final class Repository {
         index = null;
     }
 
+    /** Index objects fetched at once when loading: a remote store's latency, not its bandwidth, bounds many small GETs. */
+    static final int INDEX_READERS = 8;
+
     private BlobIndex loadIndex() {
         BlobIndex loaded = new BlobIndex();
-        for (ObjectInfo info : store.list(Layout.INDEX)) {
-            loaded.addAll(info.name(), readIndex(info.name()));
+        List<ObjectInfo> objects = store.list(Layout.INDEX);
+        if (objects.size() <= 1) {
+            objects.forEach(info -> loaded.addAll(info.name(), readIndex(info.name())));
+            return loaded;
+        }
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(Math.min(INDEX_READERS, objects.size()), r -> {
+            Thread t = new Thread(r, "lifeboat-index-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> reads = new java.util.ArrayList<>();
+            for (ObjectInfo info : objects) {
+                reads.add(readers.submit(() -> loaded.addAll(info.name(), readIndex(info.name()))));
+            }
+            for (java.util.concurrent.Future<?> f : reads) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw LifeboatException.of(ErrorCode.INTERRUPTED, "interrupted while reading the repository's index");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            readers.shutdownNow();
         }
         return loaded;
     }
