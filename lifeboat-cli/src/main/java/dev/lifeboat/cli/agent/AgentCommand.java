@@ -117,14 +117,7 @@ public final class AgentCommand implements Callable<Integer> {
                     c.user(), password, Path.of(c.dataDir().orElse(".")));
             String slot = WalReceiver.slotName(name);
             java.util.Map<String, String> others = new java.util.LinkedHashMap<>();
-            if (source.standby()) {
-                others.put("the primary (" + c.primary() + ")", c.jdbcUrl());
-            }
-            c.replicas().forEach((r, at) -> {
-                if (!source.replica().equals(Optional.of(r))) {
-                    others.put("replica " + r + " (" + at + ")", PostgresCluster.jdbcUrl(at, c.database()));
-                }
-            });
+            source.otherServers(c).forEach((server, at) -> others.put(server, PostgresCluster.jdbcUrl(at, c.database())));
             WalArchive stored = new WalArchive(repo, name);
             dev.lifeboat.postgres.stream.StraySlots.clear(others, slot, c.user(), password, stored::storedEnd).forEach(m -> line(out, name + ": " + m));
             if (source.standby()) {

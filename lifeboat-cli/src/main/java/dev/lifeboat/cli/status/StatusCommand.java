@@ -88,6 +88,7 @@ public final class StatusCommand implements Callable<Integer> {
                 repoError = Optional.of(e.getMessage());
             }
         }
+        Optional<dev.lifeboat.repository.store.ObjectStore> walObjects = repo.isPresent() ? repo.map(Repository::store) : keyless;
         Instant now = Instant.now();
         List<Object> clusters = new ArrayList<>();
         List<String> text = new ArrayList<>();
@@ -124,8 +125,7 @@ public final class StatusCommand implements Callable<Integer> {
             List<Snapshot> backups = List.of();
             Optional<String> repoProblem = Optional.empty();
             try {
-                newestWal = repo.isPresent() ? new WalArchive(repo.get(), name).newestObjectTime()
-                        : keyless.flatMap(st -> WalArchive.newestObjectTime(st, name));
+                newestWal = walObjects.flatMap(st -> WalArchive.newestObjectTime(st, name));
                 backups = repo.map(r -> r.snapshots().list().stream()
                         .filter(s -> "postgres".equals(s.manifest().kind()) && name.equals(s.manifest().name()))
                         .sorted(java.util.Comparator.comparing(s -> s.manifest().time())).toList()).orElse(List.of());

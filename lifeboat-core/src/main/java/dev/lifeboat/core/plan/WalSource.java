@@ -38,6 +38,23 @@ public record WalSource(String cluster, Optional<String> replica, Endpoint endpo
         return new WalSource(cluster, from, at);
     }
 
+    /**
+     * The cluster's servers other than this source, named for messages ("the primary (host:port)", "replica NAME
+     * (host:port)"): where a slot of the agent's may be left from streaming there before.
+     */
+    public java.util.Map<String, Endpoint> otherServers(PostgresCluster c) {
+        java.util.Map<String, Endpoint> others = new java.util.LinkedHashMap<>();
+        if (standby()) {
+            others.put("the primary (" + c.primary() + ")", c.primary());
+        }
+        c.replicas().forEach((name, at) -> {
+            if (!replica.equals(Optional.of(name))) {
+                others.put("replica " + name + " (" + at + ")", at);
+            }
+        });
+        return others;
+    }
+
     public boolean standby() {
         return replica.isPresent();
     }

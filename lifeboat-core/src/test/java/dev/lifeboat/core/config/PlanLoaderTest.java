@@ -143,6 +143,8 @@ class PlanLoaderTest {
         dev.lifeboat.core.plan.WalSource source = dev.lifeboat.core.plan.WalSource.of(ok, "orders-db");
         assertThat(source.standby()).isTrue();
         assertThat(source.endpoint()).isEqualTo(new dev.lifeboat.core.plan.Endpoint("127.0.0.1", 5433));
+        assertThat(source.otherServers(ok.resources().postgres().get("orders-db")))
+                .containsOnlyKeys("the primary (127.0.0.1:5432)");
         assertThat(dev.lifeboat.core.plan.WalSource.of(PlanLoader.parse("test.yaml", withReplica), "orders-db").describe())
                 .isEqualTo("the primary (127.0.0.1:5432)");
 

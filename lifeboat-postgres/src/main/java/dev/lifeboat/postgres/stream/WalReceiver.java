@@ -167,8 +167,7 @@ public final class WalReceiver {
                 return Optional.empty(); // the server answered, refusing (too many connections…): not a dead link
             }
             e.addSuppressed(first);
-            throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                    "no answer to a liveness check after " + LIVENESS.toSeconds() + " s without WAL (" + e.getMessage() + ")"),
+            throw unreachable("no answer to a liveness check after " + LIVENESS.toSeconds() + " s without WAL (" + e.getMessage() + ")",
                     "The link to the server may be down; the agent reconnects from the slot's position, so no WAL is lost.", e);
         }
     }
@@ -346,9 +345,8 @@ public final class WalReceiver {
                 ByteBuffer data = stream.readPending();
                 readSince = 0;
                 if (data == null && stream.isClosed()) {
-                    throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                            "the server ended the WAL stream of timeline " + timeline + " at " + received + " (the end of a timeline)"),
-                            "The agent reconnects at once and follows the new timeline; no WAL is lost.");
+                    throw unreachable("the server ended the WAL stream of timeline " + timeline + " at " + received + " (the end of a timeline)",
+                            FOLLOWS, null);
                 }
                 long sinceCheck = System.nanoTime() - lastCheck;
                 if (data == null && System.nanoTime() - lastData >= LIVENESS.toNanos()
@@ -360,18 +358,14 @@ public final class WalReceiver {
                     lastCheck = System.nanoTime();
                     Optional<Lsn> server = serverPosition();
                     if (serverTimeline > timeline) {
-                        // The server was promoted (or, a standby, follows a promoted upstream): this stream carries a
-                        // timeline that has ended, and a walsender may not say so. Reconnecting follows the new one.
-                        throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                                "the server is on timeline " + serverTimeline + " now and this stream carries timeline " + timeline
-                                        + " (a promotion); received up to " + received),
-                                "The agent reconnects at once and follows the new timeline; no WAL is lost.");
+                        // The server was promoted: this stream carries a timeline that has ended, and its walsender may
+                        // not say so. Reconnecting follows the new one.
+                        throw unreachable("the server is on timeline " + serverTimeline + " now and this stream carries timeline " + timeline
+                                + " (a promotion); received up to " + received, FOLLOWS, null);
                     }
                     if (suspect != null && suspect.isAfter(received)) {
-                        throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                                "the WAL stream stalled: the server had flushed up to " + suspect + " but nothing beyond " + received
-                                        + " arrived for " + (System.nanoTime() - lastData) / 1_000_000_000L + " s"),
-                                "The agent reconnects from the slot's position, so no WAL is lost.");
+                        throw unreachable("the WAL stream stalled: the server had flushed up to " + suspect + " but nothing beyond " + received
+                                + " arrived for " + (System.nanoTime() - lastData) / 1_000_000_000L + " s", RECONNECTS, null);
                     }
                     suspect = server.filter(l -> l.isAfter(received)).orElse(null);
                 }
@@ -512,18 +506,24 @@ public final class WalReceiver {
         stream.forceUpdateStatus();
     }
 
+    private static final String RECONNECTS = "The agent reconnects from the slot's position, so no WAL is lost.";
+    private static final String FOLLOWS = "The agent reconnects at once from the slot's position, following a new timeline if there is one; "
+            + "no WAL is lost.";
+
+    /** The stream ended or cannot go on ({@code source-unreachable}); the supervisor reconnects. */
+    private LifeboatException unreachable(String why, String hint, Throwable cause) {
+        return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(), why), hint, cause);
+    }
+
     private LifeboatException failure(SQLException e) {
         if (stuck) {
-            return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                    "the WAL stream was stuck in a read for " + STUCK.toSeconds() + " s at " + received + "; closed it"),
-                    "The agent reconnects from the slot's position, so no WAL is lost.", e);
+            return unreachable("the WAL stream was stuck in a read for " + STUCK.toSeconds() + " s at " + received + "; closed it", RECONNECTS, e);
         }
         if (started && String.valueOf(e.getMessage()).contains("inactive copy operation")) {
             // pgjdbc's words for a stream that ended under it: the server ended the timeline it carried (a promotion),
             // or the connection broke.
-            return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(),
-                    "the WAL stream of timeline " + timeline + " ended at " + received + " (the server ended the timeline, or the link broke)"),
-                    "The agent reconnects at once from the slot's position, following a new timeline if there is one; no WAL is lost.", e);
+            return unreachable("the WAL stream of timeline " + timeline + " ended at " + received
+                    + " (the server ended the timeline, or the link broke)", FOLLOWS, e);
         }
         return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("WAL streaming from " + target.jdbcUrl(),
                 e.getMessage()), "Check that the role has REPLICATION, that pg_hba.conf allows replication connections, "
