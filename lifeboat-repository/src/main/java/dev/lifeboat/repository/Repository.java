@@ -16,6 +16,7 @@ import dev.lifeboat.repository.crypto.Keyring;
 import dev.lifeboat.repository.crypto.MasterKey;
 import dev.lifeboat.repository.index.BlobIndex;
 import dev.lifeboat.repository.index.IndexCodec;
+import dev.lifeboat.repository.lock.RepositoryLock;
 import dev.lifeboat.repository.codec.ObjectKind;
 import dev.lifeboat.repository.pack.PackNames;
 import dev.lifeboat.repository.pack.PackedBlob;
@@ -46,6 +47,8 @@ public final class Repository {
     private volatile BlobIndex index;
     /** Recently read packs: restores read blobs in the order backups wrote them, so whole packs are fetched once. */
     private final PackCache packs = new PackCache(4);
+    /** Locks taken through {@link #lockShared}/{@link #lockExclusive} and not yet released. */
+    private final java.util.Set<RepositoryLock> locks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Repository(ObjectStore store, RepositoryConfig config, Keyring keyring, Optional<MasterKey> master) {
         this.store = store;
@@ -268,12 +271,43 @@ public final class Repository {
      * content-addressed object it needs no context in its authenticated data: its name is the SHA-256 of its bytes.
      */
     public String writeIndex(List<PackedBlob> blobs) {
+        ensureLocksHeld();
         byte[] sealed = sealer.seal(ObjectKind.INDEX, IndexCodec.encode(blobs), new byte[0]);
         String name = Layout.INDEX + PackNames.sha256(sealed);
         store.put(name, sealed);
         BlobIndex loaded = index();
         loaded.addAll(name, blobs);
         return name;
+    }
+
+    /** A shared lock (backups) on this repository; see {@link #ensureLocksHeld()}. */
+    public RepositoryLock lockShared(String purpose) {
+        return track(RepositoryLock.shared(store, java.time.Clock.systemUTC(), purpose));
+    }
+
+    /** An exclusive lock (prune, key rotation) on this repository; see {@link #ensureLocksHeld()}. */
+    public RepositoryLock lockExclusive(String purpose) {
+        return track(RepositoryLock.exclusive(store, java.time.Clock.systemUTC(), purpose));
+    }
+
+    /** Tracks a lock taken on this repository's store until it is released. */
+    public RepositoryLock track(RepositoryLock lock) {
+        locks.add(lock);
+        lock.whenClosed(() -> locks.remove(lock));
+        return lock;
+    }
+
+    /**
+     * Fails if a lock this process holds on the repository was lost ({@link RepositoryLock#ensureHeld()}). Every
+     * commit calls it first (an index, a snapshot, a prune's deletion), so a process that lost its lock, and so
+     * perhaps ran beside a prune, commits nothing that could refer to deleted data. Without I/O.
+     *
+     * @throws LifeboatException {@code lock-lost}
+     */
+    public void ensureLocksHeld() {
+        for (RepositoryLock lock : locks) {
+            lock.ensureHeld();
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ public final class SnapshotCatalog {
 
     /** Writes a manifest; the snapshot exists from this moment. Returns it with its id. */
     public Snapshot save(SnapshotManifest manifest) {
+        repo.ensureLocksHeld();
         byte[] sealed = repo.sealer().seal(ObjectKind.SNAPSHOT, Json.write(manifest), new byte[0]);
         String id = PackNames.sha256(sealed);
         repo.store().put(Layout.SNAPSHOTS + id, sealed);

@@ -65,7 +65,7 @@ final class ScheduledJobs {
         }
         for (String resource : schedule.resources()) {
             Snapshot s;
-            try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "agent " + schedule.name() + " " + resource)) {
+            try (RepositoryLock lock = repo.lockShared("agent " + schedule.name() + " " + resource)) {
                 s = backup(resource);
             }
             if (s != null) {

@@ -53,7 +53,7 @@ public final class BackupDirCommand implements Callable<Integer> {
         Repository repo = access.open();
         ProgressBar bar = output.progress("backup");
         Snapshot s;
-        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup dir " + name)) {
+        try (RepositoryLock lock = repo.lockShared("backup dir " + name)) {
             s = new DirectoryBackup(repo, Clock.systemUTC(), threads).run(source, name, tags, bar);
         } finally {
             bar.done();

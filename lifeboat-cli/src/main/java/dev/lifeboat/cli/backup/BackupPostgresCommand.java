@@ -57,7 +57,7 @@ public final class BackupPostgresCommand implements Callable<Integer> {
         String snapshotName = postgres.name(name);
         ProgressBar bar = output.progress("backup " + snapshotName);
         Snapshot s;
-        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup postgres " + snapshotName)) {
+        try (RepositoryLock lock = repo.lockShared("backup postgres " + snapshotName)) {
             s = new BaseBackup(repo, Clock.systemUTC(), threads, chunkSize).run(postgres.target(access), snapshotName, bar);
         } finally {
             bar.done();

@@ -66,7 +66,7 @@ public final class BackupRedisCommand implements Callable<Integer> {
         Repository repo = access.open();
         ProgressBar bar = output.progress("backup " + snapshotName);
         Snapshot s;
-        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup redis " + snapshotName)) {
+        try (RepositoryLock lock = repo.lockShared("backup redis " + snapshotName)) {
             s = new RdbBackup(repo, Clock.systemUTC()).run(choice.target(), snapshotName, Map.of("primary", primary.toString()), bar);
         } finally {
             bar.done();
@@ -93,7 +93,7 @@ public final class BackupRedisCommand implements Callable<Integer> {
         }
         Repository repo = access.open();
         Snapshot s;
-        try (RepositoryLock lock = RepositoryLock.shared(repo.store(), Clock.systemUTC(), "backup redis --aof " + snapshotName)) {
+        try (RepositoryLock lock = repo.lockShared("backup redis --aof " + snapshotName)) {
             s = new dev.lifeboat.redis.backup.AofBackup(repo, Clock.systemUTC()).run(primary, dataDir, snapshotName, Map.of("primary", primary.toString()),
                     dev.lifeboat.repository.files.Progress.NONE, output::decision);
         }

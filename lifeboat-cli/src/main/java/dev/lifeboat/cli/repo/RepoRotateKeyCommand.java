@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import dev.lifeboat.cli.output.Output;
@@ -53,7 +52,7 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the new key source: " + e.getMessage());
         }
-        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), Clock.systemUTC(), "rotate-key")) {
+        try (RepositoryLock lock = repo.lockExclusive("rotate-key")) {
             Repository rotated = repo.rotateKey(next, Optional.empty());
             output.emit(java.util.Map.of("rotated", true, "keys", rotated.keySummary()), () -> "Rotated keys: " + rotated.keySummary()
                     + ". New data is encrypted with the new data key; older snapshots stay readable.\n");

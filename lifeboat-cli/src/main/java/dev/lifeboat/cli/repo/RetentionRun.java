@@ -44,7 +44,7 @@ public final class RetentionRun {
 
     public static Outcome apply(Repository repo, Function<String, Optional<KeepPolicy>> policies, boolean dryRun, String holder) {
         Clock clock = Clock.systemUTC();
-        try (RepositoryLock lock = RepositoryLock.exclusive(repo.store(), clock, holder)) {
+        try (RepositoryLock lock = repo.lockExclusive(holder)) {
             Pruner pruner = new Pruner(repo, clock);
             PrunePlan plan = pruner.plan(policies);
             List<String> deleted = dryRun ? List.of() : pruner.execute(plan);

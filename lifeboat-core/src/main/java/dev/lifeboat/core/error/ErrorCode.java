@@ -88,6 +88,9 @@ public enum ErrorCode {
             "Each problem names the object and the snapshots it affects; repair with 'lifeboat repo sync' from a healthy region, or forget the affected snapshots."),
     UNSUPPORTED_FORMAT(81, "unsupported-format", "%s",
             "The repository was written by a newer Lifeboat; upgrade to read it."),
+    LOCK_LOST(82, "lock-lost", "%s",
+            "Nothing was committed after the lock lapsed, so no data is lost. Check that the store stays reachable and that nothing "
+                    + "pauses this process for long, then run the command again (a backup run again stores only what is missing)."),
 
     // 90–109: the protected systems and recovery
     SOURCE_UNREACHABLE(90, "source-unreachable", "cannot reach %s: %s",

@@ -205,9 +205,12 @@ public final class WalArchive {
         return out;
     }
 
-    /** Deletes archived WAL objects by name (retention). */
+    /** Deletes archived WAL objects by name (retention, under the prune's lock, which each deletion checks first). */
     public void delete(List<String> objects) {
-        objects.forEach(o -> repo.store().delete(o));
+        objects.forEach(o -> {
+            repo.ensureLocksHeld();
+            repo.store().delete(o);
+        });
     }
 
     /** Every whole segment stored for this cluster, in WAL order. */

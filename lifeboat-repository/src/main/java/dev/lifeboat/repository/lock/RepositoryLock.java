@@ -27,28 +27,45 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Acquisition writes the lock, then lists again: if a conflicting lock appeared meanwhile, both sides see each
  * other, and this side withdraws. Two racing exclusive lockers may both withdraw; neither proceeds unsafely.
+ *
+ * <p>A holder can lose its lock: when the store stays unreachable, or the process is paused (SIGSTOP, a suspended
+ * VM), for long enough that others may take the lock as stale, a prune elsewhere may have deleted what a backup
+ * deduplicated against. A lock not refreshed for {@link #HOLD} is therefore <em>lost</em> for good, as is one whose
+ * object somebody removed ({@code repo unlock --all}); a refresh never revives it, and {@link #ensureHeld()} fails
+ * from then on. Writers call it before every commit (after restic's lock-refresh deadline).
  */
 public final class RepositoryLock implements AutoCloseable {
     public static final Duration REFRESH = Duration.ofMinutes(5);
     public static final Duration STALE = Duration.ofMinutes(30);
+    /** How long after its last refresh a holder still counts its lock as held: well inside {@link #STALE}. */
+    public static final Duration HOLD = STALE.minus(REFRESH.multipliedBy(3).dividedBy(2));
+    /** How often the refresher looks whether a refresh is due (a failed one is retried at this pace). */
+    static final Duration TICK = Duration.ofSeconds(30);
 
     private final ObjectStore store;
     private final String name;
     private final Clock clock;
     private final LockRecord record;
     private final ScheduledExecutorService refresher;
+    private volatile long refreshedNanos;
+    private volatile Instant refreshedAt;
+    /** Why the lock is lost; null while it is held. */
+    private volatile String lost;
+    private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RepositoryLock(ObjectStore store, String name, Clock clock, LockRecord record) {
         this.store = store;
         this.name = name;
         this.clock = clock;
         this.record = record;
+        this.refreshedNanos = System.nanoTime();
+        this.refreshedAt = clock.instant();
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-lock-refresh");
             t.setDaemon(true);
             return t;
         });
-        refresher.scheduleAtFixedRate(this::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(), TimeUnit.SECONDS);
+        refresher.scheduleWithFixedDelay(this::tick, TICK.toSeconds(), TICK.toSeconds(), TimeUnit.SECONDS);
     }
 
     public static RepositoryLock shared(ObjectStore store, Clock clock, String purpose) {
@@ -126,18 +143,82 @@ public final class RepositoryLock implements AutoCloseable {
                 && r.pid() != ProcessHandle.current().pid();
     }
 
-    private void refresh() {
-        try {
-            store.put(name, Json.write(new LockRecord(record.host(), record.pid(), record.purpose(), record.exclusive(),
-                    record.acquired(), clock.instant().toString())));
-        } catch (RuntimeException e) {
-            // The next refresh tries again; a lock not refreshed for 30 minutes becomes stale by design.
+    private void tick() {
+        if (sinceRefresh().compareTo(REFRESH) >= 0) {
+            refresh();
         }
+    }
+
+    /**
+     * Rewrites the lock object with a new refresh time, unless the lock is lost: not refreshed for {@link #HOLD} (it
+     * may have been taken for stale meanwhile) or removed by somebody. A failed write is retried on the next tick.
+     */
+    void refresh() {
+        if (lost != null || expired()) {
+            return;
+        }
+        try {
+            if (store.stat(name).isEmpty()) {
+                lost = "the lock object " + name + " was removed (by 'repo unlock --all' or a clean-up elsewhere)";
+                return;
+            }
+            Instant now = clock.instant();
+            long nanos = System.nanoTime();
+            store.put(name, Json.write(new LockRecord(record.host(), record.pid(), record.purpose(), record.exclusive(),
+                    record.acquired(), now.toString())));
+            if (!expired()) {
+                refreshedNanos = nanos;
+                refreshedAt = now;
+            }
+        } catch (RuntimeException e) {
+            // Retried on the next tick; a lock not refreshed for HOLD is lost by design.
+        }
+    }
+
+    /** Time since the last refresh, by the wall clock or the monotonic one, whichever says longer (a suspended VM stops the latter). */
+    private Duration sinceRefresh() {
+        Duration wall = Duration.between(refreshedAt, clock.instant());
+        Duration mono = Duration.ofNanos(System.nanoTime() - refreshedNanos);
+        return wall.compareTo(mono) > 0 ? wall : mono;
+    }
+
+    private boolean expired() {
+        Duration since = sinceRefresh();
+        if (since.compareTo(HOLD) > 0) {
+            if (lost == null) {
+                lost = "the lock was last refreshed " + since.toMinutes() + " minutes ago (the store was unreachable or this process was paused), "
+                        + "so another process may have taken it for stale";
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Checks, without I/O, that this lock is still held; call it right before committing anything.
+     *
+     * @throws LifeboatException {@code lock-lost} if it is not
+     */
+    public void ensureHeld() {
+        if (lost == null) {
+            expired();
+        }
+        String why = lost;
+        if (why != null) {
+            throw new LifeboatException(ErrorCode.LOCK_LOST, "lost the repository lock for " + record.purpose() + ": " + why
+                    + "; stopped before committing anything more", null);
+        }
+    }
+
+    /** Runs {@code action} when the lock is released. */
+    public void whenClosed(Runnable action) {
+        onClose.add(action);
     }
 
     @Override
     public void close() {
         refresher.shutdownNow();
+        onClose.forEach(Runnable::run);
         store.delete(name);
     }
 

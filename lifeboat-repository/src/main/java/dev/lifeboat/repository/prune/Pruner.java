@@ -140,11 +140,17 @@ public final class Pruner {
         });
     }
 
+    /** Deletes one object, once sure the lock this prune runs under is still held: a prune that lost it stops. */
+    private void remove(String name) {
+        repo.ensureLocksHeld();
+        repo.store().delete(name);
+    }
+
     /** Carries out a plan made under the same lock; returns every object deleted, in order. */
     public List<String> execute(PrunePlan plan) {
         List<String> deleted = new ArrayList<>();
         for (String name : plan.forget()) {
-            repo.store().delete(name);
+            remove(name);
             deleted.add(name);
         }
         if (plan.deleteIndexes().isEmpty() && plan.orphanPacks().isEmpty()) {
@@ -173,21 +179,21 @@ public final class Pruner {
             String fresh = repo.writeIndex(surviving);
             for (String old : plan.deleteIndexes()) {
                 if (!old.equals(fresh)) {
-                    repo.store().delete(old);
+                    remove(old);
                     deleted.add(old);
                 }
             }
         }
         for (String pack : plan.deletePacks()) {
-            repo.store().delete(pack);
+            remove(pack);
             deleted.add(pack);
         }
         for (String pack : plan.repackPacks()) {
-            repo.store().delete(pack);
+            remove(pack);
             deleted.add(pack);
         }
         for (String pack : plan.orphanPacks()) {
-            repo.store().delete(pack);
+            remove(pack);
             deleted.add(pack);
         }
         repo.reloadIndex();
