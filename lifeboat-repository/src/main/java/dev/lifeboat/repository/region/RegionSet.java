@@ -125,14 +125,19 @@ public final class RegionSet implements ObjectStore {
                     + " region(s) needed to commit could store " + name + (last != null ? ": " + last.getMessage() : ""), last);
         }
         // An object that refers to others (an index to its packs, a snapshot to its index) is copied to a region only
-        // once the copies that failed there earlier have been made good: it might refer to what did not arrive.
+        // once the copies that failed there earlier have been made good: it might refer to what did not arrive. A
+        // snapshot also refers to blobs earlier processes wrote (deduplication), whose copies may have failed or never
+        // run before those processes exited: the region first catches up with a region that holds the snapshot.
         boolean refers = name.startsWith(Layout.INDEX) || name.startsWith(Layout.SNAPSHOTS);
+        boolean snapshot = name.startsWith(Layout.SNAPSHOTS);
+        List<Region> holders = regions.stream().filter(r -> !rest.contains(r)).toList();
         for (Region r : rest) {
             pending.incrementAndGet();
             copiers.get(r.name()).execute(() -> {
                 java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
                 try {
-                    if (refers && !repair(r, lost)) {
+                    boolean catchUp = snapshot || lost.stream().anyMatch(n -> n.startsWith(Layout.SNAPSHOTS));
+                    if (catchUp && !catchUp(r, holders) || refers && !repair(r, lost)) {
                         lost.add(name);
                         return;
                     }
@@ -269,6 +274,19 @@ public final class RegionSet implements ObjectStore {
             }
         }
         return lost.isEmpty();
+    }
+
+    /** Copies to {@code r} the packs and indexes the first reachable holder has and it lacks; whether that worked. */
+    private static boolean catchUp(Region r, List<Region> holders) {
+        for (Region from : holders) {
+            try {
+                RegionSync.catchUp(from, r);
+                return true;
+            } catch (RuntimeException e) {
+                // the next holder, if any
+            }
+        }
+        return false;
     }
 
     /** Copy order within a region: packs and other objects, then indexes (which list packs), then snapshots. */

@@ -35,15 +35,31 @@ public final class RegionSync {
     }
 
     public static Result run(Region from, Region to, boolean verifyExisting, boolean prune, Progress progress) {
+        return sync(from, to, List.of(""), verifyExisting, prune, progress);
+    }
+
+    /**
+     * Copies to {@code to} the packs and index objects it lacks ({@code repo sync} restricted to what snapshots refer
+     * to, without checking what it holds). A snapshot is copied to a region only after this: the blobs it refers to
+     * may have been written by an earlier process whose copies to that region failed or never ran.
+     */
+    public static Result catchUp(Region from, Region to) {
+        return sync(from, to, List.of(Layout.DATA, Layout.INDEX), false, false, Progress.NONE);
+    }
+
+    private static Result sync(Region from, Region to, List<String> prefixes, boolean verifyExisting, boolean prune, Progress progress) {
         ObjectStore source = from.store();
         ObjectStore target = to.store();
         Map<String, ObjectInfo> have = new HashMap<>();
-        for (ObjectInfo info : target.list("")) {
-            have.put(info.name(), info);
+        List<ObjectInfo> wanted = new ArrayList<>();
+        for (String prefix : prefixes) {
+            for (ObjectInfo info : target.list(prefix)) {
+                have.put(info.name(), info);
+            }
+            wanted.addAll(source.list(prefix));
         }
         // Packs first, then what refers to them (indexes, then snapshots), so a copy cut short never leaves a region
         // whose index lists a pack it lacks; listings come in no reliable order (a filesystem's is arbitrary).
-        List<ObjectInfo> wanted = new ArrayList<>(source.list(""));
         wanted.sort(java.util.Comparator.comparingInt((ObjectInfo i) -> RegionSet.referenceRank(i.name())).thenComparing(ObjectInfo::name));
         long total = wanted.stream().mapToLong(ObjectInfo::size).sum();
         long done = 0;

@@ -112,6 +112,31 @@ class RegionSetTest {
     }
 
     @Test
+    void aSnapshotReachesARegionOnlyWithTheBlobsEarlierProcessesFailedToCopyThere() {
+        Repository repo = init();
+        set.drain(10_000);
+        west.down();
+        backup(repo); // this process's copies to us-west-2 fail, and it exits
+        set.drain(10_000);
+        assertThat(set.failedCopies()).isPositive();
+        set.close();
+        west.up();
+
+        // The next process knows nothing of those failures; its backup deduplicates against the blobs that never
+        // reached us-west-2, so its own packs and index there would not restore its snapshot.
+        set = new RegionSet(List.of(new Region("us-east-1", east), new Region("us-west-2", west), new Region("eu-west", eu)), 1);
+        Repository next = Repository.open(set, RepoFixture.SECRET);
+        Snapshot s = new DirectoryBackup(next, Clock.systemUTC(), 2).run(source, "config", List.of("again"), Progress.NONE);
+        assertThat(s.manifest().stats().newChunks()).as("everything deduplicated").isZero();
+        assertThat(set.drain(10_000)).isZero();
+        assertThat(set.failedCopies()).isZero();
+        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
+        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
+        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("w"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("w"))).isEqualTo(TreeFixture.describe(source));
+    }
+
+    @Test
     void withThePrimaryDownWritesCommitElsewhereAndReadsFallBack() {
         Repository repo = init();
         set.drain(10_000);
