@@ -43,7 +43,8 @@ class StandbySourceIT {
             assertThat(fromPrimary.status()).as(fromPrimary.err()).isZero();
             assertThat(primary.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'")).isEqualTo("1");
 
-            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--status-every", "1s");
+            Path metrics = tmp.resolve("agent.prom");
+            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--status-every", "1s", "--metrics-file", metrics.toString());
             try {
                 Wait.until(Duration.ofSeconds(60), "the agent's slot on the standby", () -> replica.queryOne(
                         "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db' AND active").equals("1"));
@@ -68,10 +69,18 @@ class StandbySourceIT {
                 assertThat(c.get("slot").get("active").asBoolean()).isTrue();
 
                 assertThat(AgentFixture.recoverLatestAndQuery(env, pg, "SELECT count(*) FROM progress")).isEqualTo("3000");
+                // The agent's metrics include the standby's own lag, as status does.
+                Wait.until(Duration.ofSeconds(30), "the standby's lag in the metrics", () -> text(metrics).contains("lifeboat_wal_upstream_receiving{cluster=\"app-db\"} 1"));
+                assertThat(Files.readString(metrics)).containsPattern("lifeboat_wal_upstream_lag_seconds\\{cluster=\"app-db\"} \\d+\\.\\d{3}");
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("app-db: replica replica-1 receives WAL from the primary");
 
                 // Failover to the standby the agent streams from: its walsender ends, the agent reconnects and follows
-                // the new timeline, storing its history file.
+                // the new timeline, storing its history file. While the primary is down the standby receives nothing:
+                // the metrics say so, and what it lacks counts in the RPO lag.
                 primary.stop();
+                Wait.until(Duration.ofSeconds(30), "the standby's silence in the metrics", () -> text(metrics)
+                        .contains("lifeboat_wal_upstream_receiving{cluster=\"app-db\"} 0"));
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("PROBLEM replica replica-1, which the agent streams from, is not receiving");
                 replica.queryOne("SELECT pg_promote(true, 60)");
                 replica.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(3001, 3500) g");
                 String promotedEnd = replica.queryOne("SELECT pg_current_wal_flush_lsn()");
@@ -82,11 +91,24 @@ class StandbySourceIT {
                 // Noticed when the walsender ends the stream at the timeline's end, or by the liveness check's timeline comparison.
                 assertThat(Files.readString(tmp.resolve("agent.log"))).contains("timeline 2: stored its history file 00000002.history")
                         .containsAnyOf("ended the WAL stream of timeline 1", "is on timeline 2 now");
+                Wait.until(Duration.ofSeconds(30), "the agent to see the promotion", () -> text(tmp.resolve("agent.log"))
+                        .contains("replica replica-1, which the agent streams from, is no longer a standby"));
+                Wait.until(Duration.ofSeconds(5), "the standby's lag to leave the metrics", () -> !text(metrics)
+                        .contains("lifeboat_wal_upstream_receiving{cluster"));
             } finally {
                 agent.destroy();
                 agent.waitFor(30, TimeUnit.SECONDS);
                 Files.readAllLines(tmp.resolve("agent.log")).stream().filter(l -> !l.contains("RPO lag")).forEach(System.out::println);
             }
+        }
+    }
+
+    /** A file's text, or "" while it does not exist. */
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

@@ -11,6 +11,7 @@ import dev.lifeboat.core.plan.Schedule;
 import dev.lifeboat.core.plan.WalSource;
 import dev.lifeboat.core.time.Durations;
 import dev.lifeboat.postgres.backup.PostgresTarget;
+import dev.lifeboat.postgres.connect.Connections;
 import dev.lifeboat.postgres.stream.StreamSupervisor;
 import dev.lifeboat.postgres.stream.WalReceiver;
 import dev.lifeboat.postgres.wal.WalArchive;
@@ -107,6 +108,7 @@ public final class AgentCommand implements Callable<Integer> {
         AtomicBoolean stop = new AtomicBoolean();
         PrintWriter out = output.err();
         List<StreamSupervisor> supervisors = new ArrayList<>();
+        java.util.Map<String, UpstreamWatch> upstreams = new java.util.LinkedHashMap<>();
         List<Thread> threads = new ArrayList<>();
         Duration flush = synchronous ? Duration.ZERO : Durations.parse(flushEvery);
         for (String name : clusters) {
@@ -127,7 +129,14 @@ public final class AgentCommand implements Callable<Integer> {
                             + "from the primary, or run without --synchronous.");
                 }
                 line(out, name + ": streaming WAL from " + source.describe() + " (the schedule's from), so the agent's slot is on the standby; "
-                        + "WAL the standby has not received yet is not protected (lifeboat status shows how far it trails)");
+                        + "WAL the standby has not received yet is not protected, so the RPO lag includes the standby's own lag, asked every "
+                        + UpstreamWatch.EVERY.toSeconds() + " s");
+                String standbyUrl = PostgresCluster.jdbcUrl(source.endpoint(), c.database());
+                String primaryUrl = PostgresCluster.jdbcUrl(c.primary(), c.database());
+                upstreams.put(name, new UpstreamWatch(name, source.replica().orElseThrow(), slot, WalReceiver.applicationName(slot),
+                        () -> Connections.open(standbyUrl, c.user(), password, Duration.ofSeconds(5), "lifeboat agent"),
+                        () -> Connections.open(primaryUrl, c.user(), password, Duration.ofSeconds(5), "lifeboat agent"),
+                        text -> line(out, text)));
             }
             if (synchronous) {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
@@ -178,11 +187,18 @@ public final class AgentCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        // The standbys' own lag on another thread: a server that does not answer must not hold up the metrics.
+        java.util.concurrent.ScheduledExecutorService upstreamReads = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-upstream");
+            t.setDaemon(true);
+            return t;
+        });
+        upstreams.values().forEach(u -> upstreamReads.scheduleWithFixedDelay(u, 0, UpstreamWatch.EVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
         if (metricsFile != null) {
             boolean[] failing = {false};
             metrics.scheduleAtFixedRate(() -> {
                 try {
-                    AgentMetrics.write(metricsFile, AgentMetrics.render(supervisors, System.currentTimeMillis()));
+                    AgentMetrics.write(metricsFile, AgentMetrics.render(supervisors, upstreams, System.currentTimeMillis()));
                     failing[0] = false;
                 } catch (java.io.IOException | RuntimeException e) {
                     if (!failing[0]) { // said once, not every second
@@ -203,6 +219,7 @@ public final class AgentCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            upstreamReads.shutdownNow();
             metrics.shutdown(); // let a write in progress finish: no half-written temporary file left behind
             metrics.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         }

@@ -212,11 +212,7 @@ public final class StatusCommand implements Callable<Integer> {
     /** How the primary feeds the standby the agent streams from; a primary that does not answer is noted, not fatal. */
     private static Upstream upstream(WalSource source, PostgresCluster c, Connection standby, ServerView view, Optional<String> password)
             throws SQLException {
-        try (Connection primary = connect(c, c.primary(), password)) {
-            return Upstream.read(source.replica().orElseThrow(), standby, view.position(), Optional.of(primary), Optional.empty());
-        } catch (SQLException ex) {
-            return Upstream.read(source.replica().orElseThrow(), standby, view.position(), Optional.empty(), Optional.of(ex.getMessage()));
-        }
+        return Upstream.probe(source.replica().orElseThrow(), standby, view.position(), () -> connect(c, c.primary(), password));
     }
 
     private static Connection connect(PostgresCluster c, Endpoint at, Optional<String> password) throws SQLException {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,58 @@ import java.util.Optional;
  */
 public record Upstream(String replica, boolean receiving, Optional<Double> sinceLastMessage, Optional<Double> sinceLastReplay,
                        boolean usesSlot, Optional<Long> behindBytes, Optional<Double> flushLagSeconds, Optional<String> primaryError) {
+
+    /** Opens a connection to a server. */
+    @FunctionalInterface
+    public interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * Reads the standby and, when it answers, the primary ({@link #read}); a primary that cannot be reached is noted
+     * in {@link #primaryError}, not fatal.
+     */
+    public static Upstream probe(String replica, Connection standby, Lsn standbyPosition, Connector primary) throws SQLException {
+        try (Connection p = primary.open()) {
+            return read(replica, standby, standbyPosition, Optional.of(p), Optional.empty());
+        } catch (SQLException e) {
+            return read(replica, standby, standbyPosition, Optional.empty(), Optional.of(e.getMessage()));
+        }
+    }
+
+    /** Whether the standby may lack WAL the primary has (not known without the primary: assumed). */
+    public boolean lacksWal() {
+        return behindBytes.map(b -> b > 0).orElse(true);
+    }
+
+    /**
+     * While the standby receives nothing and lacks WAL: how old that WAL may be, from its last message from the
+     * primary, or with no receiver left to tell, from the last commit it replayed.
+     */
+    public Optional<Duration> silence() {
+        return !receiving && lacksWal() ? sinceLastMessage.or(() -> sinceLastReplay).map(Upstream::seconds) : Optional.empty();
+    }
+
+    /** While the standby receives and trails: its {@code flush_lag} behind the primary, when measured. */
+    public Optional<Duration> addedLag() {
+        return receiving && lacksWal() ? flushLagSeconds.map(Upstream::seconds) : Optional.empty();
+    }
+
+    /**
+     * The RPO lag of WAL streamed from this standby, given the lag of the agent's own copy: the standby's flush_lag
+     * added while it receives, and at least its {@link #silence()} while it does not.
+     */
+    public Duration rpoLag(Duration own) {
+        Optional<Duration> silent = silence();
+        if (silent.isPresent()) {
+            return own.compareTo(silent.get()) >= 0 ? own : silent.get();
+        }
+        return addedLag().map(own::plus).orElse(own);
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.max(0, Math.round(s * 1000)));
+    }
 
     /**
      * Reads the standby's WAL receiver on {@code standby} (whose received position is {@code standbyPosition}) and,

@@ -135,22 +135,19 @@ public final class WalProtection {
         if (upstream.isPresent() && server.isPresent()) {
             Upstream u = upstream.get();
             String behind = u.behindBytes().map(b -> ", " + mib(b) + " behind the primary").orElse("");
-            boolean lacksWal = u.behindBytes().map(b -> b > 0).orElse(true);
             if (!u.receiving()) {
                 problems.add("replica " + u.replica() + ", which the agent streams from, is not receiving WAL from the primary" + behind
                         + u.sinceLastMessage().map(sec -> " (last heard from it " + Durations.formatBrief(seconds(sec)) + " ago)").orElse("")
                         + ": what the primary writes now is not protected; repair the replica or stream from the primary (remove 'from')");
-                // WAL the standby lacks is at most as old as its last message from the primary, or, with no receiver
-                // left to tell, as old as the last commit it replayed.
-                Optional<Duration> silent = lacksWal ? u.sinceLastMessage().or(u::sinceLastReplay).map(WalProtection::seconds) : Optional.empty();
+                Optional<Duration> silent = u.silence();
                 if (silent.isPresent()) {
                     Duration d = silent.get();
                     lag = Optional.of(lag.filter(l -> l.compareTo(d) >= 0).orElse(d));
                     basis = basis + "; the replica receives nothing: WAL it lacks counts from " + (u.sinceLastMessage().isPresent()
                             ? "its last message from the primary" : "the last commit it replayed");
                 }
-            } else if (lacksWal && u.flushLagSeconds().isPresent() && server.get().sender().isPresent()) {
-                Duration upstreamLag = seconds(u.flushLagSeconds().get());
+            } else if (u.addedLag().isPresent() && server.get().sender().isPresent()) {
+                Duration upstreamLag = u.addedLag().get();
                 lag = lag.map(l -> l.plus(upstreamLag));
                 basis = basis + "; plus the replica's own flush_lag behind the primary";
             }

@@ -69,6 +69,24 @@ class WalProtectionTest {
     }
 
     @Test
+    void theAgentsOwnLagCombinesWithTheStandbysAsStatusDoes() {
+        Duration own = Duration.ofMillis(1100);
+        Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(16384L), Optional.of(2.5),
+                Optional.empty());
+        assertThat(feeding.rpoLag(own)).isEqualTo(Duration.ofMillis(3600));
+        Upstream caughtUp = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(0L), Optional.of(2.5),
+                Optional.empty());
+        assertThat(caughtUp.rpoLag(own)).as("lacks nothing: its flush_lag is history").isEqualTo(own);
+        Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(500.0), true, Optional.of(64L << 20), Optional.empty(),
+                Optional.empty());
+        assertThat(cut.rpoLag(own)).isEqualTo(Duration.ofSeconds(420));
+        assertThat(cut.rpoLag(Duration.ofSeconds(600))).as("the larger of the two").isEqualTo(Duration.ofSeconds(600));
+        Upstream gone = new Upstream("replica-1", false, Optional.empty(), Optional.of(400.0), true, Optional.empty(), Optional.empty(),
+                Optional.of("connection refused"));
+        assertThat(gone.rpoLag(Duration.ZERO)).isEqualTo(Duration.ofSeconds(400));
+    }
+
+    @Test
     void caughtUpMeansNoLagWhateverTheNewestObjectsAge() {
         Assessment a = assess(Mode.STREAMING, streaming(0, Optional.empty(), slot(AT, "reserved")), Optional.of(NOW.minusSeconds(3600)));
         assertThat(a.rpoLag()).hasValue(Duration.ZERO);
