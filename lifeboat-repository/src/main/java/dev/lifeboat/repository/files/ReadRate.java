@@ -36,6 +36,10 @@ public record ReadRate(double mbPerSecond, long sampleBytes, Duration took) {
     /** Chunk ids looked at, evenly across the snapshot, to find packs spread over it. */
     static final int PROBES = 64;
     static final int WARM_UP_BLOBS = 64;
+    /** Places of a large listing read for chunk ids (a listing of up to twice as many tree blobs is read whole). */
+    static final int TREE_SAMPLES = 16;
+    /** Tree blobs read at most at each place, to find one whole entry. */
+    static final int BLOBS_PER_SAMPLE = 4;
 
     /**
      * Measures; empty when nothing could be read (an empty backup, a store that fails: the recovery itself will
@@ -98,8 +102,33 @@ public record ReadRate(double mbPerSecond, long sampleBytes, Duration took) {
         return bytes.get() == 0 ? Optional.empty() : Optional.of(new ReadRate(bytes.get() / 1e6 / (nanos / 1e9), bytes.get(), Duration.ofNanos(nanos)));
     }
 
-    /** The packs of every {@code stride}-th chunk of the snapshot, in listing order. */
-    private static List<String> probe(Repository repo, Snapshot snapshot, BlobIndex index, long stride) {
+    /**
+     * The packs of chunks spread over the snapshot, in listing order: of every {@code stride}-th chunk when the
+     * listing is small; else of chunks of the entries found at {@link #TREE_SAMPLES} places spread over the listing,
+     * so that a terabyte's listing (about a gigabyte) is not read for an estimate.
+     */
+    static List<String> probe(Repository repo, Snapshot snapshot, BlobIndex index, long stride) {
+        int blobs = snapshot.manifest().tree().size();
+        if (blobs <= 2 * TREE_SAMPLES) {
+            return probeAll(repo, snapshot, index, stride);
+        }
+        List<String> packs = new ArrayList<>();
+        int perPlace = Math.max(1, PROBES / TREE_SAMPLES);
+        for (int k = 0; k < TREE_SAMPLES; k++) {
+            List<String> ids = new ArrayList<>();
+            for (TreeEntry e : TreeReader.sample(repo, snapshot, index, (int) ((long) k * blobs / TREE_SAMPLES), BLOBS_PER_SAMPLE)) {
+                if (e.chunks() != null) {
+                    ids.addAll(e.chunks());
+                }
+            }
+            for (int j = 0; j < perPlace && j < ids.size(); j++) {
+                index.find(ChunkId.parse(ids.get((int) ((long) j * ids.size() / Math.min(perPlace, ids.size()))))).ifPresent(b -> packs.add(b.pack()));
+            }
+        }
+        return packs;
+    }
+
+    private static List<String> probeAll(Repository repo, Snapshot snapshot, BlobIndex index, long stride) {
         List<String> packs = new ArrayList<>();
         long[] seen = {0};
         TreeReader.forEach(repo, snapshot, index, e -> {

@@ -52,4 +52,56 @@ public final class TreeReader {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * The whole entries in the listing's tree blobs from the {@code from}-th on, without reading the rest: blobs are
+     * read, up to {@code maxBlobs}, until one entry is whole; an entry cut at either end (blobs split the listing
+     * anywhere) is left out, so the result may be empty. For sampling a large listing (a terabyte's is about a
+     * gigabyte).
+     */
+    public static java.util.List<TreeEntry> sample(Repository repo, Snapshot snapshot, BlobIndex index, int from, int maxBlobs) {
+        java.util.List<String> ids = snapshot.manifest().tree();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        byte[] b = new byte[0];
+        int start = from == 0 ? 0 : -1;
+        int end = -1;
+        for (int i = from; i < ids.size() && i < from + maxBlobs && end < 0; i++) {
+            buf.writeBytes(repo.readBlob(ChunkId.parse(ids.get(i)), index));
+            b = buf.toByteArray();
+            if (start < 0) {
+                int nl = indexOf(b, 0);
+                start = nl < 0 ? -1 : nl + 1;
+            }
+            if (start >= 0) {
+                int last = b.length - 1;
+                while (last >= start && b[last] != '\n') {
+                    last--;
+                }
+                end = last >= start ? last + 1 : -1;
+            }
+        }
+        java.util.List<TreeEntry> out = new java.util.ArrayList<>();
+        if (end < 0) {
+            return out;
+        }
+        int lineStart = start;
+        for (int k = start; k < end; k++) {
+            if (b[k] == '\n') {
+                if (k > lineStart) {
+                    out.add(Json.read(java.util.Arrays.copyOfRange(b, lineStart, k), TreeEntry.class));
+                }
+                lineStart = k + 1;
+            }
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        for (int k = from; k < b.length; k++) {
+            if (b[k] == '\n') {
+                return k;
+            }
+        }
+        return -1;
+    }
 }
