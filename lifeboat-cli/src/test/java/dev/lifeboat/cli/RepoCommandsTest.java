@@ -139,6 +139,55 @@ class RepoCommandsTest {
     }
 
     @Test
+    void syncBringsARegionLevelPrunesWhatTheSourceDeletedAndWaitsForAPrune() throws Exception {
+        Path east = tmp.resolve("east");
+        Path west = tmp.resolve("west");
+        String[] regions = {"--repo", "east=" + east, "--repo", "west=" + west, "--passphrase-file", pass.toString()};
+        assertThat(Cli.run(concat(new String[] {"repo", "init"}, regions)).status()).isZero();
+        Cli.Result backup = Cli.run(concat(new String[] {"backup", "dir", "--source", source.toString(), "--name", "helm-values"}, regions));
+        assertThat(backup.status()).as(backup.err()).isZero();
+        // west lost a pack (a copy that never arrived) and holds one prune deleted from east while it was away.
+        Path pack;
+        try (Stream<Path> s = Files.walk(west.resolve("data"))) {
+            pack = s.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Files.delete(pack);
+        Path stray = west.resolve("data/00/" + "0".repeat(64));
+        Files.createDirectories(stray.getParent());
+        Files.writeString(stray, "deleted by prune while west was away");
+
+        Cli.Result sync = Cli.run(concat(new String[] {"repo", "sync", "--json"}, regions));
+        assertThat(sync.status()).as(sync.err()).isZero();
+        assertThat(sync.json().get(0).get("copied").asInt()).isEqualTo(1);
+        assertThat(sync.json().get(0).get("deleted").asInt()).isZero();
+        assertThat(pack).exists();
+        assertThat(stray).exists();
+
+        Cli.Result prune = Cli.run(concat(new String[] {"repo", "sync", "--prune"}, regions));
+        assertThat(prune.status()).as(prune.err()).isZero();
+        assertThat(prune.out()).contains("east -> west: copied 0 object(s)", "deleted 1");
+        assertThat(stray).doesNotExist();
+        assertThat(Cli.run("repo", "verify", "--deep", "--repo", west.toString(), "--passphrase-file", pass.toString()).status()).isZero();
+
+        // While another process holds the exclusive lock (a prune), a sync neither copies nor deletes.
+        try (var store = new dev.lifeboat.repository.store.FilesystemObjectStore(east);
+             var held = dev.lifeboat.repository.lock.RepositoryLock.exclusive(store, java.time.Clock.systemUTC(), "prune elsewhere")) {
+            Cli.Result locked = Cli.run(concat(new String[] {"repo", "sync"}, regions));
+            assertThat(locked.status()).isEqualTo(78);
+            assertThat(locked.err()).contains("locked by prune elsewhere");
+        }
+        try (Stream<Path> s = Files.list(east.resolve("locks"))) {
+            assertThat(s).as("the syncs left no lock behind").isEmpty();
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void clearErrorsForMissingKeyExistingRepoAndNoRepo() {
         Cli.Result noKey = Cli.run("snapshots", "list", "--repo", repo.toString());
         assertThat(noKey.status()).isEqualTo(73);

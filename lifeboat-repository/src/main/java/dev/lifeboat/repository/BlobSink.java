@@ -51,6 +51,8 @@ public final class BlobSink {
     private long lastCheckpoint = System.nanoTime();
     private final AtomicLong checkpoints = new AtomicLong();
     private volatile boolean aborted;
+    /** The first failure of an upload or checkpoint (a store that refuses, a lost lock): the backup stops at its next blob. */
+    private volatile RuntimeException failed;
     private volatile boolean finished;
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
@@ -85,6 +87,10 @@ public final class BlobSink {
 
     /** Stores a blob unless it is already stored; returns its id either way. */
     public ChunkId add(BlobType type, byte[] data, int offset, int length) {
+        RuntimeException f = failed;
+        if (f != null) {
+            throw f; // no point reading on: nothing more can be committed
+        }
         ChunkId id = repo.hasher().id(data, offset, length);
         chunks.incrementAndGet();
         bytes.addAndGet(length);
@@ -119,6 +125,12 @@ public final class BlobSink {
         uploads.add(uploader.submit(() -> {
             try {
                 upload(pack);
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = e;
+                }
+                aborted = true;
+                throw e;
             } finally {
                 slots.release();
             }

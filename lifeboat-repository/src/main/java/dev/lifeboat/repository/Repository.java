@@ -427,18 +427,22 @@ public final class Repository {
             throw new LifeboatException(ErrorCode.USAGE, "the repository at " + store.location() + " is not encrypted; there is no key to rotate",
                     "Encryption is chosen at 'repo init'; to encrypt, create a new repository and copy the data with backups.");
         }
+        ensureLocksHeld();
         Keyring rotated = keyring.withNewDataKey();
         MasterKey next = new MasterKey(HexFormat.of().formatHex(Aead.randomBytes(8)), Aead.randomKey());
         writeKeyring(store, next, rotated);
         String keyName = Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8));
         store.put(keyName, Json.write(KeyObject.wrap(next, credentials, kdf.orElseGet(credentials::newKdf))));
+        // Two rotations must never both delete: each would remove the other's new key. Each deletion checks the lock.
         for (ObjectInfo old : store.list(Layout.KEYS)) {
             if (!old.name().equals(keyName)) {
+                ensureLocksHeld();
                 store.delete(old.name());
             }
         }
         for (ObjectInfo old : store.list(Layout.KEYRING)) {
             if (!old.name().equals(Layout.KEYRING + next.id())) {
+                ensureLocksHeld();
                 store.delete(old.name());
             }
         }

@@ -69,4 +69,31 @@ class BlobSinkCheckpointTest {
         }
         assertThat(new RepositoryVerifier(after).run(true, Progress.NONE).problems()).isEmpty();
     }
+
+    @Test
+    void aBackupWhosePackCannotBeStoredStopsAtOnceInsteadOfReadingOn() {
+        dev.lifeboat.repository.store.SwitchableStore store = new dev.lifeboat.repository.store.SwitchableStore(new FilesystemObjectStore(dir));
+        Repository repo = Repository.init(store, RepositoryTest.SECRET, RepositoryTest.FAST.withPackSize(256 << 10));
+        BlobSink sink = repo.newSink();
+        store.down(); // the first pack's upload fails (after the store's own retries, in real life)
+        byte[] b = new byte[64 * 1024];
+        Random r = new Random(3);
+        RuntimeException stopped = null;
+        int added = 0;
+        for (; added < 2000 && stopped == null; added++) {
+            r.nextBytes(b);
+            try {
+                sink.add(BlobType.DATA, b);
+            } catch (RuntimeException e) {
+                stopped = e;
+            }
+            if (added % 8 == 7) {
+                Thread.yield();
+            }
+        }
+        assertThat(stopped).as("add() reports the failed upload").isInstanceOf(dev.lifeboat.repository.store.StoreException.class);
+        assertThat(stopped.getMessage()).contains("unreachable");
+        assertThat(added).as("stopped long before the end").isLessThan(2000);
+        sink.abort();
+    }
 }

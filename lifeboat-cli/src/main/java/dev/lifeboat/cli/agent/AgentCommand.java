@@ -213,7 +213,10 @@ public final class AgentCommand implements Callable<Integer> {
                 Thread.sleep(100);
                 cron.runDue();
                 if (System.nanoTime() >= nextStatus) {
-                    supervisors.forEach(s -> line(out, s.status()));
+                    supervisors.forEach(s -> line(out, s.status() + (upstreams.containsKey(s.cluster())
+                            ? "; the cluster's RPO lag with the standby's own: " + Durations.formatBrief(upstreams.get(s.cluster())
+                                    .rpoLag(Duration.ofMillis(s.rpoLagMillis(System.currentTimeMillis())))) + " (" + upstreams.get(s.cluster()).describe() + ")"
+                            : "")));
                     drains.forEach(d -> line(out, d.status()));
                     nextStatus += statusNanos;
                 }

@@ -25,7 +25,7 @@ final class AgentMetrics {
     static String render(List<StreamSupervisor> supervisors, java.util.Map<String, UpstreamWatch> upstreams, long nowMillis) {
         StringBuilder b = new StringBuilder();
         gauge(b, "lifeboat_agent_metrics_timestamp_seconds", "When the agent last wrote these metrics (Unix time).");
-        b.append("lifeboat_agent_metrics_timestamp_seconds ").append(String.format("%.3f", nowMillis / 1000.0)).append('\n');
+        b.append("lifeboat_agent_metrics_timestamp_seconds ").append(String.format(java.util.Locale.ROOT, "%.3f", nowMillis / 1000.0)).append('\n');
         if (supervisors.isEmpty()) {
             return b.toString();
         }
@@ -57,7 +57,7 @@ final class AgentMetrics {
     }
 
     private static String seconds(java.time.Duration d) {
-        return String.format("%.3f", d.toMillis() / 1000.0);
+        return String.format(java.util.Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
     }
 
     /** Replaces {@code file} with {@code text}: written beside it, then renamed over it. */

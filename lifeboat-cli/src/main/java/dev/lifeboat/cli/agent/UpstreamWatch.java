@@ -28,6 +28,7 @@ final class UpstreamWatch implements Runnable {
     private final Upstream.Connector primary;
     private final Consumer<String> timeline;
     private volatile Optional<Upstream> latest = Optional.empty();
+    private volatile long readAtNanos;
     private String state = "";
 
     UpstreamWatch(String cluster, String replica, String slot, String applicationName, Upstream.Connector standby,
@@ -50,9 +51,18 @@ final class UpstreamWatch implements Runnable {
         return latest;
     }
 
-    /** The cluster's RPO lag given the agent's own: the standby's lag added (or its silence) when known. */
+    /** The cluster's RPO lag given the agent's own: the standby's lag added (or its silence, grown since the reading) when known. */
     Duration rpoLag(Duration own) {
-        return latest.map(u -> u.rpoLag(own)).orElse(own);
+        long at = readAtNanos;
+        return latest.map(u -> u.rpoLag(own, Duration.ofNanos(System.nanoTime() - at))).orElse(own);
+    }
+
+    /** For the agent's status line: how the standby is fed, from the newest reading. */
+    String describe() {
+        return latest.map(u -> "replica " + replica + (u.receiving() ? " receives from the primary" : " receives NOTHING from the primary")
+                + u.addedLag().map(d -> String.format(java.util.Locale.ROOT, ", its flush_lag %.1f s", d.toMillis() / 1000.0)).orElse("")
+                + u.behindBytes().map(b -> ", " + b + " bytes behind").orElse(""))
+                .orElse("replica " + replica + " not read yet or not a standby");
     }
 
     @Override
@@ -65,13 +75,15 @@ final class UpstreamWatch implements Runnable {
                 return;
             }
             Upstream u = Upstream.probe(replica, s, view.position(), primary);
+            readAtNanos = System.nanoTime();
             latest = Optional.of(u);
             if (u.receiving()) {
                 say("receiving", "replica " + replica + " receives WAL from the primary" + u.primaryError().map(e -> " (the primary cannot be asked how far "
                         + "it trails: " + e + ")").orElse(""));
             } else {
                 say("silent", "PROBLEM replica " + replica + ", which the agent streams from, is not receiving WAL from the primary: what the primary "
-                        + "writes now is not protected; the RPO lag counts from its last message from the primary");
+                        + "writes now is not protected, and the RPO lag counts the WAL it lacks from "
+                        + (u.sinceLastMessage().isPresent() ? "its last message from the primary" : "the last commit it replayed"));
             }
         } catch (SQLException | RuntimeException e) {
             latest = Optional.empty();

@@ -9,6 +9,8 @@ import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.repository.region.Region;
 import dev.lifeboat.repository.region.RegionSet;
 import dev.lifeboat.repository.region.RegionSync;
+import dev.lifeboat.repository.lock.RepositoryLock;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,9 @@ public final class RepoSyncCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "Also read the target's existing objects and replace damaged ones.")
     boolean verify;
 
-    @Option(names = "--prune", description = "Also delete target objects the source does not have (deleted by prune while away).")
+    @Option(names = "--prune", description = "Also delete target objects the source does not have (deleted by prune while away). "
+            + "Takes the exclusive lock. If backups committed to the target while the source was away, sync them back first "
+            + "(--from TARGET --to SOURCE): the source does not have them either.")
     boolean prune;
 
     @Mixin
@@ -53,29 +57,38 @@ public final class RepoSyncCommand implements Callable<Integer> {
                 : set.regions().stream().filter(r -> !r.name().equals(source.name())).toList();
         List<Object> results = new ArrayList<>();
         boolean skippedAny = false;
-        for (Region target : targets) {
-            ProgressBar bar = output.progress("sync " + target.name());
-            RegionSync.Result r = RegionSync.run(source, target, verify, prune, bar);
-            bar.done();
-            skippedAny |= !r.skipped().isEmpty();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("from", source.name());
-            m.put("to", target.name());
-            m.put("copied", r.copied());
-            m.put("bytes", r.bytes());
-            m.put("repaired", r.repaired());
-            m.put("deleted", r.deleted());
-            m.put("skipped", r.skipped());
-            results.add(m);
-            if (!output.json()) {
-                output.out().printf("%s -> %s: copied %d object(s) (%s), repaired %d, deleted %d%s.%n", source.name(),
-                        target.name(), r.copied(), Sizes.bytes(r.bytes()), r.repaired(), r.deleted(),
-                        r.skipped().isEmpty() ? "" : "; SKIPPED damaged source objects: " + String.join(", ", r.skipped()));
+        // Copies under a shared lock, so no prune deletes what is being copied; deletions under the exclusive one,
+        // each checked first, so no backup commits beside them.
+        try (RepositoryLock lock = prune ? RepositoryLock.exclusive(set, Clock.systemUTC(), "repo sync --prune")
+                : RepositoryLock.shared(set, Clock.systemUTC(), "repo sync")) {
+            for (Region target : targets) {
+                ProgressBar bar = output.progress("sync " + target.name());
+                RegionSync.Result r = RegionSync.run(source, target, verify, prune, bar, lock::ensureHeld);
+                bar.done();
+                results.add(describe(source, target, r));
+                skippedAny |= !r.skipped().isEmpty();
             }
         }
         if (output.json()) {
             output.out().println(Json.write(results));
         }
         return skippedAny ? ErrorCode.OBJECT_CORRUPT.exitStatus() : 0;
+    }
+
+    private Map<String, Object> describe(Region source, Region target, RegionSync.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", source.name());
+        m.put("to", target.name());
+        m.put("copied", r.copied());
+        m.put("bytes", r.bytes());
+        m.put("repaired", r.repaired());
+        m.put("deleted", r.deleted());
+        m.put("skipped", r.skipped());
+        if (!output.json()) {
+            output.out().printf("%s -> %s: copied %d object(s) (%s), repaired %d, deleted %d%s.%n", source.name(),
+                    target.name(), r.copied(), Sizes.bytes(r.bytes()), r.repaired(), r.deleted(),
+                    r.skipped().isEmpty() ? "" : "; SKIPPED damaged source objects: " + String.join(", ", r.skipped()));
+        }
+        return m;
     }
 }

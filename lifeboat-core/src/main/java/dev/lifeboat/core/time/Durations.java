@@ -63,12 +63,12 @@ public final class Durations {
         return UNITS.length; // ms
     }
 
-    /** Formats a duration in the same notation, e.g. {@code 1h30m}, {@code 7y}, {@code 0s}. */
     /** Tenths of seconds under a minute ("0.4 s", for lags), {@link #format} above. */
     public static String formatBrief(Duration d) {
         return d.toMillis() < 60_000 ? String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0) : format(d);
     }
 
+    /** Formats a duration in the same notation, e.g. {@code 1h30m}, {@code 7y}, {@code 0s}. */
     public static String format(Duration d) {
         if (d.isNegative()) {
             return "-" + format(d.negated());

@@ -38,10 +38,14 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
      * in {@link #primaryError}, not fatal.
      */
     public static Upstream probe(String replica, Connection standby, Lsn standbyPosition, Connector primary) throws SQLException {
-        try (Connection p = primary.open()) {
-            return read(replica, standby, standbyPosition, Optional.of(p), Optional.empty());
+        Connection p;
+        try {
+            p = primary.open();
         } catch (SQLException e) {
             return read(replica, standby, standbyPosition, Optional.empty(), Optional.of(e.getMessage()));
+        }
+        try (p) {
+            return read(replica, standby, standbyPosition, Optional.of(p), Optional.empty());
         }
     }
 
@@ -68,7 +72,12 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
      * added while it receives, and at least its {@link #silence()} while it does not.
      */
     public Duration rpoLag(Duration own) {
-        Optional<Duration> silent = silence();
+        return rpoLag(own, Duration.ZERO);
+    }
+
+    /** As {@link #rpoLag(Duration)}, for a reading taken {@code since} ago: a silence has grown by that much meanwhile. */
+    public Duration rpoLag(Duration own, Duration since) {
+        Optional<Duration> silent = silence().map(d -> d.plus(since));
         if (silent.isPresent()) {
             return own.compareTo(silent.get()) >= 0 ? own : silent.get();
         }

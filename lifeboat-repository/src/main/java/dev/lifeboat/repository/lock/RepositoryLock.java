@@ -51,15 +51,17 @@ public final class RepositoryLock implements AutoCloseable {
     private volatile Instant refreshedAt;
     /** Why the lock is lost; null while it is held. */
     private volatile String lost;
+    /** Set by {@link #close()}; a refresh never writes the lock object again after it (both hold this lock's monitor). */
+    private boolean closed;
     private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private RepositoryLock(ObjectStore store, String name, Clock clock, LockRecord record) {
+    private RepositoryLock(ObjectStore store, String name, Clock clock, LockRecord record, Instant written, long writtenNanos) {
         this.store = store;
         this.name = name;
         this.clock = clock;
         this.record = record;
-        this.refreshedNanos = System.nanoTime();
-        this.refreshedAt = clock.instant();
+        this.refreshedNanos = writtenNanos;
+        this.refreshedAt = written;
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lifeboat-lock-refresh");
             t.setDaemon(true);
@@ -78,7 +80,9 @@ public final class RepositoryLock implements AutoCloseable {
 
     private static RepositoryLock acquire(ObjectStore store, Clock clock, String purpose, boolean exclusive) {
         conflict(store, clock, exclusive, null);
-        String now = clock.instant().toString();
+        Instant written = clock.instant();
+        long writtenNanos = System.nanoTime();
+        String now = written.toString();
         LockRecord mine = new LockRecord(host(), ProcessHandle.current().pid(), purpose, exclusive, now, now);
         String name = Layout.LOCKS + HexFormat.of().formatHex(dev.lifeboat.repository.crypto.Aead.randomBytes(8));
         store.put(name, Json.write(mine));
@@ -88,7 +92,7 @@ public final class RepositoryLock implements AutoCloseable {
             store.delete(name);
             throw e;
         }
-        return new RepositoryLock(store, name, clock, mine);
+        return new RepositoryLock(store, name, clock, mine, written, writtenNanos);
     }
 
     /** Fails if a live lock conflicts with the one wanted (ignoring {@code own}). */
@@ -153,12 +157,12 @@ public final class RepositoryLock implements AutoCloseable {
      * Rewrites the lock object with a new refresh time, unless the lock is lost: not refreshed for {@link #HOLD} (it
      * may have been taken for stale meanwhile) or removed by somebody. A failed write is retried on the next tick.
      */
-    void refresh() {
-        if (lost != null || expired()) {
+    synchronized void refresh() {
+        if (closed || lost != null || expired()) {
             return;
         }
         try {
-            if (store.stat(name).isEmpty()) {
+            if (store.certainlyAbsent(name)) {
                 lost = "the lock object " + name + " was removed (by 'repo unlock --all' or a clean-up elsewhere)";
                 return;
             }
@@ -219,7 +223,10 @@ public final class RepositoryLock implements AutoCloseable {
     public void close() {
         refresher.shutdownNow();
         onClose.forEach(Runnable::run);
-        store.delete(name);
+        synchronized (this) { // waits for a refresh in progress, which would otherwise write the object again after the delete
+            closed = true;
+            store.delete(name);
+        }
     }
 
     static String host() {

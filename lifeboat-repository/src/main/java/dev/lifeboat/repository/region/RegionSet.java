@@ -47,8 +47,15 @@ public final class RegionSet implements ObjectStore {
     /** Per region, objects whose background copy failed; retried before anything that may refer to them is copied. */
     private final java.util.Map<String, java.util.Set<String>> missing = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
-    /** Per object name, the newest write or delete; a background copy of an older one is skipped. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> generation = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Per object name with background copies pending: the generation of its newest write or delete, and how many
+     * copies are pending; a copy of an older generation is skipped. An entry goes with its last pending copy, so a
+     * long-running agent does not keep one per WAL piece it ever wrote.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Tracked> generation = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Tracked(long generation, int pending) {
+    }
     private final Object[] stripes = new Object[64];
 
     public RegionSet(List<Region> regions, int commitAfter) {
@@ -100,7 +107,10 @@ public final class RegionSet implements ObjectStore {
 
     /** Synchronous writes until {@code commitAfter} regions succeed; background copies for the rest. */
     private void write(String name, Function<Region, Boolean> sync, java.util.function.Consumer<Region> async) {
-        long gen = generation.merge(name, 1L, Long::sum);
+        // Reserve a pending copy per region up front, so the entry cannot go while this write decides where to copy.
+        int reserved = regions.size();
+        long gen = generation.compute(name, (k, t) -> t == null ? new Tracked(1, reserved)
+                : new Tracked(t.generation() + 1, t.pending() + reserved)).generation();
         int committed = 0;
         StoreException last = null;
         List<Region> rest = new ArrayList<>();
@@ -118,6 +128,7 @@ public final class RegionSet implements ObjectStore {
             }
         }
         if (committed < commitAfter) {
+            release(name, reserved);
             // Keep the underlying kind: a refusal (credentials, permissions) is not worth retrying.
             StoreException.Kind kind = last != null && last.kind() == StoreException.Kind.PERMANENT
                     ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
@@ -131,27 +142,39 @@ public final class RegionSet implements ObjectStore {
         boolean refers = name.startsWith(Layout.INDEX) || name.startsWith(Layout.SNAPSHOTS);
         boolean snapshot = name.startsWith(Layout.SNAPSHOTS);
         List<Region> holders = regions.stream().filter(r -> !rest.contains(r)).toList();
+        release(name, reserved - rest.size());
         for (Region r : rest) {
             pending.incrementAndGet();
             copiers.get(r.name()).execute(() -> {
                 java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
                 try {
-                    boolean catchUp = snapshot || lost.stream().anyMatch(n -> n.startsWith(Layout.SNAPSHOTS));
+                    // A snapshot, or an index while a snapshot waits among the missed copies: catch up first, then
+                    // make good what this process missed.
+                    boolean catchUp = snapshot || refers && lost.stream().anyMatch(n -> n.startsWith(Layout.SNAPSHOTS));
                     if (catchUp && !catchUp(r, holders) || refers && !repair(r, lost)) {
                         lost.add(name);
                         return;
                     }
                     synchronized (stripe(name)) {
-                        if (generation.get(name) == gen) {
+                        Tracked t = generation.get(name);
+                        if (t != null && t.generation() == gen) {
                             async.accept(r);
                         }
                     }
                 } catch (RuntimeException e) {
                     lost.add(name);
                 } finally {
+                    release(name, 1);
                     pending.decrementAndGet();
                 }
             });
+        }
+    }
+
+    /** Gives back {@code count} reserved or finished copies of {@code name}; the entry goes with the last. */
+    private void release(String name, int count) {
+        if (count > 0) {
+            generation.computeIfPresent(name, (k, t) -> t.pending() <= count ? null : new Tracked(t.generation(), t.pending() - count));
         }
     }
 
@@ -179,23 +202,36 @@ public final class RegionSet implements ObjectStore {
         return read(name, s -> s.get(name, offset, length));
     }
 
+    /** The first region's answer that has the object; empty when the regions that answered lack it; throws when none answered. */
     @Override
     public Optional<ObjectInfo> stat(String name) {
         StoreException unreachable = null;
+        int answered = 0;
         for (Region r : regions) {
             try {
                 Optional<ObjectInfo> info = r.store().stat(name);
                 if (info.isPresent()) {
                     return info;
                 }
+                answered++;
             } catch (StoreException e) {
                 unreachable = e;
             }
         }
-        if (unreachable != null && regions.size() == 1) {
+        if (answered == 0) {
             throw unreachable;
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean certainlyAbsent(String name) {
+        for (Region r : regions) {
+            if (!r.store().certainlyAbsent(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -228,7 +264,7 @@ public final class RegionSet implements ObjectStore {
         StoreException last = null;
         int done = 0;
         synchronized (stripe(name)) {
-            generation.merge(name, 1L, Long::sum);
+            generation.computeIfPresent(name, (k, t) -> new Tracked(t.generation() + 1, t.pending()));
             for (Region r : regions) {
                 try {
                     r.store().delete(name);
@@ -264,7 +300,7 @@ public final class RegionSet implements ObjectStore {
                     }
                 }
                 if (data != null) {
-                    r.store().put(name, data);
+                    putUnlessDeleted(r, name, data);
                 } else if (regions.stream().filter(o -> o != r).anyMatch(o -> o.store().list(name).stream().anyMatch(i -> i.name().equals(name)))) {
                     return false; // it exists but cannot be read now
                 }
@@ -276,11 +312,33 @@ public final class RegionSet implements ObjectStore {
         return lost.isEmpty();
     }
 
+    /**
+     * Writes a repaired or caught-up copy to {@code r}, unless the object is gone from every other region by now
+     * (a prune deleted it since it was read): under the object's stripe, so a delete in this process cannot slip
+     * between the check and the write and be undone by it.
+     */
+    private void putUnlessDeleted(Region r, String name, byte[] data) {
+        synchronized (stripe(name)) {
+            for (Region other : regions) {
+                if (other != r) {
+                    try {
+                        if (other.store().stat(name).isPresent()) {
+                            r.store().put(name, data);
+                            return;
+                        }
+                    } catch (StoreException e) {
+                        // ask the next region
+                    }
+                }
+            }
+        }
+    }
+
     /** Copies to {@code r} the packs and indexes the first reachable holder has and it lacks; whether that worked. */
-    private static boolean catchUp(Region r, List<Region> holders) {
+    private boolean catchUp(Region r, List<Region> holders) {
         for (Region from : holders) {
             try {
-                RegionSync.catchUp(from, r);
+                RegionSync.catchUp(from, r, (name, data) -> putUnlessDeleted(r, name, data));
                 return true;
             } catch (RuntimeException e) {
                 // the next holder, if any
@@ -308,6 +366,11 @@ public final class RegionSet implements ObjectStore {
     public String location() {
         return regions.size() == 1 ? regions.get(0).store().location()
                 : String.join(" + ", regions.stream().map(r -> r.name() + "=" + r.store().location()).toList());
+    }
+
+    /** Object names with background copies pending (for tests: nothing is kept per object once its copies are done). */
+    int trackedNames() {
+        return generation.size();
     }
 
     /** Background copies still running. */

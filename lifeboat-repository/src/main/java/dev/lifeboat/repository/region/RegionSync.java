@@ -35,7 +35,18 @@ public final class RegionSync {
     }
 
     public static Result run(Region from, Region to, boolean verifyExisting, boolean prune, Progress progress) {
-        return sync(from, to, List.of(""), verifyExisting, prune, progress);
+        return run(from, to, verifyExisting, prune, progress, () -> { });
+    }
+
+    /** As above, calling {@code beforeDelete} before each deletion (the caller's lock check). */
+    public static Result run(Region from, Region to, boolean verifyExisting, boolean prune, Progress progress, Runnable beforeDelete) {
+        return sync(from, to, List.of(""), verifyExisting, prune, progress, (name, data) -> to.store().put(name, data), beforeDelete);
+    }
+
+    /** How a sync writes a copy to the target. */
+    @FunctionalInterface
+    public interface Writer {
+        void put(String name, byte[] data);
     }
 
     /**
@@ -43,11 +54,12 @@ public final class RegionSync {
      * to, without checking what it holds). A snapshot is copied to a region only after this: the blobs it refers to
      * may have been written by an earlier process whose copies to that region failed or never ran.
      */
-    public static Result catchUp(Region from, Region to) {
-        return sync(from, to, List.of(Layout.DATA, Layout.INDEX), false, false, Progress.NONE);
+    public static Result catchUp(Region from, Region to, Writer writer) {
+        return sync(from, to, List.of(Layout.DATA, Layout.INDEX), false, false, Progress.NONE, writer, () -> { });
     }
 
-    private static Result sync(Region from, Region to, List<String> prefixes, boolean verifyExisting, boolean prune, Progress progress) {
+    private static Result sync(Region from, Region to, List<String> prefixes, boolean verifyExisting, boolean prune, Progress progress,
+                               Writer writer, Runnable beforeDelete) {
         ObjectStore source = from.store();
         ObjectStore target = to.store();
         Map<String, ObjectInfo> have = new HashMap<>();
@@ -89,12 +101,20 @@ public final class RegionSync {
                     continue;
                 }
             }
-            byte[] data = source.get(name);
+            byte[] data;
+            try {
+                data = source.get(name);
+            } catch (StoreException e) {
+                if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                    continue; // deleted since it was listed (a prune): no longer wanted
+                }
+                throw e;
+            }
             if (contentAddressed(name) && !matches(name, data)) {
                 skipped.add(name + " (damaged in " + from.name() + ")");
                 continue;
             }
-            target.put(name, data);
+            writer.put(name, data);
             copied++;
             bytes += data.length;
             if (damaged) {
@@ -107,6 +127,7 @@ public final class RegionSync {
             wanted.forEach(i -> inSource.add(i.name()));
             for (String name : have.keySet()) {
                 if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
+                    beforeDelete.run();
                     target.delete(name);
                     deleted++;
                 }

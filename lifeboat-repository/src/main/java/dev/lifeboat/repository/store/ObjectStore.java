@@ -55,6 +55,15 @@ public interface ObjectStore extends AutoCloseable {
     /** Size and modification time, or empty when absent (absence is not an error here). */
     Optional<ObjectInfo> stat(String name);
 
+    /**
+     * Whether the object is certainly absent: true only when every place that could hold it says so. A single store
+     * answers as {@link #stat} does; one spread over regions throws while a region that did not answer might hold
+     * it. For decisions that must not take an outage for an absence (a lock somebody removed).
+     */
+    default boolean certainlyAbsent(String name) {
+        return stat(name).isEmpty();
+    }
+
     /** Every object whose name starts with {@code prefix} (empty: all), in no particular order. */
     List<ObjectInfo> list(String prefix);
 

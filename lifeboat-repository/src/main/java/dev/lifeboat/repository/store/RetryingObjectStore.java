@@ -78,6 +78,11 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean certainlyAbsent(String name) {
+        return retry(() -> inner.certainlyAbsent(name));
+    }
+
+    @Override
     public List<ObjectInfo> list(String prefix) {
         return retry(() -> inner.list(prefix));
     }

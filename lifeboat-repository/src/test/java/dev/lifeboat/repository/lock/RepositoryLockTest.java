@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -140,5 +141,36 @@ class RepositoryLockTest {
         Set<String> after = new HashSet<>();
         fx.store.list("").forEach(i -> after.add(i.name()));
         assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    void aRegionOutageIsNotTakenForARemovedLock() {
+        var east = new dev.lifeboat.repository.store.SwitchableStore(new dev.lifeboat.repository.store.FilesystemObjectStore(dir.resolve("east")));
+        var west = new dev.lifeboat.repository.store.SwitchableStore(new dev.lifeboat.repository.store.FilesystemObjectStore(dir.resolve("west")));
+        var set = new dev.lifeboat.repository.region.RegionSet(List.of(new dev.lifeboat.repository.region.Region("east", east),
+                new dev.lifeboat.repository.region.Region("west", west)), 1);
+        HandClock clock = new HandClock();
+        try (RepositoryLock lock = RepositoryLock.shared(set, clock, "backup")) {
+            assertThat(set.drain(10_000)).isZero();
+            east.down(); // west still holds the lock object
+            clock.advance(Duration.ofMinutes(6));
+            lock.refresh();
+            lock.ensureHeld();
+            west.down(); // nobody answers: a failed refresh, retried, not a removal
+            lock.refresh();
+            lock.ensureHeld();
+            east.up();
+            west.up();
+            // Removed from one region only (a copy that never arrived): still there in the other, so still held.
+            west.delete(set.list("locks/").get(0).name());
+            lock.refresh();
+            lock.ensureHeld();
+            east.down(); // and the region that has it does not answer: absence is not certain
+            lock.refresh();
+            lock.ensureHeld();
+            east.up();
+        } finally {
+            set.close();
+        }
     }
 }

@@ -13,6 +13,8 @@ import dev.lifeboat.repository.files.DirectoryRestore;
 import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.files.TreeFixture;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
+import dev.lifeboat.repository.store.ObjectStore;
+import dev.lifeboat.repository.store.ObjectStoreDelegate;
 import dev.lifeboat.repository.store.ObjectStoreContract;
 import dev.lifeboat.repository.store.SwitchableStore;
 import java.nio.file.Files;
@@ -134,6 +136,40 @@ class RegionSetTest {
         assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
         new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("w"), Progress.NONE);
         assertThat(TreeFixture.describe(dir.resolve("w"))).isEqualTo(TreeFixture.describe(source));
+    }
+
+    @Test
+    void aSnapshotWaitingForARegionDoesNotMakeEveryLaterCopyCatchUp() {
+        int[] lists = {0};
+        ObjectStore counted = new ObjectStoreDelegate(west) {
+            @Override
+            public List<dev.lifeboat.repository.store.ObjectInfo> list(String prefix) {
+                lists[0]++;
+                return super.list(prefix);
+            }
+        };
+        set.close();
+        set = new RegionSet(List.of(new Region("us-east-1", east), new Region("us-west-2", counted)), 1);
+        Repository repo = init();
+        set.drain(10_000);
+        west.down();
+        backup(repo); // its snapshot waits for us-west-2
+        set.drain(10_000);
+        west.up();
+        int before = lists[0];
+        for (int i = 0; i < 50; i++) { // WAL the agent streams meanwhile
+            set.put("wal/app-db/00000001/piece-" + i, new byte[] {(byte) i});
+        }
+        assertThat(set.drain(10_000)).isZero();
+        assertThat(lists[0] - before).as("no catch-up for objects that refer to nothing").isZero();
+        assertThat(set.trackedNames()).as("nothing kept per object once its copies are done").isZero();
+        // The next backup's index catches up and brings the waiting snapshot.
+        Snapshot s = backup(repo);
+        assertThat(set.drain(10_000)).isZero();
+        assertThat(set.failedCopies()).isZero();
+        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
+        assertThat(westOnly.snapshots().ids()).hasSize(2).contains(s.id());
+        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
     }
 
     @Test
