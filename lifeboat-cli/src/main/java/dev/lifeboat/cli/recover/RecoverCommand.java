@@ -19,6 +19,10 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
+import java.util.ArrayList;
+import dev.lifeboat.postgres.tablespace.Tablespace;
+import dev.lifeboat.postgres.tablespace.TablespacePlacement;
 import java.util.concurrent.Callable;
 import dev.lifeboat.cli.redis.RedisOptions;
 import picocli.CommandLine.Command;
@@ -97,6 +101,11 @@ public final class RecoverCommand implements Callable<Integer> {
             + "says how much would be fetched and removed.")
     boolean delta;
 
+    @Option(names = "--tablespace-map", paramLabel = "NAME=DIR", description = "PostgreSQL: put tablespace NAME (or OID) in DIR, new or "
+            + "empty, linked from pg_tblspc; repeatable. Default: DIR.tablespaces/OID beside the new data directory, never the original "
+            + "locations.")
+    List<String> tablespaceMap = new ArrayList<>();
+
     @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (PostgreSQL default: a free one; Redis "
             + "with --data-dir: start redis-server there on this port).")
     Integer port;
@@ -148,6 +157,8 @@ public final class RecoverCommand implements Callable<Integer> {
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
         boolean existing = java.nio.file.Files.isDirectory(to);
         dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseRunning(to); // also on --dry-run: say so before any plan
+        dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseDeltaWithTablespaces(delta, Tablespace.of(plan.backup()));
+        TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(plan.backup()), tablespaceMap, to);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);
@@ -167,6 +178,9 @@ public final class RecoverCommand implements Callable<Integer> {
         text.append(String.format("  WAL       %d whole segment(s)%s from %s%n", plan.wal().size(), plan.partialTail() ? " and the partial one being filled" : "",
                 plan.backup().manifest().labels().get("start_lsn")));
         text.append(String.format("  target    %s%n  into      %s (port %d), WAL staged in %s.wal%n", target, to, p, to));
+        List<String> placed = tablespaces.describe(to);
+        m.put("tablespaces", placed);
+        placed.forEach(x -> text.append("  tablespace ").append(x).append('\n'));
         text.append(String.format("  fetch     %s from the repository (read rate measured now: %.0f MB/s)%n", Sizes.bytes(plan.restoreBytes() + plan.walBytes()),
                 plan.readMbPerSecond()));
         if (delta && dryRun && existing) {
@@ -192,7 +206,7 @@ public final class RecoverCommand implements Callable<Integer> {
         String role = user != null ? user : access.postgres(cluster).map(PostgresCluster::user).orElse("postgres");
         Optional<String> password = access.postgresPassword(cluster);
         Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
-        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout), delta);
+        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout), delta, tablespaces);
         r.delta().ifPresent(d -> {
             m.put("delta_reused_bytes", d.reusedBytes());
             m.put("delta_fetched_bytes", d.fetchedBytes());

@@ -6,6 +6,8 @@ import dev.lifeboat.cli.output.ProgressBar;
 import dev.lifeboat.cli.output.Sizes;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.tablespace.Tablespace;
+import dev.lifeboat.postgres.tablespace.TablespacePlacement;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.files.DirectoryRestore;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Option;
                 "",
                 "The directory then holds the data files, backup_label and the WAL the backup needs: start PostgreSQL on "
                         + "it (after setting port and paths in postgresql.conf if the original server still runs) and it "
-                        + "replays to the end of the backup. Point-in-time recovery is 'lifeboat recover' (issue 4, not in this build)."})
+                        + "replays to the end of the backup. Point-in-time recovery is 'lifeboat recover'.",
+                "",
+                "Tablespaces go beside the new data directory, in DIR.tablespaces/OID linked from pg_tblspc, unless "
+                        + "--tablespace-map puts them elsewhere: a restore never writes to the original tablespace locations."})
 public final class RestorePostgresCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -40,6 +45,10 @@ public final class RestorePostgresCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "DIR", description = "Target data directory; must be new or empty.")
     Path target;
 
+    @Option(names = "--tablespace-map", paramLabel = "NAME=DIR", description = "Put tablespace NAME (or OID) in DIR, new or empty, "
+            + "linked from pg_tblspc; repeatable. Default: DIR.tablespaces/OID beside the data directory.")
+    java.util.List<String> tablespaceMap = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         Repository repo = access.open();
@@ -48,18 +57,21 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + s.shortId() + " is a " + s.manifest().kind() + " backup, not a PostgreSQL one",
                     "Use 'lifeboat restore dir' for directory snapshots.");
         }
+        TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(s), tablespaceMap, target);
         ProgressBar bar = output.progress("restore");
         try {
-            new DirectoryRestore(repo).run(s, target, bar);
+            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(s, target, bar);
         } finally {
             bar.done();
         }
+        tablespaces.finish(target);
         Map<String, String> labels = s.manifest().labels();
-        output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels), () -> String.format(
-                "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n"
+        java.util.List<String> placed = tablespaces.describe(target);
+        output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed), () -> String.format(
+                "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n%s"
                         + "Start it with: pg_ctl -D %s start  (as the owner of the directory; change 'port' first if the original still runs)%n",
                 s.shortId(), s.manifest().name(), s.manifest().time(), target, Sizes.bytes(s.manifest().stats().bytes()), labels.get("stop_lsn"),
-                labels.get("timeline"), target));
+                labels.get("timeline"), placed.stream().map(x -> "  tablespace " + x + "\n").collect(java.util.stream.Collectors.joining()), target));
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.lifeboat.postgres.backup;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.tablespace.Tablespace;
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.TimelineHistory;
 import dev.lifeboat.postgres.wal.WalSegment;
@@ -99,14 +100,21 @@ public final class BaseBackup {
             boolean checksums = "on".equals(one(st, "SHOW data_checksums"));
             ChecksumVerifier verifier = new ChecksumVerifier(start.value());
 
+            List<Tablespace> tablespaces = tablespaces(st);
+            String versionDir = "PG_" + (version / 10000) + "_" + one(st, "SELECT catalog_version_no FROM pg_control_system()");
+
             BlobSink sink = repo.newSink();
             Chunker chunker = new FixedChunker(chunkSize);
             // For progress only: pg_wal's content is not copied (the WAL the backup needs is added at the end).
             long total = DirectoryBackup.sizeOf(dataDir) - DirectoryBackup.sizeOf(dataDir.resolve("pg_wal"));
+            for (Tablespace t : tablespaces) {
+                Path v = Path.of(t.location()).resolve(versionDir);
+                total += !t.location().isEmpty() && Files.isDirectory(v) ? DirectoryBackup.sizeOf(v) : 0;
+            }
             Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
             try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
-                copyDataDirectory(dataDir, tree, chunker, checksums ? Optional.of(verifier) : Optional.empty());
+                copyDataDirectory(dataDir, versionDir, tree, chunker, checksums ? Optional.of(verifier) : Optional.empty());
                 String[] stop = stop(st, version);
                 Lsn stopLsn = Lsn.parse(stop[0]);
                 if (!standby) {
@@ -115,9 +123,8 @@ public final class BaseBackup {
                 }
                 long mtime = clock.instant().toEpochMilli() * 1_000_000;
                 tree.file("backup_label", stop[1].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
-                if (stop[2] != null && !stop[2].isEmpty()) {
-                    tree.file("tablespace_map", stop[2].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
-                }
+                // No tablespace_map: the tablespaces' contents are in the backup (under pg_tblspc/OID), and a restore
+                // places them; PostgreSQL reading the map would link them back to the original locations.
                 List<String> wal = copyWal(dataDir, tree, chunker, timeline, start, stopLsn, segmentSize);
                 BlobSink.Stats content = sink.stats();
                 List<String> ids = tree.finish();
@@ -132,6 +139,7 @@ public final class BaseBackup {
                 labels.put("wal_first", wal.get(0));
                 labels.put("wal_last", wal.get(wal.size() - 1));
                 labels.put("from_standby", Boolean.toString(standby));
+                tablespaces.forEach(t -> t.label(labels));
                 labels.put("page_checksums", checksums ? "verified " + verifier.pagesChecked() + " pages" : "off in this cluster");
                 labels.put("checksum_failures", Integer.toString(verifier.failures().size()));
                 if (!verifier.failures().isEmpty()) {
@@ -153,11 +161,45 @@ public final class BaseBackup {
         }
     }
 
-    private static void copyDataDirectory(Path dataDir, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier) throws IOException {
-        Files.walkFileTree(dataDir, new SimpleFileVisitor<>() {
+    /**
+     * Copies the data directory, and through each link in {@code pg_tblspc} its tablespace's directory for this
+     * server version ({@code versionDir}, e.g. PG_15_202209061), stored under {@code pg_tblspc/OID/} as plain
+     * directories. An in-place tablespace (a directory in pg_tblspc) is copied as part of the data directory.
+     */
+    private static void copyDataDirectory(Path dataDir, String versionDir, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier)
+            throws IOException {
+        copyTree(dataDir, "", tree, chunker, verifier, (rel, link) -> {
+            if (!rel.matches("pg_tblspc/[0-9]+")) {
+                return false;
+            }
+            Path location = link.toRealPath();
+            tree.directory(rel, location);
+            Path version = location.resolve(versionDir);
+            if (Files.isDirectory(version)) {
+                copyTree(version, rel + "/" + versionDir, tree, chunker, verifier, (r, l) -> false);
+            }
+            return true;
+        });
+    }
+
+    /** What to do with a symbolic link met while copying: true if handled (a tablespace), false to store it as a link. */
+    @FunctionalInterface
+    private interface LinkHandler {
+        boolean handle(String rel, Path link) throws IOException;
+    }
+
+    /** Copies {@code root} into the tree under {@code prefix} ("" for the data directory itself). */
+    private static void copyTree(Path root, String prefix, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier, LinkHandler links)
+            throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            private String rel(Path p) {
+                String r = DirectoryBackup.relative(root, p);
+                return prefix.isEmpty() ? r : r.isEmpty() ? prefix : prefix + "/" + r;
+            }
+
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                String rel = DirectoryBackup.relative(dataDir, dir);
+                String rel = rel(dir);
                 if (!rel.isEmpty() && !DataDirectory.copied(rel)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -167,12 +209,14 @@ public final class BaseBackup {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String rel = DirectoryBackup.relative(dataDir, file);
+                String rel = rel(file);
                 if (!DataDirectory.copied(rel)) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink()) {
-                    tree.symlink(rel, file);
+                    if (!links.handle(rel, file)) {
+                        tree.symlink(rel, file);
+                    }
                 } else if (attrs.isRegularFile()) {
                     if (verifier.isPresent() && PageChecksum.isRelationFile(rel)) {
                         tree.file(rel, file, chunker, in -> verifier.get().wrap(rel, in));
@@ -192,6 +236,20 @@ public final class BaseBackup {
                 throw e;
             }
         });
+    }
+
+    /** The cluster's user tablespaces (not pg_default and pg_global, which live in the data directory). */
+    private static List<Tablespace> tablespaces(Statement st) throws SQLException {
+        List<Tablespace> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT oid, spcname, pg_tablespace_location(oid) FROM pg_tablespace "
+                + "WHERE spcname NOT IN ('pg_default', 'pg_global') ORDER BY oid")) {
+            while (rs.next()) {
+                String location = rs.getString(3);
+                // An in-place tablespace (PostgreSQL 15: a directory in pg_tblspc) shows a relative location.
+                out.add(new Tablespace(rs.getString(1), rs.getString(2), location == null || !location.startsWith("/") ? "" : location));
+            }
+        }
+        return out;
     }
 
     /** Stops the backup: returns the stop LSN, the backup_label and the tablespace_map. */

@@ -161,10 +161,17 @@ public final class PostgresRecovery {
      */
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
                           boolean delta) {
+        return recover(plan, dataDir, port, user, password, binDir, limit, delta,
+                dev.lifeboat.postgres.tablespace.TablespacePlacement.defaults(dev.lifeboat.postgres.tablespace.Tablespace.of(plan.backup()), dataDir));
+    }
+
+    /** As above, placing the backup's tablespaces as {@code tablespaces} says. */
+    public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
+                          boolean delta, dev.lifeboat.postgres.tablespace.TablespacePlacement tablespaces) {
         long t0 = System.nanoTime();
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
         RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
-                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"), delta);
+                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"), delta, tablespaces);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, binDir);
         control.start(limit);

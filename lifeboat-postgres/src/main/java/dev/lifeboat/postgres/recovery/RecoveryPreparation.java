@@ -2,6 +2,8 @@ package dev.lifeboat.postgres.recovery;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.tablespace.Tablespace;
+import dev.lifeboat.postgres.tablespace.TablespacePlacement;
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.postgres.wal.TimelineHistory;
@@ -68,10 +70,17 @@ public final class RecoveryPreparation {
      * optionally as a delta restore into an existing copy.
      */
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings, boolean delta) {
+        return prepare(backup, target, dataDir, walDir, settings, delta, TablespacePlacement.defaults(Tablespace.of(backup), dataDir));
+    }
+
+    /** As above, placing the backup's tablespaces as {@code tablespaces} says (by default inside the data directory). */
+    public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings, boolean delta,
+                            TablespacePlacement tablespaces) {
         if (!"postgres".equals(backup.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
         refuseRunning(dataDir);
+        refuseDeltaWithTablespaces(delta, Tablespace.of(backup));
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
@@ -79,8 +88,9 @@ public final class RecoveryPreparation {
         if (delta) {
             changed = Optional.of(new DeltaRestore(repo).run(backup, dataDir, Progress.NONE));
         } else {
-            new DirectoryRestore(repo).run(backup, dataDir, Progress.NONE);
+            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE);
         }
+        tablespaces.finish(dataDir);
         try {
             Files.createDirectories(walDir);
             // Staging decrypts every segment from the backup on: compile AES-GCM's fast path first (~0.15 s).
@@ -128,6 +138,19 @@ public final class RecoveryPreparation {
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);
+        }
+    }
+
+    /**
+     * A delta restore compares files in place; a cluster's tablespaces live behind links it would have to follow
+     * and rewrite, which it does not do yet.
+     *
+     * @throws LifeboatException {@code usage} for a delta restore of a backup with tablespaces
+     */
+    public static void refuseDeltaWithTablespaces(boolean delta, List<Tablespace> tablespaces) {
+        if (delta && !tablespaces.isEmpty()) {
+            throw new LifeboatException(ErrorCode.USAGE, "the backup has tablespaces, and a delta restore does not handle tablespaces yet",
+                    "Recover into a new or empty directory without --delta (tablespaces go inside it, or where --tablespace-map says).");
         }
     }
 

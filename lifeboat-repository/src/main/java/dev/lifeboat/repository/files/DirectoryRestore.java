@@ -44,19 +44,50 @@ public final class DirectoryRestore {
     private final int threads;
     /** Whether the target's filesystem still takes O_DIRECT writes (see {@link DurableFile}). */
     private final java.util.concurrent.atomic.AtomicBoolean direct = new java.util.concurrent.atomic.AtomicBoolean(true);
+    /** Subtrees of the snapshot restored outside the target, by their path in the tree. */
+    private final java.util.Map<String, Path> elsewhere;
 
     public DirectoryRestore(Repository repo) {
         this(repo, Runtime.getRuntime().availableProcessors());
     }
 
     public DirectoryRestore(Repository repo, int threads) {
+        this(repo, threads, java.util.Map.of());
+    }
+
+    private DirectoryRestore(Repository repo, int threads, java.util.Map<String, Path> elsewhere) {
         this.repo = repo;
         this.threads = Math.max(1, threads);
+        this.elsewhere = elsewhere;
+    }
+
+    /**
+     * The same restore, writing each given subtree of the snapshot (a path in its tree, e.g. {@code pg_tblspc/16385})
+     * into its own absolute directory, new or empty, instead of under the target.
+     */
+    public DirectoryRestore elsewhere(java.util.Map<String, Path> subtrees) {
+        java.util.Map<String, Path> abs = new java.util.LinkedHashMap<>();
+        subtrees.forEach((rel, dir) -> abs.put(rel, dir.toAbsolutePath().normalize()));
+        return new DirectoryRestore(repo, threads, java.util.Map.copyOf(abs));
+    }
+
+    /** Where an entry of the tree goes: under the target, or under the directory its subtree was sent to. */
+    private Path place(Path root, String rel) {
+        for (java.util.Map.Entry<String, Path> e : elsewhere.entrySet()) {
+            if (rel.equals(e.getKey())) {
+                return e.getValue();
+            }
+            if (rel.startsWith(e.getKey() + "/")) {
+                return resolve(e.getValue(), rel.substring(e.getKey().length() + 1));
+            }
+        }
+        return resolve(root, rel);
     }
 
     /** Restores; returns the number of files written. */
     public long run(Snapshot snapshot, Path target, Progress progress) {
         prepare(target);
+        elsewhere.values().forEach(DirectoryRestore::prepare);
         Path root = target.toAbsolutePath().normalize();
         List<TreeEntry> dirs = new ArrayList<>();
         AtomicLong files = new AtomicLong();
@@ -70,7 +101,7 @@ public final class DirectoryRestore {
         Deque<Future<?>> writing = new ArrayDeque<>();
         try {
             TreeReader.forEach(repo, snapshot, e -> {
-                Path p = resolve(root, e.path());
+                Path p = place(root, e.path());
                 try {
                     switch (e.type()) {
                         case TreeEntry.DIR -> {
@@ -109,7 +140,7 @@ public final class DirectoryRestore {
             // Directory times last: writing into a directory changes its time. Each directory is fsynced, so the
             // names of the (already durable) files in it are durable too.
             for (int i = dirs.size() - 1; i >= 0; i--) {
-                Path dir = resolve(root, dirs.get(i).path());
+                Path dir = place(root, dirs.get(i).path());
                 finish(dirs.get(i), dir, asRoot);
                 DurableFile.syncDirectory(dir);
             }

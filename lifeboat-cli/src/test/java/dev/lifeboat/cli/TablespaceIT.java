@@ -1,0 +1,119 @@
+package dev.lifeboat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.testkit.FreePort;
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import dev.lifeboat.testkit.Wait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster with a tablespace outside its data directory: the base backup holds the tablespace's contents (not
+ * just the link), and recovery puts them inside the new data directory or where --tablespace-map says, never at the
+ * original location the running cluster still uses.
+ */
+class TablespaceIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void tablespaceContentsAreBackedUpAndRecoveredInPlaceOrWhereMapped() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("tbs").start()) {
+            PostgresServer primary = pg.primary();
+            Path location = pg.newServerHome("ts1");
+            primary.execute("CREATE TABLESPACE ts1 LOCATION '" + location + "'",
+                    "CREATE TABLE progress (id int PRIMARY KEY USING INDEX TABLESPACE ts1, body text) TABLESPACE ts1",
+                    "INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1, 5000) g");
+            String oid = primary.queryOne("SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'");
+            Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "tbs");
+            Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--status-every", "1h");
+            try {
+                AgentFixture.awaitSlotActive(primary);
+                Cli.Result backup = Cli.run(env, "backup", "postgres", "--cluster", "app-db", "--json");
+                assertThat(backup.status()).as(backup.err()).isZero();
+                assertThat(backup.json().get("labels").get("tablespace." + oid + ".location").asText()).isEqualTo(location.toString());
+                primary.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(5001, 8000) g");
+                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
+                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL", () -> primary.queryOne(
+                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+            } finally {
+                agent.destroy();
+                agent.waitFor(30, TimeUnit.SECONDS);
+            }
+
+            // By default the tablespace goes beside the new data directory, linked from pg_tblspc/OID.
+            Path home = pg.newServerHome("r1");
+            Path data = home.resolve("data");
+            Cli.Result dry = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--dry-run");
+            assertThat(dry.status()).as(dry.err()).isZero();
+            Path beside = home.resolve("data.tablespaces").resolve(oid);
+            assertThat(dry.out()).contains("tablespace ts1 (" + oid + ", was " + location + ") -> " + beside + " (linked from pg_tblspc/" + oid,
+                    "--tablespace-map ts1=DIR");
+            int port = FreePort.pick();
+            Cli.Result inPlace = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(),
+                    "--port", Integer.toString(port), "--confirm");
+            assertThat(inPlace.status()).as(inPlace.err()).isZero();
+            PostgresServer r1 = pg.adopt(home, "r1", port);
+            assertThat(r1.queryOne("SELECT count(*) FROM progress")).isEqualTo("8000");
+            assertThat(r1.queryOne("SELECT count(*) FROM progress WHERE body = md5(id::text)")).isEqualTo("8000");
+            assertThat(Files.readSymbolicLink(data.resolve("pg_tblspc").resolve(oid))).isEqualTo(beside);
+            assertThat(r1.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(beside.toString());
+            assertThat(data.resolve("tablespace_map")).doesNotExist();
+            r1.stop();
+
+            // Mapped: the contents go to the given directory, linked from pg_tblspc.
+            Path home2 = pg.newServerHome("r2");
+            Path mapped = home2.resolve("ts1");
+            int port2 = FreePort.pick();
+            Cli.Result elsewhere = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home2.resolve("data").toString(),
+                    "--tablespace-map", "ts1=" + mapped, "--port", Integer.toString(port2), "--confirm");
+            assertThat(elsewhere.status()).as(elsewhere.err()).isZero();
+            PostgresServer r2 = pg.adopt(home2, "r2", port2);
+            assertThat(r2.queryOne("SELECT count(*) FROM progress")).isEqualTo("8000");
+            Path link = home2.resolve("data/pg_tblspc").resolve(oid);
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+            assertThat(Files.readSymbolicLink(link)).isEqualTo(mapped);
+            assertThat(r2.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(mapped.toString());
+            r2.stop();
+
+            // The original keeps running on its own tablespace, untouched.
+            assertThat(primary.queryOne("SELECT count(*) FROM progress")).isEqualTo("8000");
+
+            // Refusals, before anything is written.
+            Cli.Result busy = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", tmp.resolve("r3").toString(),
+                    "--tablespace-map", "ts1=" + location, "--dry-run");
+            assertThat(busy.status()).as(busy.err()).isEqualTo(93);
+            assertThat(busy.err()).contains("tablespace directory " + location + " is not empty");
+            Cli.Result unknown = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", tmp.resolve("r3").toString(),
+                    "--tablespace-map", "ts9=/tmp/x", "--dry-run");
+            assertThat(unknown.status()).isEqualTo(2);
+            assertThat(unknown.err()).contains("no tablespace 'ts9'", "Its tablespaces: ts1 (" + oid);
+            Cli.Result delta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--delta",
+                    "--dry-run");
+            assertThat(delta.status()).isEqualTo(2);
+            assertThat(delta.err()).contains("a delta restore does not handle tablespaces yet");
+
+            // 'restore postgres' places tablespaces the same way, and leaves no tablespace_map to relink them.
+            Path plain = pg.newServerHome("r4").resolve("data");
+            Cli.Result restore = Cli.run(env, "restore", "postgres", "--snapshot", "latest", "--name", "app-db", "--to", plain.toString());
+            assertThat(restore.status()).as(restore.err()).isZero();
+            assertThat(restore.out()).contains("tablespace ts1 (" + oid);
+            assertThat(Files.isSymbolicLink(plain.resolve("pg_tblspc").resolve(oid))).isTrue();
+            try (var versions = Files.list(plain.resolve("pg_tblspc").resolve(oid))) {
+                assertThat(versions.map(p -> p.getFileName().toString())).singleElement().asString().startsWith("PG_");
+            }
+            assertThat(plain.resolve("tablespace_map")).doesNotExist();
+
+            // A full verification restores it into a scratch cluster and checks it.
+            Cli.Result verify = Cli.run(env, "verify", "--full", "--only", "postgres");
+            assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
+        }
+    }
+}
