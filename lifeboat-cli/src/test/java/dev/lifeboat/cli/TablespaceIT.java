@@ -15,18 +15,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cluster with a tablespace outside its data directory: the base backup holds the tablespace's contents (not
- * just the link), and recovery puts them inside the new data directory or where --tablespace-map says, never at the
- * original location the running cluster still uses.
+ * A cluster with a tablespace outside its data directory and its WAL on another disk (pg_wal a link): the base
+ * backup holds the tablespace's contents (not just the link), recovery puts them beside the new data directory or
+ * where --tablespace-map says, and gives the recovered server a pg_wal of its own: never the locations the running
+ * cluster still uses.
  */
 class TablespaceIT {
     @TempDir
     Path tmp;
 
     @Test
-    void tablespaceContentsAreBackedUpAndRecoveredInPlaceOrWhereMapped() throws Exception {
+    void tablespacesAndALinkedPgWalNeverPointARecoveryAtTheLiveCluster() throws Exception {
         try (PostgresHarness pg = PostgresHarness.builder().name("tbs").start()) {
             PostgresServer primary = pg.primary();
+            // WAL on its own disk, as initdb --waldir makes it: pg_wal is a link.
+            primary.stop();
+            Path walDisk = pg.newServerHome("wal").resolve("pg_wal");
+            Files.move(primary.dataDirectory().resolve("pg_wal"), walDisk);
+            Files.createSymbolicLink(primary.dataDirectory().resolve("pg_wal"), walDisk);
+            primary.start();
             Path location = pg.newServerHome("ts1");
             primary.execute("CREATE TABLESPACE ts1 LOCATION '" + location + "'",
                     "CREATE TABLE progress (id int PRIMARY KEY USING INDEX TABLESPACE ts1, body text) TABLESPACE ts1",
@@ -66,6 +73,12 @@ class TablespaceIT {
             assertThat(Files.readSymbolicLink(data.resolve("pg_tblspc").resolve(oid))).isEqualTo(beside);
             assertThat(r1.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(beside.toString());
             assertThat(data.resolve("tablespace_map")).doesNotExist();
+            assertThat(Files.isSymbolicLink(data.resolve("pg_wal"))).as("a directory of its own, not the original's WAL disk").isFalse();
+            r1.execute("CREATE TABLE after_recovery AS SELECT 1", "SELECT pg_switch_wal()");
+            try (var wal = Files.list(walDisk)) {
+                assertThat(wal.map(p -> p.getFileName().toString())).as("the recovered server wrote nothing to the original's WAL")
+                        .noneMatch(n -> n.startsWith("00000002"));
+            }
             r1.stop();
 
             // Mapped: the contents go to the given directory, linked from pg_tblspc.
@@ -83,8 +96,9 @@ class TablespaceIT {
             assertThat(r2.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(mapped.toString());
             r2.stop();
 
-            // The original keeps running on its own tablespace, untouched.
+            // The original keeps running on its own tablespace and WAL disk, untouched.
             assertThat(primary.queryOne("SELECT count(*) FROM progress")).isEqualTo("8000");
+            primary.execute("INSERT INTO progress VALUES (8001, 'still writable')");
 
             // Refusals, before anything is written.
             Cli.Result busy = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", tmp.resolve("r3").toString(),

@@ -164,21 +164,41 @@ public final class BaseBackup {
     /**
      * Copies the data directory, and through each link in {@code pg_tblspc} its tablespace's directory for this
      * server version ({@code versionDir}, e.g. PG_15_202209061), stored under {@code pg_tblspc/OID/} as plain
-     * directories. An in-place tablespace (a directory in pg_tblspc) is copied as part of the data directory.
+     * directories. An in-place tablespace (a directory in pg_tblspc) is copied as part of the data directory. Other
+     * links are stored as the directory or file they point at (a linked pg_wal as an empty directory).
      */
     private static void copyDataDirectory(Path dataDir, String versionDir, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier)
             throws IOException {
         copyTree(dataDir, "", tree, chunker, verifier, (rel, link) -> {
-            if (!rel.matches("pg_tblspc/[0-9]+")) {
-                return false;
+            Path resolved;
+            try {
+                resolved = link.toRealPath();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return false; // a dangling link: kept as it is
             }
-            Path location = link.toRealPath();
-            tree.directory(rel, location);
-            Path version = location.resolve(versionDir);
-            if (Files.isDirectory(version)) {
-                copyTree(version, rel + "/" + versionDir, tree, chunker, verifier, (r, l) -> false);
+            if (rel.matches("pg_tblspc/[0-9]+")) {
+                tree.directory(rel, resolved);
+                Path version = resolved.resolve(versionDir);
+                if (Files.isDirectory(version)) {
+                    copyTree(version, rel + "/" + versionDir, tree, chunker, verifier, (r, l) -> false);
+                }
+                return true;
             }
-            return true;
+            // Any other link (pg_wal on its own disk, a configuration file from /etc) is stored as what it points
+            // at, as pgBackRest restores links by default: a restore must never write through a link into the
+            // original cluster's directories (a recovered server would write its WAL into the live one's pg_wal).
+            if (Files.isDirectory(resolved)) {
+                tree.directory(rel, resolved);
+                if (!DataDirectory.EMPTIED.contains(rel)) {
+                    copyTree(resolved, rel, tree, chunker, verifier, (r, l) -> false);
+                }
+                return true;
+            }
+            if (Files.isRegularFile(resolved)) {
+                tree.file(rel, resolved, chunker);
+                return true;
+            }
+            return false;
         });
     }
 
