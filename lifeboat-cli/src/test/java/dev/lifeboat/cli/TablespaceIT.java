@@ -39,6 +39,9 @@ class TablespaceIT {
                     "CREATE TABLE progress (id int PRIMARY KEY USING INDEX TABLESPACE ts1, body text) TABLESPACE ts1",
                     "INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1, 5000) g");
             String oid = primary.queryOne("SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'");
+            // Configuration the backup carries but a copy must not act on (written, not loaded, by the original).
+            primary.execute("ALTER SYSTEM SET archive_mode = 'on'", "ALTER SYSTEM SET archive_command = '/bin/false'",
+                    "ALTER SYSTEM SET synchronous_standby_names = 'lifeboat_nobody'");
             Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "tbs");
             Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--status-every", "1h");
             try {
@@ -62,7 +65,7 @@ class TablespaceIT {
             assertThat(dry.status()).as(dry.err()).isZero();
             Path beside = home.resolve("data.tablespaces").resolve(oid);
             assertThat(dry.out()).contains("tablespace ts1 (" + oid + ", was " + location + ") -> " + beside + " (linked from pg_tblspc/" + oid,
-                    "--tablespace-map ts1=DIR");
+                    "--tablespace-map ts1=DIR", "archive_mode off");
             int port = FreePort.pick();
             Cli.Result inPlace = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(),
                     "--port", Integer.toString(port), "--confirm");
@@ -74,7 +77,9 @@ class TablespaceIT {
             assertThat(r1.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(beside.toString());
             assertThat(data.resolve("tablespace_map")).doesNotExist();
             assertThat(Files.isSymbolicLink(data.resolve("pg_wal"))).as("a directory of its own, not the original's WAL disk").isFalse();
-            r1.execute("CREATE TABLE after_recovery AS SELECT 1", "SELECT pg_switch_wal()");
+            assertThat(r1.queryOne("SHOW archive_mode")).isEqualTo("off");
+            assertThat(r1.queryOne("SHOW synchronous_standby_names")).isEmpty();
+            r1.execute("SET statement_timeout = '20s'", "CREATE TABLE after_recovery AS SELECT 1", "SELECT pg_switch_wal()");
             try (var wal = Files.list(walDisk)) {
                 assertThat(wal.map(p -> p.getFileName().toString())).as("the recovered server wrote nothing to the original's WAL")
                         .noneMatch(n -> n.startsWith("00000002"));
@@ -86,7 +91,7 @@ class TablespaceIT {
             Path mapped = home2.resolve("ts1");
             int port2 = FreePort.pick();
             Cli.Result elsewhere = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", home2.resolve("data").toString(),
-                    "--tablespace-map", "ts1=" + mapped, "--port", Integer.toString(port2), "--confirm");
+                    "--tablespace-map", "ts1=" + mapped, "--keep-archiving", "--port", Integer.toString(port2), "--confirm");
             assertThat(elsewhere.status()).as(elsewhere.err()).isZero();
             PostgresServer r2 = pg.adopt(home2, "r2", port2);
             assertThat(r2.queryOne("SELECT count(*) FROM progress")).isEqualTo("8000");
@@ -94,6 +99,7 @@ class TablespaceIT {
             assertThat(Files.isSymbolicLink(link)).isTrue();
             assertThat(Files.readSymbolicLink(link)).isEqualTo(mapped);
             assertThat(r2.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(mapped.toString());
+            assertThat(r2.queryOne("SHOW archive_mode")).as("--keep-archiving").isEqualTo("on");
             r2.stop();
 
             // The original keeps running on its own tablespace and WAL disk, untouched.

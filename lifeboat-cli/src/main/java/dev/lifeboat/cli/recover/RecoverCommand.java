@@ -106,6 +106,11 @@ public final class RecoverCommand implements Callable<Integer> {
             + "locations.")
     List<String> tablespaceMap = new ArrayList<>();
 
+    @Option(names = "--keep-archiving", description = "PostgreSQL: keep archive_mode as the backup's configuration has it. By default the "
+            + "recovered copy archives nothing, so it cannot put its new timeline into the original's archive; keep it for a copy that "
+            + "becomes the new primary.")
+    boolean keepArchiving;
+
     @Option(names = "--port", paramLabel = "PORT", description = "Port for the recovered server (PostgreSQL default: a free one; Redis "
             + "with --data-dir: start redis-server there on this port).")
     Integer port;
@@ -152,7 +157,7 @@ public final class RecoverCommand implements Callable<Integer> {
         Path to = Path.of(this.to);
         RecoveryTarget target = target();
         Repository repo = access.open();
-        PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
+        PostgresRecovery recovery = new PostgresRecovery(repo, cluster).keepArchiving(keepArchiving);
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
         boolean existing = java.nio.file.Files.isDirectory(to);
@@ -181,6 +186,8 @@ public final class RecoverCommand implements Callable<Integer> {
         List<String> placed = tablespaces.describe(to);
         m.put("tablespaces", placed);
         placed.forEach(x -> text.append("  tablespace ").append(x).append('\n'));
+        m.put("settings", dev.lifeboat.postgres.recovery.CopyIsolation.settings(keepArchiving));
+        text.append("  settings  ").append(dev.lifeboat.postgres.recovery.CopyIsolation.describe(keepArchiving)).append('\n');
         text.append(String.format("  fetch     %s from the repository (read rate measured now: %.0f MB/s)%n", Sizes.bytes(plan.restoreBytes() + plan.walBytes()),
                 plan.readMbPerSecond()));
         if (delta && dryRun && existing) {

@@ -49,6 +49,10 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             + "linked from pg_tblspc; repeatable. Default: DIR.tablespaces/OID beside the data directory.")
     java.util.List<String> tablespaceMap = new java.util.ArrayList<>();
 
+    @Option(names = "--keep-archiving", description = "Keep archive_mode as the backup's configuration has it. By default the copy "
+            + "archives nothing, so it cannot put its new timeline into the original's archive.")
+    boolean keepArchiving;
+
     @Override
     public Integer call() {
         Repository repo = access.open();
@@ -65,13 +69,30 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             bar.done();
         }
         tablespaces.finish(target);
+        appendSettings(target, dev.lifeboat.postgres.recovery.CopyIsolation.settings(keepArchiving));
         Map<String, String> labels = s.manifest().labels();
         java.util.List<String> placed = tablespaces.describe(target);
         output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed), () -> String.format(
-                "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n%s"
+                "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n%s  settings   "
+                        + dev.lifeboat.postgres.recovery.CopyIsolation.describe(keepArchiving) + "%n"
                         + "Start it with: pg_ctl -D %s start  (as the owner of the directory; change 'port' first if the original still runs)%n",
                 s.shortId(), s.manifest().name(), s.manifest().time(), target, Sizes.bytes(s.manifest().stats().bytes()), labels.get("stop_lsn"),
                 labels.get("timeline"), placed.stream().map(x -> "  tablespace " + x + "\n").collect(java.util.stream.Collectors.joining()), target));
         return 0;
+    }
+
+    /** Appends to the copy's postgresql.auto.conf (which takes precedence), owned like the data directory. */
+    private static void appendSettings(Path dataDir, java.util.List<String> lines) {
+        Path conf = dataDir.resolve("postgresql.auto.conf");
+        try {
+            boolean existed = java.nio.file.Files.exists(conf);
+            java.nio.file.Files.writeString(conf, "\n# lifeboat restore: a copy, not the original\n" + String.join("\n", lines) + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            if (!existed) {
+                java.nio.file.Files.setOwner(conf, java.nio.file.Files.getOwner(dataDir));
+            }
+        } catch (java.io.IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot write " + conf + ": " + e.getMessage(), "Check the permissions of the target.", e);
+        }
     }
 }

@@ -38,6 +38,7 @@ public final class PostgresRecovery {
     private final Repository repo;
     private final String cluster;
     private final WalArchive archive;
+    private boolean keepArchiving;
 
     public PostgresRecovery(Repository repo, String cluster) {
         this.repo = repo;
@@ -150,6 +151,22 @@ public final class PostgresRecovery {
         return chosen;
     }
 
+    /**
+     * Keeps the copy archiving as its configuration says (for a copy that becomes the new primary); by default
+     * recovery turns archiving off ({@link CopyIsolation}).
+     */
+    public PostgresRecovery keepArchiving(boolean keep) {
+        this.keepArchiving = keep;
+        return this;
+    }
+
+    private List<String> settings(int port, Path dataDir) {
+        List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = '" + dataDir + "'"));
+        out.addAll(CopyIsolation.settings(keepArchiving));
+        return out;
+    }
+
     /** Carries out a plan into {@code dataDir} (new or empty); the server is left running on {@code port}. */
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
         return recover(plan, dataDir, port, user, password, binDir, limit, false);
@@ -171,7 +188,7 @@ public final class PostgresRecovery {
         long t0 = System.nanoTime();
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
         RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
-                List.of("port = " + port, "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dataDir + "'"), delta, tablespaces);
+                settings(port, dataDir), delta, tablespaces);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, binDir);
         control.start(limit);
