@@ -52,6 +52,9 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The data directory (owned by user postgres when the JVM is root). */
+    /** Options passed to postgres at start (pg_ctl -o), if any. */
+    private String options;
+
     public Path dataDirectory() {
         return home.resolve("data");
     }
@@ -134,6 +137,15 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the server with {@code options} passed to postgres from now on (pg_ctl -o), e.g.
+     * {@code -c config_file=/etc/...} for a configuration kept outside the data directory, as Debian does.
+     */
+    public void startWith(String options) {
+        this.options = options;
+        start();
+    }
+
     /** Starts the server and waits until it accepts connections. */
     public void start() {
         if (isRunning()) {
@@ -141,9 +153,13 @@ public final class PostgresServer implements AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                ExternalCommand.run(OsUser.as(OsUser.POSTGRES, List.of(bin.resolve("pg_ctl").toString(), "-D",
-                        dataDirectory().toString(), "-l", log().toString(), "-w", "-t", Long.toString(START_LIMIT.toSeconds()), "start")),
-                        home.resolve("commands.log"), START_LIMIT.plusSeconds(10));
+                List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D",
+                        dataDirectory().toString(), "-l", log().toString(), "-w", "-t", Long.toString(START_LIMIT.toSeconds())));
+                if (options != null) {
+                    cmd.addAll(List.of("-o", options));
+                }
+                cmd.add("start");
+                ExternalCommand.run(OsUser.as(OsUser.POSTGRES, cmd), home.resolve("commands.log"), START_LIMIT.plusSeconds(10));
                 break;
             } catch (LifeboatException e) {
                 // Lost the race for the port to another process: take another one.

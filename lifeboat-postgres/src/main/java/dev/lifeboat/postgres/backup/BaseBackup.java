@@ -125,6 +125,8 @@ public final class BaseBackup {
                 tree.file("backup_label", stop[1].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
                 // No tablespace_map: the tablespaces' contents are in the backup (under pg_tblspc/OID), and a restore
                 // places them; PostgreSQL reading the map would link them back to the original locations.
+                Map<String, String> configLabels = new LinkedHashMap<>();
+                ExternalConfig.capture(st, dataDir, tree, mtime, uid, gid, configLabels);
                 List<String> wal = copyWal(dataDir, tree, chunker, timeline, start, stopLsn, segmentSize);
                 BlobSink.Stats content = sink.stats();
                 List<String> ids = tree.finish();
@@ -140,6 +142,7 @@ public final class BaseBackup {
                 labels.put("wal_last", wal.get(wal.size() - 1));
                 labels.put("from_standby", Boolean.toString(standby));
                 tablespaces.forEach(t -> t.label(labels));
+                labels.putAll(configLabels);
                 labels.put("page_checksums", checksums ? "verified " + verifier.pagesChecked() + " pages" : "off in this cluster");
                 labels.put("checksum_failures", Integer.toString(verifier.failures().size()));
                 if (!verifier.failures().isEmpty()) {
