@@ -39,6 +39,10 @@ class TablespaceIT {
                     "CREATE TABLE progress (id int PRIMARY KEY USING INDEX TABLESPACE ts1, body text) TABLESPACE ts1",
                     "INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1, 5000) g");
             String oid = primary.queryOne("SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'");
+            // And an in-place one (PostgreSQL 15: a directory in pg_tblspc), which stays in place.
+            primary.execute("SET allow_in_place_tablespaces = on", "CREATE TABLESPACE inplace LOCATION ''",
+                    "CREATE TABLE notes TABLESPACE inplace AS SELECT g AS id FROM generate_series(1, 100) g");
+            String inPlaceOid = primary.queryOne("SELECT oid FROM pg_tablespace WHERE spcname = 'inplace'");
             // Configuration the backup carries but a copy must not act on (written, not loaded, by the original).
             primary.execute("ALTER SYSTEM SET archive_mode = 'on'", "ALTER SYSTEM SET archive_command = '/bin/false'",
                     "ALTER SYSTEM SET synchronous_standby_names = 'lifeboat_nobody'");
@@ -77,7 +81,12 @@ class TablespaceIT {
             assertThat(r1.queryOne("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(beside.toString());
             assertThat(data.resolve("tablespace_map")).doesNotExist();
             assertThat(Files.isSymbolicLink(data.resolve("pg_wal"))).as("a directory of its own, not the original's WAL disk").isFalse();
+            assertThat(r1.queryOne("SELECT count(*) FROM notes")).isEqualTo("100");
+            assertThat(Files.isSymbolicLink(data.resolve("pg_tblspc").resolve(inPlaceOid))).as("in place").isFalse();
+            assertThat(data.resolve("pg_tblspc").resolve(inPlaceOid)).isDirectory();
+            assertThat(r1.queryOne("SHOW allow_in_place_tablespaces")).isEqualTo("on");
             assertThat(r1.queryOne("SHOW archive_mode")).isEqualTo("off");
+            assertThat(r1.queryOne("SHOW max_logical_replication_workers")).isEqualTo("0");
             assertThat(r1.queryOne("SHOW synchronous_standby_names")).isEmpty();
             r1.execute("SET statement_timeout = '20s'", "CREATE TABLE after_recovery AS SELECT 1", "SELECT pg_switch_wal()");
             try (var wal = Files.list(walDisk)) {
@@ -125,7 +134,7 @@ class TablespaceIT {
             Cli.Result restore = Cli.run(env, "restore", "postgres", "--snapshot", "latest", "--name", "app-db", "--to", plain.toString());
             assertThat(restore.status()).as(restore.err()).isZero();
             assertThat(restore.out()).contains("tablespace ts1 (" + oid);
-            assertThat(Files.isSymbolicLink(plain.resolve("pg_tblspc").resolve(oid))).isTrue();
+            assertThat(Files.readSymbolicLink(plain.resolve("pg_tblspc").resolve(oid))).isEqualTo(plain.resolveSibling("data.tablespaces").resolve(oid));
             try (var versions = Files.list(plain.resolve("pg_tblspc").resolve(oid))) {
                 assertThat(versions.map(p -> p.getFileName().toString())).singleElement().asString().startsWith("PG_");
             }

@@ -164,6 +164,7 @@ public final class RecoverCommand implements Callable<Integer> {
         dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseRunning(to); // also on --dry-run: say so before any plan
         dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseDeltaWithTablespaces(delta, Tablespace.of(plan.backup()));
         TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(plan.backup()), tablespaceMap, to);
+        dev.lifeboat.postgres.tablespace.OlderLayout.check(repo, plan.backup());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);

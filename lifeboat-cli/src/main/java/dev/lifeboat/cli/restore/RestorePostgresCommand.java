@@ -49,10 +49,6 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             + "linked from pg_tblspc; repeatable. Default: DIR.tablespaces/OID beside the data directory.")
     java.util.List<String> tablespaceMap = new java.util.ArrayList<>();
 
-    @Option(names = "--keep-archiving", description = "Keep archive_mode as the backup's configuration has it. By default the copy "
-            + "archives nothing, so it cannot put its new timeline into the original's archive.")
-    boolean keepArchiving;
-
     @Override
     public Integer call() {
         Repository repo = access.open();
@@ -62,6 +58,7 @@ public final class RestorePostgresCommand implements Callable<Integer> {
                     "Use 'lifeboat restore dir' for directory snapshots.");
         }
         TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(s), tablespaceMap, target);
+        dev.lifeboat.postgres.tablespace.OlderLayout.check(repo, s);
         ProgressBar bar = output.progress("restore");
         try {
             new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(s, target, bar);
@@ -69,12 +66,14 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             bar.done();
         }
         tablespaces.finish(target);
-        appendSettings(target, dev.lifeboat.postgres.recovery.CopyIsolation.settings(keepArchiving));
+        dev.lifeboat.postgres.tablespace.OlderLayout.repair(target);
+        appendSettings(target, dev.lifeboat.postgres.recovery.CopyIsolation.settings(false));
         Map<String, String> labels = s.manifest().labels();
         java.util.List<String> placed = tablespaces.describe(target);
-        output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed), () -> String.format(
+        output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed,
+                "settings", dev.lifeboat.postgres.recovery.CopyIsolation.settings(false)), () -> String.format(
                 "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n%s  settings   "
-                        + dev.lifeboat.postgres.recovery.CopyIsolation.describe(keepArchiving) + "%n"
+                        + dev.lifeboat.postgres.recovery.CopyIsolation.describe(false) + "%n"
                         + "Start it with: pg_ctl -D %s start  (as the owner of the directory; change 'port' first if the original still runs)%n",
                 s.shortId(), s.manifest().name(), s.manifest().time(), target, Sizes.bytes(s.manifest().stats().bytes()), labels.get("stop_lsn"),
                 labels.get("timeline"), placed.stream().map(x -> "  tablespace " + x + "\n").collect(java.util.stream.Collectors.joining()), target));

@@ -114,7 +114,8 @@ public final class BaseBackup {
             Integer uid = (Integer) Files.getAttribute(dataDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             Integer gid = (Integer) Files.getAttribute(dataDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
             try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
-                copyDataDirectory(dataDir, versionDir, tree, chunker, checksums ? Optional.of(verifier) : Optional.empty());
+                Map<String, String> stored = new DataDirectoryCopy(dataDir, versionDir, tree, chunker,
+                        checksums ? Optional.of(verifier) : Optional.empty()).run();
                 String[] stop = stop(st, version);
                 Lsn stopLsn = Lsn.parse(stop[0]);
                 if (!standby) {
@@ -141,7 +142,8 @@ public final class BaseBackup {
                 labels.put("wal_first", wal.get(0));
                 labels.put("wal_last", wal.get(wal.size() - 1));
                 labels.put("from_standby", Boolean.toString(standby));
-                tablespaces.forEach(t -> t.label(labels));
+                labels.put(dev.lifeboat.postgres.tablespace.OlderLayout.LABEL, "2"); // links stored as what they point at
+                labelTablespaces(labels, stored, tablespaces, tablespaces(st));
                 labels.putAll(configLabels);
                 labels.put("page_checksums", checksums ? "verified " + verifier.pagesChecked() + " pages" : "off in this cluster");
                 labels.put("checksum_failures", Integer.toString(verifier.failures().size()));
@@ -165,99 +167,14 @@ public final class BaseBackup {
     }
 
     /**
-     * Copies the data directory, and through each link in {@code pg_tblspc} its tablespace's directory for this
-     * server version ({@code versionDir}, e.g. PG_15_202209061), stored under {@code pg_tblspc/OID/} as plain
-     * directories. An in-place tablespace (a directory in pg_tblspc) is copied as part of the data directory. Other
-     * links are stored as the directory or file they point at (a linked pg_wal as an empty directory).
+     * Labels every tablespace the copy stored, named as the server names it after the backup (or before, for one
+     * dropped meanwhile, whose drop replay then applies).
      */
-    private static void copyDataDirectory(Path dataDir, String versionDir, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier)
-            throws IOException {
-        copyTree(dataDir, "", tree, chunker, verifier, (rel, link) -> {
-            Path resolved;
-            try {
-                resolved = link.toRealPath();
-            } catch (java.nio.file.NoSuchFileException e) {
-                return false; // a dangling link: kept as it is
-            }
-            if (rel.matches("pg_tblspc/[0-9]+")) {
-                tree.directory(rel, resolved);
-                Path version = resolved.resolve(versionDir);
-                if (Files.isDirectory(version)) {
-                    copyTree(version, rel + "/" + versionDir, tree, chunker, verifier, (r, l) -> false);
-                }
-                return true;
-            }
-            // Any other link (pg_wal on its own disk, a configuration file from /etc) is stored as what it points
-            // at, as pgBackRest restores links by default: a restore must never write through a link into the
-            // original cluster's directories (a recovered server would write its WAL into the live one's pg_wal).
-            if (Files.isDirectory(resolved)) {
-                tree.directory(rel, resolved);
-                if (!DataDirectory.EMPTIED.contains(rel)) {
-                    copyTree(resolved, rel, tree, chunker, verifier, (r, l) -> false);
-                }
-                return true;
-            }
-            if (Files.isRegularFile(resolved)) {
-                tree.file(rel, resolved, chunker);
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /** What to do with a symbolic link met while copying: true if handled (a tablespace), false to store it as a link. */
-    @FunctionalInterface
-    private interface LinkHandler {
-        boolean handle(String rel, Path link) throws IOException;
-    }
-
-    /** Copies {@code root} into the tree under {@code prefix} ("" for the data directory itself). */
-    private static void copyTree(Path root, String prefix, TreeWriter tree, Chunker chunker, Optional<ChecksumVerifier> verifier, LinkHandler links)
-            throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            private String rel(Path p) {
-                String r = DirectoryBackup.relative(root, p);
-                return prefix.isEmpty() ? r : r.isEmpty() ? prefix : prefix + "/" + r;
-            }
-
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                String rel = rel(dir);
-                if (!rel.isEmpty() && !DataDirectory.copied(rel)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                tree.directory(rel, dir);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String rel = rel(file);
-                if (!DataDirectory.copied(rel)) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (attrs.isSymbolicLink()) {
-                    if (!links.handle(rel, file)) {
-                        tree.symlink(rel, file);
-                    }
-                } else if (attrs.isRegularFile()) {
-                    if (verifier.isPresent() && PageChecksum.isRelationFile(rel)) {
-                        tree.file(rel, file, chunker, in -> verifier.get().wrap(rel, in));
-                    } else {
-                        tree.file(rel, file, chunker);
-                    }
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                // Relations dropped or temp files removed while we walk are normal in a running cluster.
-                if (e instanceof java.nio.file.NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
+    private static void labelTablespaces(Map<String, String> labels, Map<String, String> stored, List<Tablespace> before, List<Tablespace> after) {
+        stored.forEach((oid, location) -> {
+            String name = after.stream().filter(t -> t.oid().equals(oid)).map(Tablespace::name).findFirst()
+                    .or(() -> before.stream().filter(t -> t.oid().equals(oid)).map(Tablespace::name).findFirst()).orElse("oid-" + oid);
+            new Tablespace(oid, name, location).label(labels);
         });
     }
 

@@ -7,8 +7,10 @@ import java.util.List;
  * Settings that stop a restored copy from acting as the cluster it was copied from, whose configuration it carries:
  * its archive_command would archive the copy's new timeline into the original's archive (where a later recovery of
  * the original could follow it), and the original's {@code synchronous_standby_names} would make every commit on
- * the copy wait for a standby that never connects. Barman disables archiving in a recovered server the same way.
- * When the copy becomes the new primary, turn archiving back on (or restore with {@code --keep-archiving}).
+ * the copy wait for a standby that never connects, and its subscriptions would start apply workers that consume the
+ * publishers' slots the original's subscriptions use (the original would then miss those changes). Barman disables
+ * archiving in a recovered server too (it sets {@code archive_command = false}). When the copy becomes the new
+ * primary, turn archiving (or recover with {@code --keep-archiving}) and logical replication workers back on.
  */
 public final class CopyIsolation {
     private CopyIsolation() {
@@ -18,6 +20,7 @@ public final class CopyIsolation {
     public static List<String> settings(boolean keepArchiving) {
         List<String> out = new ArrayList<>();
         out.add("synchronous_standby_names = ''");
+        out.add("max_logical_replication_workers = 0");
         if (!keepArchiving) {
             out.add("archive_mode = 'off'");
         }
@@ -27,6 +30,7 @@ public final class CopyIsolation {
     /** One sentence for plans and reports. */
     public static String describe(boolean keepArchiving) {
         return (keepArchiving ? "archiving kept as configured (--keep-archiving)" : "archive_mode off, so the copy archives nothing into the "
-                + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys)";
+                + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
+                + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots";
     }
 }

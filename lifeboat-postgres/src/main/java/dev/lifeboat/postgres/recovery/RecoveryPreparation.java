@@ -2,6 +2,7 @@ package dev.lifeboat.postgres.recovery;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.tablespace.OlderLayout;
 import dev.lifeboat.postgres.tablespace.Tablespace;
 import dev.lifeboat.postgres.tablespace.TablespacePlacement;
 import dev.lifeboat.postgres.wal.Lsn;
@@ -81,6 +82,7 @@ public final class RecoveryPreparation {
         }
         refuseRunning(dataDir);
         refuseDeltaWithTablespaces(delta, Tablespace.of(backup));
+        OlderLayout.check(repo, backup);
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
@@ -91,6 +93,7 @@ public final class RecoveryPreparation {
             new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE);
         }
         tablespaces.finish(dataDir);
+        OlderLayout.repair(dataDir);
         try {
             Files.createDirectories(walDir);
             // Staging decrypts every segment from the backup on: compile AES-GCM's fast path first (~0.15 s).

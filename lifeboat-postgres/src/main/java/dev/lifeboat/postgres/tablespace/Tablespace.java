@@ -26,6 +26,10 @@ public record Tablespace(String oid, String name, String location) {
         List<Tablespace> out = new ArrayList<>();
         labels.keySet().stream().filter(k -> k.startsWith(LABEL) && k.endsWith(".name")).sorted().forEach(k -> {
             String oid = k.substring(LABEL.length(), k.length() - ".name".length());
+            if (!oid.matches("[0-9]+")) { // it names a path in the restore: never anything but a number
+                throw dev.lifeboat.core.error.LifeboatException.of(dev.lifeboat.core.error.ErrorCode.OBJECT_CORRUPT,
+                        "backup " + backup.shortId() + " names a tablespace '" + oid + "', which is not an OID");
+            }
             out.add(new Tablespace(oid, labels.get(k), labels.getOrDefault(LABEL + oid + ".location", "")));
         });
         return out;

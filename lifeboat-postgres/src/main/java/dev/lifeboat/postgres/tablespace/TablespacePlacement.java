@@ -71,8 +71,28 @@ public final class TablespacePlacement {
                 placed.put(t.oid(), data.resolveSibling(data.getFileName() + ".tablespaces").resolve(t.oid()));
             }
         }
+        refuseOverlaps(placed, data);
         placed.values().forEach(TablespacePlacement::refuseNonEmpty);
         return new TablespacePlacement(tablespaces, placed);
+    }
+
+    /** Two tablespaces in one directory, or one inside another or inside the data directory, would mix their files. */
+    private static void refuseOverlaps(Map<String, Path> placed, Path data) {
+        List<Map.Entry<String, Path>> all = new ArrayList<>(placed.entrySet());
+        for (int i = 0; i < all.size(); i++) {
+            Path a = all.get(i).getValue();
+            if (a.startsWith(data) || data.startsWith(a) || a.startsWith(data.resolveSibling(data.getFileName() + ".wal"))) {
+                throw new LifeboatException(ErrorCode.USAGE, "tablespace directory " + a + " overlaps the data directory " + data + " or its staged WAL",
+                        "Give each tablespace a directory of its own outside the data directory.");
+            }
+            for (int j = i + 1; j < all.size(); j++) {
+                Path b = all.get(j).getValue();
+                if (a.startsWith(b) || b.startsWith(a)) {
+                    throw new LifeboatException(ErrorCode.USAGE, "tablespaces " + all.get(i).getKey() + " and " + all.get(j).getKey()
+                            + " would share " + (a.startsWith(b) ? b : a), "Give each tablespace a directory of its own.");
+                }
+            }
+        }
     }
 
     private static void refuseNonEmpty(Path dir) {
@@ -103,6 +123,11 @@ public final class TablespacePlacement {
         return tablespaces.isEmpty();
     }
 
+    /** Changes the owner of {@code p} itself, never of what a link points at. */
+    private static void chown(Path p, UserPrincipal owner) throws IOException {
+        Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(owner);
+    }
+
     /** Where each tablespace goes, one line each, for plans and reports. */
     public List<String> describe(Path dataDir) {
         List<String> out = new ArrayList<>();
@@ -122,13 +147,24 @@ public final class TablespacePlacement {
         try {
             UserPrincipal owner = Files.getOwner(dataDir, LinkOption.NOFOLLOW_LINKS);
             for (Map.Entry<String, Path> e : placed.entrySet()) {
+                Path dir = e.getValue();
                 Path link = dataDir.resolve("pg_tblspc").resolve(e.getKey());
-                Files.createDirectories(e.getValue());
-                Files.setOwner(e.getValue(), owner);
+                if (Files.isSymbolicLink(dir)) { // the restore never makes one there; somebody else did
+                    throw new LifeboatException(ErrorCode.TARGET_NOT_EMPTY, "tablespace directory " + dir + " is a link", null);
+                }
+                Files.createDirectories(dir);
+                chown(dir, owner);
+                // The default places' parent, made by this restore under whatever umask: the server's, like the data directory.
+                Path data = dataDir.toAbsolutePath().normalize();
+                Path shared = data.resolveSibling(data.getFileName() + ".tablespaces");
+                if (shared.equals(dir.getParent())) {
+                    chown(shared, owner);
+                    Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                }
                 Files.createDirectories(link.getParent());
                 Files.deleteIfExists(link);
-                Files.createSymbolicLink(link, e.getValue());
-                Files.getFileAttributeView(link, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(owner);
+                Files.createSymbolicLink(link, dir);
+                chown(link, owner);
             }
             Files.deleteIfExists(dataDir.resolve("tablespace_map"));
             if (tablespaces.stream().anyMatch(t -> !placed.containsKey(t.oid()))) {

@@ -54,4 +54,24 @@ class TablespacePlacementTest {
         assertThat(catchThrowableOfType(LifeboatException.class, () -> TablespacePlacement.defaults(List.of(ts1), data)).code())
                 .as("the default place is checked too").isEqualTo(ErrorCode.TARGET_NOT_EMPTY);
     }
+
+    @Test
+    void placesThatOverlapAreRefused() {
+        Path data = tmp.resolve("data");
+        assertThat(catchThrowableOfType(LifeboatException.class, () -> TablespacePlacement.of(List.of(ts1, ts2), List.of("ts1=/mnt/a", "archive=/mnt/a/b"),
+                data)).getMessage()).contains("would share /mnt/a");
+        assertThat(catchThrowableOfType(LifeboatException.class, () -> TablespacePlacement.of(List.of(ts1), List.of("ts1=" + data.resolve("pg_tblspc/x")),
+                data)).getMessage()).contains("overlaps the data directory");
+        assertThat(catchThrowableOfType(LifeboatException.class, () -> TablespacePlacement.of(List.of(ts1), List.of("ts1=" + tmp.resolve("data.wal")),
+                data)).getMessage()).contains("overlaps the data directory");
+    }
+
+    @Test
+    void aBackupThatNamesATablespaceByAPathIsDamaged() {
+        var m = new dev.lifeboat.repository.SnapshotManifest(dev.lifeboat.repository.SnapshotManifest.FORMAT, "t", "t", "h", "postgres", "db", "/d",
+                List.of(), "c", List.of(), new dev.lifeboat.repository.SnapshotManifest.Stats(0, 0, 0, 0, 0, 0, 0, 0),
+                java.util.Map.of("tablespace.../../etc.name", "evil", "tablespace.16385.name", "ts1", "tablespace.16385.location", "/srv/ts1"));
+        var s = new dev.lifeboat.repository.Snapshot("0123456789abcdef", m);
+        assertThat(catchThrowableOfType(LifeboatException.class, () -> Tablespace.of(s)).code()).isEqualTo(ErrorCode.OBJECT_CORRUPT);
+    }
 }

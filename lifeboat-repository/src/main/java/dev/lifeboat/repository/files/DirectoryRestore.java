@@ -71,6 +71,26 @@ public final class DirectoryRestore {
         return new DirectoryRestore(repo, threads, java.util.Map.copyOf(abs));
     }
 
+    /**
+     * A damaged or crafted tree must not write through a link it made itself (an entry below a symbolic link entry)
+     * nor put a link where a subtree was sent elsewhere.
+     */
+    private void refuseThroughLink(TreeEntry e, Path p, java.util.Set<Path> links) {
+        for (Path q = p.getParent(); q != null; q = q.getParent()) {
+            if (links.contains(q)) {
+                throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' lies below the symbolic link " + q);
+            }
+        }
+        if (TreeEntry.SYMLINK.equals(e.type())) {
+            for (String subtree : elsewhere.keySet()) {
+                if (e.path().equals(subtree) || e.path().startsWith(subtree + "/")) {
+                    throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' is a symbolic link in " + subtree
+                            + ", which is restored to " + elsewhere.get(subtree));
+                }
+            }
+        }
+    }
+
     /** Where an entry of the tree goes: under the target, or under the directory its subtree was sent to. */
     private Path place(Path root, String rel) {
         for (java.util.Map.Entry<String, Path> e : elsewhere.entrySet()) {
@@ -100,8 +120,10 @@ public final class DirectoryRestore {
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2 * threads);
         Deque<Future<?>> writing = new ArrayDeque<>();
         try {
+            java.util.Set<Path> links = new java.util.HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
                 Path p = place(root, e.path());
+                refuseThroughLink(e, p, links);
                 try {
                     switch (e.type()) {
                         case TreeEntry.DIR -> {
@@ -110,6 +132,7 @@ public final class DirectoryRestore {
                         }
                         case TreeEntry.SYMLINK -> {
                             Files.createSymbolicLink(p, Path.of(e.target()));
+                            links.add(p);
                             ownLink(e, p, asRoot);
                         }
                         case TreeEntry.FILE -> {

@@ -90,7 +90,12 @@ public final class TreeWriter implements AutoCloseable {
 
     /** A symbolic link, as written (never followed). */
     public void symlink(String rel, Path path) throws IOException {
-        write(entry(rel, path, TreeEntry.SYMLINK, null, null, Files.readSymbolicLink(path).toString()));
+        symlink(rel, path, Files.readSymbolicLink(path).toString());
+    }
+
+    /** The symbolic link at {@code path}, stored pointing at {@code target} instead of what it says (e.g. made relative). */
+    public void symlink(String rel, Path path, String target) throws IOException {
+        write(entry(rel, path, TreeEntry.SYMLINK, null, null, target));
     }
 
     /** A regular file read from disk; returns the bytes read (which may differ from the size when it changes). */
