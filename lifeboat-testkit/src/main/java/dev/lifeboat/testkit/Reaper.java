@@ -97,8 +97,11 @@ public final class Reaper {
         if (handle.isEmpty()) {
             return;
         }
-        List<ProcessHandle> all = new ArrayList<>(handle.get().descendants().toList());
+        // The parent first: a postmaster that sees a child killed reinitializes and forks new children, which a
+        // list taken before would miss (they then hold its shared memory, and the next start fails).
+        List<ProcessHandle> all = new ArrayList<>();
         all.add(handle.get());
+        all.addAll(handle.get().descendants().toList());
         all.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle h : all) {
             try {
