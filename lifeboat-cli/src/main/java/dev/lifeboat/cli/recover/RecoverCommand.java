@@ -165,6 +165,8 @@ public final class RecoverCommand implements Callable<Integer> {
         dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseDeltaWithTablespaces(delta, Tablespace.of(plan.backup()));
         TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(plan.backup()), tablespaceMap, to);
         dev.lifeboat.postgres.tablespace.OlderLayout.check(repo, plan.backup());
+        Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
+        Path server = dev.lifeboat.postgres.recovery.ServerBinaries.forBackup(bin, plan.backup());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("cluster", cluster);
@@ -187,6 +189,8 @@ public final class RecoverCommand implements Callable<Integer> {
         List<String> placed = tablespaces.describe(to);
         m.put("tablespaces", placed);
         placed.forEach(x -> text.append("  tablespace ").append(x).append('\n'));
+        m.put("server_binaries", server.toString());
+        text.append(String.format("  server    PostgreSQL %d binaries in %s%n", dev.lifeboat.postgres.recovery.ServerBinaries.major(plan.backup()), server));
         m.put("settings", dev.lifeboat.postgres.recovery.CopyIsolation.settings(keepArchiving));
         text.append("  settings  ").append(dev.lifeboat.postgres.recovery.CopyIsolation.describe(keepArchiving)).append('\n');
         text.append(String.format("  fetch     %s from the repository (read rate measured now: %.0f MB/s)%n", Sizes.bytes(plan.restoreBytes() + plan.walBytes()),
@@ -213,8 +217,7 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         String role = user != null ? user : access.postgres(cluster).map(PostgresCluster::user).orElse("postgres");
         Optional<String> password = access.postgresPassword(cluster);
-        Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
-        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, bin, Durations.parse(timeout), delta, tablespaces);
+        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, Optional.of(server), Durations.parse(timeout), delta, tablespaces);
         r.delta().ifPresent(d -> {
             m.put("delta_reused_bytes", d.reusedBytes());
             m.put("delta_fetched_bytes", d.fetchedBytes());

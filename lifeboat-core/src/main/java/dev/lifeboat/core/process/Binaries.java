@@ -49,6 +49,51 @@ public final class Binaries {
         return postgresBin(System.getProperty("lifeboat.pg.bin", System.getenv(PG_BIN_ENV)), Path.of("/usr/lib/postgresql"), true);
     }
 
+    /**
+     * As {@link #postgresBin()}, for a cluster of PostgreSQL {@code major}: unless configured, {@code lib/MAJOR/bin}
+     * comes first, so a host with several versions (an upgrade in progress) runs the one the data directory needs.
+     */
+    public static Path postgresBin(int major) {
+        return postgresBin(major, System.getProperty("lifeboat.pg.bin", System.getenv(PG_BIN_ENV)), Path.of("/usr/lib/postgresql"), true);
+    }
+
+    static Path postgresBin(int major, String configured, Path lib, boolean searchPath) {
+        Path versioned = lib.resolve(Integer.toString(major)).resolve("bin");
+        if ((configured == null || configured.isBlank()) && hasPgTools(versioned)) {
+            return versioned;
+        }
+        return postgresBin(configured, lib, searchPath);
+    }
+
+    /**
+     * The major version of the server binaries in {@code bin}, from {@code postgres --version} ("postgres (PostgreSQL)
+     * 15.18 (Debian 15.18-1)" is 15).
+     *
+     * @throws LifeboatException {@code binary-not-found} when it cannot be run or its answer read
+     */
+    public static int serverMajor(Path bin) {
+        Path postgres = bin.resolve("postgres");
+        try {
+            Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(out);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            throw new LifeboatException(ErrorCode.BINARY_NOT_FOUND, postgres + " --version said '" + out + "', not a PostgreSQL version",
+                    "Point LIFEBOAT_PG_BIN or the plan's bin-dir at PostgreSQL's server binaries.");
+        } catch (java.io.IOException e) {
+            throw new LifeboatException(ErrorCode.BINARY_NOT_FOUND, "cannot run " + postgres + ": " + e.getMessage(),
+                    "Point LIFEBOAT_PG_BIN or the plan's bin-dir at PostgreSQL's server binaries.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted", null, e);
+        }
+    }
+
     public static Path postgresBin(String configured, Path lib, boolean searchPath) {
         List<String> looked = new ArrayList<>();
         if (configured != null && !configured.isBlank()) {

@@ -1,7 +1,6 @@
 package dev.lifeboat.postgres.check;
 
 import dev.lifeboat.core.error.LifeboatException;
-import dev.lifeboat.core.process.Binaries;
 import dev.lifeboat.core.process.ExternalCommand;
 import dev.lifeboat.postgres.recovery.PostgresControl;
 import dev.lifeboat.postgres.recovery.PostgresRecovery;
@@ -61,12 +60,12 @@ public final class FullVerification {
         ScratchDirectory.sweep(parent, binDir).forEach(notes);
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster);
         PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
+        Path bin = dev.lifeboat.postgres.recovery.ServerBinaries.forBackup(binDir, plan.backup());
         try (ScratchDirectory scratch = ScratchDirectory.create(parent)) {
             Path data = scratch.path().resolve("data");
             int port = dev.lifeboat.core.process.Ports.freeLoopback();
             try {
-                PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, binDir, limit);
-                Path bin = binDir.orElseGet(Binaries::postgresBin);
+                PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, Optional.of(bin), limit);
                 Map<String, String> env = new HashMap<>();
                 password.ifPresent(p -> env.put("PGPASSWORD", p));
                 String output;
@@ -90,7 +89,7 @@ public final class FullVerification {
             } finally {
                 // The recovery may have failed before the data directory existed.
                 if (java.nio.file.Files.exists(data.resolve("postmaster.pid"))) {
-                    PostgresControl control = PostgresControl.of(data, binDir);
+                    PostgresControl control = PostgresControl.of(data, Optional.of(bin));
                     if (control.running()) {
                         control.stop(Duration.ofSeconds(60));
                     }

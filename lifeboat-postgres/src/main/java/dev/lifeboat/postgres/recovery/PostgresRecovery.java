@@ -186,11 +186,12 @@ public final class PostgresRecovery {
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
                           boolean delta, dev.lifeboat.postgres.tablespace.TablespacePlacement tablespaces) {
         long t0 = System.nanoTime();
+        Path bin = ServerBinaries.forBackup(binDir, plan.backup()); // before fetching anything: the right version, or stop
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
         RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
                 settings(port, dataDir), delta, tablespaces);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
-        PostgresControl control = PostgresControl.of(dataDir, binDir);
+        PostgresControl control = PostgresControl.of(dataDir, Optional.of(bin));
         control.start(limit);
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         Properties props = new Properties();
