@@ -39,6 +39,7 @@ public final class PostgresRecovery {
     private final String cluster;
     private final WalArchive archive;
     private boolean keepArchiving;
+    private List<String> extraSettings = List.of();
 
     public PostgresRecovery(Repository repo, String cluster) {
         this.repo = repo;
@@ -160,10 +161,17 @@ public final class PostgresRecovery {
         return this;
     }
 
+    /** More postgresql.auto.conf lines for the copy, after Lifeboat's own (e.g. a scratch cluster's smaller memory). */
+    public PostgresRecovery withSettings(List<String> settings) {
+        this.extraSettings = List.copyOf(settings);
+        return this;
+    }
+
     private List<String> settings(int port, Path dataDir) {
         List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
                 "unix_socket_directories = '" + dataDir + "'"));
         out.addAll(CopyIsolation.settings(keepArchiving));
+        out.addAll(extraSettings);
         return out;
     }
 
