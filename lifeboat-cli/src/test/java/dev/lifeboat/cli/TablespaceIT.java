@@ -87,6 +87,8 @@ class TablespaceIT {
             assertThat(r1.queryOne("SHOW allow_in_place_tablespaces")).isEqualTo("on");
             assertThat(r1.queryOne("SHOW archive_mode")).isEqualTo("off");
             assertThat(r1.queryOne("SHOW max_logical_replication_workers")).isEqualTo("0");
+            assertThat(r1.queryOne("SHOW log_directory")).isEqualTo("log");
+            assertThat(r1.queryOne("SHOW external_pid_file")).isEmpty();
             assertThat(r1.queryOne("SHOW synchronous_standby_names")).isEmpty();
             r1.execute("SET statement_timeout = '20s'", "CREATE TABLE after_recovery AS SELECT 1", "SELECT pg_switch_wal()");
             try (var wal = Files.list(walDisk)) {

@@ -47,7 +47,7 @@ public final class FullVerification {
     }
 
     /** Settings of the scratch cluster beyond a recovered copy's. */
-    static final List<String> SCRATCH_SETTINGS = List.of("shared_buffers = '128MB'", "huge_pages = 'try'");
+    static final List<String> SCRATCH_SETTINGS = List.of("shared_buffers = '128MB'", "huge_pages = 'try'", "ssl = 'off'");
 
     public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
         return run(cluster, user, password, binDir, limit, note -> { });
@@ -62,7 +62,8 @@ public final class FullVerification {
         Path parent = ScratchDirectory.parent(Path.of(System.getProperty("java.io.tmpdir")));
         ScratchDirectory.sweep(parent, binDir).forEach(notes);
         // A scratch cluster, often on the production host: not the production's memory (shared_buffers of a quarter of
-        // the host, huge pages it may not get); the check reads every page once and needs no cache to speak of.
+        // the host, huge pages it may not get), nor its certificates (a key this host may not hold); it listens on
+        // loopback only, and the check reads every page once and needs no cache to speak of.
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster).withSettings(SCRATCH_SETTINGS);
         PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
         Path bin = dev.lifeboat.postgres.recovery.ServerBinaries.forBackup(binDir, plan.backup());

@@ -8,7 +8,8 @@ import java.util.List;
  * its archive_command would archive the copy's new timeline into the original's archive (where a later recovery of
  * the original could follow it), and the original's {@code synchronous_standby_names} would make every commit on
  * the copy wait for a standby that never connects, and its subscriptions would start apply workers that consume the
- * publishers' slots the original's subscriptions use (the original would then miss those changes). Barman disables
+ * publishers' slots the original's subscriptions use (the original would then miss those changes); an external PID
+ * file or an absolute log directory would be the original's too. Barman disables
  * archiving in a recovered server too (it sets {@code archive_command = false}). When the copy becomes the new
  * primary, turn archiving (or recover with {@code --keep-archiving}) and logical replication workers back on.
  */
@@ -21,6 +22,8 @@ public final class CopyIsolation {
         List<String> out = new ArrayList<>();
         out.add("synchronous_standby_names = ''");
         out.add("max_logical_replication_workers = 0");
+        out.add("external_pid_file = ''"); // the original's service manager reads that file
+        out.add("log_directory = 'log'"); // with logging_collector on, not the original's log directory and file names
         if (!keepArchiving) {
             out.add("archive_mode = 'off'");
         }
@@ -31,6 +34,7 @@ public final class CopyIsolation {
     public static String describe(boolean keepArchiving) {
         return (keepArchiving ? "archiving kept as configured (--keep-archiving)" : "archive_mode off, so the copy archives nothing into the "
                 + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
-                + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots";
+                + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots; no external PID file, "
+                + "logs in its own directory";
     }
 }
