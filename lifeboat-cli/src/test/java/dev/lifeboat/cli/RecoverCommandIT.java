@@ -119,8 +119,10 @@ class RecoverCommandIT {
                 assertThat(json.get("estimate_seconds").asDouble()).isPositive();
                 double estimate = json.get("estimate_seconds").asDouble();
                 double took = json.get("total_seconds").asDouble();
-                // Within 2x of the real time; below a second fixed process costs dominate, so there the error must stay under 1 s.
-                assertThat(estimate <= 2 * took && took <= 2 * estimate || Math.abs(estimate - took) < 1.0)
+                // Within 2x of the real time. This restore is 73 MB: fixed costs dominate, and on this VM the fsyncs that
+                // make restored files durable take 0.1 s or 1.5 s from one run to the next (restore phases of 0.98 s and
+                // 2.42 s measured minutes apart), so below a few seconds the error must stay under 2 s instead.
+                assertThat(estimate <= 2 * took && took <= 2 * estimate || Math.abs(estimate - took) < 2.0)
                         .as("estimate %.2f s against %.2f s taken", estimate, took).isTrue();
                 try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
                     assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");

@@ -31,6 +31,8 @@ public final class PostgresServer implements AutoCloseable {
     private final Path bin;
     private int port;
     private long pid = -1;
+    /** Options passed to postgres at start (pg_ctl -o), if any. */
+    private String options;
 
     PostgresServer(String name, Path home, Path bin, int port) {
         this.name = name;
@@ -52,9 +54,6 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The data directory (owned by user postgres when the JVM is root). */
-    /** Options passed to postgres at start (pg_ctl -o), if any. */
-    private String options;
-
     public Path dataDirectory() {
         return home.resolve("data");
     }

@@ -97,8 +97,9 @@ public final class Reaper {
         if (handle.isEmpty()) {
             return;
         }
-        // The parent first: a postmaster that sees a child killed reinitializes and forks new children, which a
-        // list taken before would miss (they then hold its shared memory, and the next start fails).
+        // Frozen first, then the parent killed first: a postmaster that sees a child die reinitializes and forks new
+        // children, which a list taken before would miss (they then hold its shared memory, and the next start fails).
+        freeze(pid);
         List<ProcessHandle> all = new ArrayList<>();
         all.add(handle.get());
         all.addAll(handle.get().descendants().toList());
@@ -109,6 +110,16 @@ public final class Reaper {
             } catch (Exception e) {
                 // Reported by callers that check isAlive().
             }
+        }
+    }
+
+    /** SIGSTOP: a stopped process forks nothing more; SIGKILL still ends it. */
+    private static void freeze(long pid) {
+        try {
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the kill below still happens
         }
     }
 

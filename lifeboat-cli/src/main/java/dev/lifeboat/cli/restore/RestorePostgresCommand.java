@@ -67,7 +67,9 @@ public final class RestorePostgresCommand implements Callable<Integer> {
         }
         tablespaces.finish(target);
         dev.lifeboat.postgres.tablespace.OlderLayout.repair(target);
-        appendSettings(target, dev.lifeboat.postgres.recovery.CopyIsolation.settings(false));
+        java.util.List<String> settings = new java.util.ArrayList<>(dev.lifeboat.postgres.recovery.CopyIsolation.settings(false));
+        settings.addAll(dev.lifeboat.postgres.recovery.CopyIsolation.configFiles(s.manifest().labels(), target));
+        appendSettings(target, settings);
         Map<String, String> labels = s.manifest().labels();
         java.util.List<String> placed = tablespaces.describe(target);
         output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed,

@@ -50,17 +50,23 @@ public final class Binaries {
     }
 
     /**
-     * As {@link #postgresBin()}, for a cluster of PostgreSQL {@code major}: unless configured, {@code lib/MAJOR/bin}
-     * comes first, so a host with several versions (an upgrade in progress) runs the one the data directory needs.
+     * As {@link #postgresBin()}, for a cluster of PostgreSQL {@code major}: unless configured,
+     * {@code /usr/lib/postgresql/MAJOR/bin} (Debian) and {@code /usr/pgsql-MAJOR/bin} (PGDG RPMs) come first, so a host
+     * with several versions (an upgrade in progress) runs the one the data directory needs.
      */
     public static Path postgresBin(int major) {
         return postgresBin(major, System.getProperty("lifeboat.pg.bin", System.getenv(PG_BIN_ENV)), Path.of("/usr/lib/postgresql"), true);
     }
 
     static Path postgresBin(int major, String configured, Path lib, boolean searchPath) {
-        Path versioned = lib.resolve(Integer.toString(major)).resolve("bin");
-        if ((configured == null || configured.isBlank()) && hasPgTools(versioned)) {
-            return versioned;
+        if (configured == null || configured.isBlank()) {
+            // Debian's layout, then the PGDG RPMs' (/usr/pgsql-15/bin).
+            for (Path versioned : List.of(lib.resolve(Integer.toString(major)).resolve("bin"),
+                    lib.getParent() == null ? lib : lib.getParent().resolve("pgsql-" + major).resolve("bin"))) {
+                if (hasPgTools(versioned)) {
+                    return versioned;
+                }
+            }
         }
         return postgresBin(configured, lib, searchPath);
     }
@@ -74,10 +80,22 @@ public final class Binaries {
     public static int serverMajor(Path bin) {
         Path postgres = bin.resolve("postgres");
         try {
-            Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            Path log = java.nio.file.Files.createTempFile("lifeboat-postgres-version", ".txt");
+            String out;
+            try {
+                Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new LifeboatException(ErrorCode.BINARY_NOT_FOUND, postgres + " --version did not answer within 10 s",
+                            "Point LIFEBOAT_PG_BIN or the plan's bin-dir at PostgreSQL's server binaries.");
+                }
+                out = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+                if (p.exitValue() != 0) {
+                    throw new LifeboatException(ErrorCode.BINARY_NOT_FOUND, postgres + " --version failed (exit status " + p.exitValue() + "): " + out,
+                            "Point LIFEBOAT_PG_BIN or the plan's bin-dir at PostgreSQL's server binaries.");
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(log);
             }
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(out);
             if (m.find()) {

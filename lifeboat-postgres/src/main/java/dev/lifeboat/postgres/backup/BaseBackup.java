@@ -101,6 +101,7 @@ public final class BaseBackup {
             ChecksumVerifier verifier = new ChecksumVerifier(start.value());
 
             List<Tablespace> tablespaces = tablespaces(st);
+            List<ExternalConfig.Captured> externalConfig = ExternalConfig.read(st, dataDir);
             String versionDir = "PG_" + (version / 10000) + "_" + one(st, "SELECT catalog_version_no FROM pg_control_system()");
 
             BlobSink sink = repo.newSink();
@@ -127,7 +128,7 @@ public final class BaseBackup {
                 // No tablespace_map: the tablespaces' contents are in the backup (under pg_tblspc/OID), and a restore
                 // places them; PostgreSQL reading the map would link them back to the original locations.
                 Map<String, String> configLabels = new LinkedHashMap<>();
-                ExternalConfig.capture(st, dataDir, tree, mtime, uid, gid, configLabels);
+                ExternalConfig.store(externalConfig, tree, mtime, uid, gid, configLabels);
                 List<String> wal = copyWal(dataDir, tree, chunker, timeline, start, stopLsn, segmentSize);
                 BlobSink.Stats content = sink.stats();
                 List<String> ids = tree.finish();

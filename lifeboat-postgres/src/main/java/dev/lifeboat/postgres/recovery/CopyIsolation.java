@@ -30,6 +30,22 @@ public final class CopyIsolation {
         return out;
     }
 
+    /**
+     * The copy's own authentication files, where the backup took them from outside the data directory (the
+     * original's {@code hba_file} or {@code ident_file} may still point there, from a postgresql.conf kept inside).
+     */
+    public static List<String> configFiles(java.util.Map<String, String> labels, java.nio.file.Path dataDir) {
+        java.nio.file.Path data = dataDir.toAbsolutePath().normalize();
+        List<String> out = new ArrayList<>();
+        if (labels.containsKey("external_hba_file")) {
+            out.add("hba_file = '" + data.resolve("pg_hba.conf").toString().replace("'", "''") + "'");
+        }
+        if (labels.containsKey("external_ident_file")) {
+            out.add("ident_file = '" + data.resolve("pg_ident.conf").toString().replace("'", "''") + "'");
+        }
+        return out;
+    }
+
     /** One sentence for plans and reports. */
     public static String describe(boolean keepArchiving) {
         return (keepArchiving ? "archiving kept as configured (--keep-archiving)" : "archive_mode off, so the copy archives nothing into the "

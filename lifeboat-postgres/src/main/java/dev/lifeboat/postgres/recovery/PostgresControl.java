@@ -45,6 +45,11 @@ public final class PostgresControl {
 
     /** Whether a live postmaster holds this directory. */
     public boolean running() {
+        return running(dataDir);
+    }
+
+    /** Whether a live postmaster holds {@code dataDir} (needs no server binaries). */
+    public static boolean running(Path dataDir) {
         Path pid = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pid)) {
             return false;

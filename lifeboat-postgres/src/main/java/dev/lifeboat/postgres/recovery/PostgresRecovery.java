@@ -167,10 +167,11 @@ public final class PostgresRecovery {
         return this;
     }
 
-    private List<String> settings(int port, Path dataDir) {
+    private List<String> settings(int port, Path dataDir, dev.lifeboat.repository.Snapshot backup) {
         List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
                 "unix_socket_directories = '" + dataDir + "'"));
         out.addAll(CopyIsolation.settings(keepArchiving));
+        out.addAll(CopyIsolation.configFiles(backup.manifest().labels(), dataDir));
         out.addAll(extraSettings);
         return out;
     }
@@ -197,7 +198,7 @@ public final class PostgresRecovery {
         Path bin = ServerBinaries.forBackup(binDir, plan.backup()); // before fetching anything: the right version, or stop
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
         RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,
-                settings(port, dataDir), delta, tablespaces);
+                settings(port, dataDir, plan.backup()), delta, tablespaces);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, Optional.of(bin));
         control.start(limit);

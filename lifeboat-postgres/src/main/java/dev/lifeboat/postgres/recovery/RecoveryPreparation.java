@@ -51,7 +51,7 @@ public final class RecoveryPreparation {
      * @throws LifeboatException {@code target-in-use} when its postmaster.pid names a live process
      */
     public static void refuseRunning(Path dataDir) {
-        if (Files.isDirectory(dataDir) && PostgresControl.of(dataDir, java.util.Optional.empty()).running()) {
+        if (Files.isDirectory(dataDir) && PostgresControl.running(dataDir)) {
             throw new LifeboatException(ErrorCode.TARGET_IN_USE, "a PostgreSQL server is running from " + dataDir
                     + " (its postmaster.pid names a live process); recovery never writes into a running cluster's directory",
                     "Stop it first, or recover into another directory.");

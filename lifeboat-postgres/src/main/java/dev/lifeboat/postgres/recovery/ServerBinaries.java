@@ -18,7 +18,12 @@ public final class ServerBinaries {
 
     /** The backup's major version (15 for server_version_num 150018). */
     public static int major(Snapshot backup) {
-        return Integer.parseInt(backup.manifest().labels().get("server_version_num")) / 10000;
+        String v = backup.manifest().labels().get("server_version_num");
+        if (v == null || !v.matches("[0-9]{5,7}")) {
+            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "backup " + backup.shortId() + " does not say which PostgreSQL version it is of "
+                    + "(server_version_num: " + v + ")");
+        }
+        return Integer.parseInt(v) / 10000;
     }
 
     /**
