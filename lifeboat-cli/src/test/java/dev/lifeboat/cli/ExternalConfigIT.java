@@ -43,7 +43,9 @@ class ExternalConfigIT {
             primary.startWith("-c config_file=" + etc.resolve("postgresql.conf"));
             assertThat(primary.queryOne("SHOW work_mem")).isEqualTo("7MB");
             String originalPid = Files.readString(pidFile);
-            primary.execute("CREATE TABLE progress AS SELECT g AS id FROM generate_series(1, 1000) g");
+            primary.execute("CREATE TABLE progress AS SELECT g AS id FROM generate_series(1, 1000) g",
+                    "CREATE UNLOGGED TABLE sessions AS SELECT g AS id, md5(g::text) AS token FROM generate_series(1, 20000) g");
+            String sessionsFile = primary.queryOne("SELECT pg_relation_filepath('sessions')");
 
             Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "cfg");
             Cli.Result backup = Cli.run(env, "backup", "postgres", "--cluster", "app-db", "--json");
@@ -58,10 +60,15 @@ class ExternalConfigIT {
                     "# lifeboat: from " + confD.resolve("tuning.conf"), "work_mem = '7MB'");
             assertThat(home.resolve("data/pg_hba.conf")).exists();
             assertThat(home.resolve("data/pg_ident.conf")).exists();
+            // An unlogged table's data is not copied, only its init fork: recovery empties it anyway.
+            assertThat(home.resolve("data").resolve(sessionsFile)).doesNotExist();
+            assertThat(home.resolve("data").resolve(sessionsFile + "_init")).exists();
 
             PostgresServer copy = pg.serverAt(home, "r");
             copy.start();
             assertThat(copy.queryOne("SELECT count(*) FROM progress")).isEqualTo("1000");
+            assertThat(copy.queryOne("SELECT count(*) FROM sessions")).isEqualTo("0");
+            copy.execute("INSERT INTO sessions VALUES (1, 'new')");
             assertThat(copy.queryOne("SHOW work_mem")).as("conf.d inlined").isEqualTo("7MB");
             assertThat(copy.queryOne("SHOW data_directory")).isEqualTo(home.resolve("data").toString());
             assertThat(copy.queryOne("SHOW hba_file")).isEqualTo(home.resolve("data/pg_hba.conf").toString());

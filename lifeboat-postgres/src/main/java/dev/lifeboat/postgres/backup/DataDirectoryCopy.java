@@ -29,7 +29,8 @@ import java.util.Optional;
  *   <li>a link to a directory that holds the data directory, or one that leads back into a directory being
  *       followed, fails the backup rather than walking the disk.</li>
  * </ul>
- * Relation files are read through the page checksum verifier wherever they are.
+ * Relation files are read through the page checksum verifier wherever they are; those recovery resets (unlogged
+ * relations but for their init forks, temporary relations) are not copied.
  */
 final class DataDirectoryCopy {
     private final Path dataDir;
@@ -84,7 +85,7 @@ final class DataDirectoryCopy {
                 }
                 if (attrs.isSymbolicLink()) {
                     link(rel, file, top);
-                } else if (attrs.isRegularFile()) {
+                } else if (attrs.isRegularFile() && !resetAtRecovery(rel, file)) {
                     copyFile(rel, file);
                 }
                 return FileVisitResult.CONTINUE;
@@ -99,6 +100,27 @@ final class DataDirectoryCopy {
                 throw e;
             }
         });
+    }
+
+    /**
+     * Relation files recovery empties anyway, which pg_basebackup and pgBackRest skip too: every fork but the init
+     * fork of an unlogged relation (recovery copies the init fork over it), and temporary relations
+     * ({@code tBACKEND_FILENODE}), which belong to sessions that are gone in a restored cluster.
+     */
+    static boolean resetAtRecovery(String rel, Path file) {
+        boolean inRelationDir = rel.startsWith("base/") || rel.startsWith("pg_tblspc/");
+        if (!inRelationDir) {
+            return false;
+        }
+        String name = file.getFileName().toString();
+        if (name.matches("t[0-9]+_[0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?")) {
+            return true;
+        }
+        if (!name.matches("[0-9]+(_fsm|_vm)?(\\.[0-9]+)?")) {
+            return false; // the init fork itself, or not a relation file
+        }
+        String node = name.split("[_.]", 2)[0];
+        return Files.exists(file.resolveSibling(node + "_init"));
     }
 
     private void copyFile(String rel, Path file) throws IOException {
