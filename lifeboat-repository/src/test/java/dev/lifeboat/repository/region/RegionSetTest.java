@@ -58,6 +58,14 @@ class RegionSetTest {
         return RegionStatus.of(set, Instant.now()).stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();
     }
 
+    /** The region alone verifies deep and restores {@code s} exactly, into {@code dir/name}. */
+    private void assertRestoresFromAlone(SwitchableStore region, Snapshot s, String name) {
+        Repository alone = Repository.open(region, RepoFixture.SECRET);
+        assertThat(new RepositoryVerifier(alone).run(true, Progress.NONE).problems()).isEmpty();
+        new DirectoryRestore(alone).run(alone.snapshots().find(s.shortId(), Optional.empty()), dir.resolve(name), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve(name))).isEqualTo(TreeFixture.describe(source));
+    }
+
     @Test
     void everyRegionReceivesACopyInTheBackground() {
         backup(init());
@@ -86,10 +94,7 @@ class RegionSetTest {
         assertThat(r.copied()).isEqualTo(behind.missingObjects());
         assertThat(status("us-west-2").inSync()).isTrue();
         // The repaired region alone restores the snapshot.
-        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
-        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
-        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("r"), Progress.NONE);
-        assertThat(TreeFixture.describe(dir.resolve("r"))).isEqualTo(TreeFixture.describe(source));
+        assertRestoresFromAlone(west, s, "r");
     }
 
     @Test
@@ -107,10 +112,7 @@ class RegionSetTest {
         Snapshot s = backup(repo);
         assertThat(set.drain(10_000)).isZero();
         assertThat(set.failedCopies()).isZero();
-        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
-        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
-        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("w"), Progress.NONE);
-        assertThat(TreeFixture.describe(dir.resolve("w"))).isEqualTo(TreeFixture.describe(source));
+        assertRestoresFromAlone(west, s, "w");
     }
 
     @Test
@@ -132,10 +134,7 @@ class RegionSetTest {
         assertThat(s.manifest().stats().newChunks()).as("everything deduplicated").isZero();
         assertThat(set.drain(10_000)).isZero();
         assertThat(set.failedCopies()).isZero();
-        Repository westOnly = Repository.open(west, RepoFixture.SECRET);
-        assertThat(new RepositoryVerifier(westOnly).run(true, Progress.NONE).problems()).isEmpty();
-        new DirectoryRestore(westOnly).run(westOnly.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("w"), Progress.NONE);
-        assertThat(TreeFixture.describe(dir.resolve("w"))).isEqualTo(TreeFixture.describe(source));
+        assertRestoresFromAlone(west, s, "w");
     }
 
     @Test

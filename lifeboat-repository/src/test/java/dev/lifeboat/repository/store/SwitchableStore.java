@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.Optional;
 
 /** A store that can be taken down: while down every call fails as an unreachable service would (unit tests only). */
-public final class SwitchableStore implements ObjectStore {
-    private final ObjectStore inner;
+public final class SwitchableStore extends ObjectStoreDelegate {
+    private final String location;
     private volatile boolean down;
 
     public SwitchableStore(ObjectStore inner) {
-        this.inner = inner;
+        super(inner);
+        this.location = inner.location();
     }
 
     public void down() {
@@ -22,59 +23,61 @@ public final class SwitchableStore implements ObjectStore {
 
     private void check(String name) {
         if (down) {
-            throw new StoreException(StoreException.Kind.RETRYABLE, name, inner.location() + " is unreachable (connection refused)", null);
+            throw new StoreException(StoreException.Kind.RETRYABLE, name, location + " is unreachable (connection refused)", null);
         }
     }
 
     @Override
     public void put(String name, byte[] data) {
         check(name);
-        inner.put(name, data);
+        super.put(name, data);
+    }
+
+    @Override
+    public void put(String name, byte[] data, int offset, int length) {
+        check(name);
+        super.put(name, data, offset, length);
     }
 
     @Override
     public boolean putIfAbsent(String name, byte[] data) {
         check(name);
-        return inner.putIfAbsent(name, data);
+        return super.putIfAbsent(name, data);
     }
 
     @Override
     public byte[] get(String name) {
         check(name);
-        return inner.get(name);
+        return super.get(name);
     }
 
     @Override
     public byte[] get(String name, long offset, int length) {
         check(name);
-        return inner.get(name, offset, length);
+        return super.get(name, offset, length);
     }
 
     @Override
     public Optional<ObjectInfo> stat(String name) {
         check(name);
-        return inner.stat(name);
+        return super.stat(name);
+    }
+
+    @Override
+    public boolean certainlyAbsent(String name) {
+        check(name);
+        return super.certainlyAbsent(name);
     }
 
     @Override
     public List<ObjectInfo> list(String prefix) {
         check(prefix);
-        return inner.list(prefix);
+        return super.list(prefix);
     }
 
     @Override
     public void delete(String name) {
         check(name);
-        inner.delete(name);
-    }
-
-    @Override
-    public StoreFeatures features() {
-        return inner.features();
-    }
-
-    @Override
-    public String location() {
-        return inner.location();
+        super.delete(name);
     }
 }
