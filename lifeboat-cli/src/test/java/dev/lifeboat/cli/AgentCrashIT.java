@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lifeboat.postgres.recovery.PostgresControl;
 import dev.lifeboat.testkit.PostgresHarness;
 import dev.lifeboat.testkit.PostgresServer;
-import dev.lifeboat.testkit.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,9 +45,7 @@ class AgentCrashIT {
                 // A second base backup, a few segments later: prune may then drop the WAL only the first one needed.
                 assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
                 insert(primary, 5);
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL up to " + end, () -> primary.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary);
             } finally {
                 again.destroy();       // SIGTERM: a clean stop
                 again.waitFor(20, TimeUnit.SECONDS);

@@ -92,6 +92,18 @@ final class AgentFixture {
         }
     }
 
+    /** Waits until the repository holds the WAL {@code primary} has flushed so far (the agent's slot there confirmed it). */
+    static void awaitWalStored(PostgresServer primary) {
+        awaitWalStored(primary, primary);
+    }
+
+    /** As above, with the agent's slot on {@code slotHolder} (a standby it streams from). */
+    static void awaitWalStored(PostgresServer primary, PostgresServer slotHolder) {
+        String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
+        Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL up to " + end, () -> slotHolder.queryOne(
+                "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+    }
+
     /** Waits until the agent's replication slot on {@code primary} is active. */
     static void awaitSlotActive(PostgresServer primary) {
         Wait.until(Duration.ofSeconds(60), "the agent's slot", () -> primary.queryOne(

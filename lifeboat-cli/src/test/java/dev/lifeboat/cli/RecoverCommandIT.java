@@ -74,9 +74,7 @@ class RecoverCommandIT {
             Thread.sleep(50);
             primary.queryOne("SELECT pg_create_restore_point('before-cleanup')");
             primary.execute("DELETE FROM progress WHERE id % 2 = 0", "INSERT INTO progress (id) VALUES (999999)");
-            String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-            Wait.until(Duration.ofSeconds(20), "the repository to hold the WAL", () -> primary.queryOne(
-                    "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+            AgentFixture.awaitWalStored(primary);
             agentThread.join(40_000);
             assertThat(agent.get().status()).as(agent.get().err()).isZero();
             assertThat(agent.get().err()).contains("streaming WAL for app-db", "agent stopped");

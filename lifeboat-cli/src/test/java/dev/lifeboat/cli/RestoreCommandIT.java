@@ -42,9 +42,7 @@ class RestoreCommandIT {
                             + (i * 5000 + 5000) + ") g", "SELECT pg_switch_wal()");
                 }
                 primary.execute("INSERT INTO events VALUES (999999, 'the last commit, in the partial segment')");
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL", () -> primary.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary);
             } finally {
                 agent.destroyForcibly();
                 agent.waitFor(10, TimeUnit.SECONDS);

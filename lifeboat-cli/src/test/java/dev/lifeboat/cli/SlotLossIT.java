@@ -60,9 +60,7 @@ class SlotLossIT {
                 Wait.until(Duration.ofSeconds(30), "the agent to say what it did", () -> read(log).contains("was invalidated by the server"));
                 assertThat(read(log)).contains("replaced the slot, streaming resumes at", "take a new base backup now");
                 primary.execute("INSERT INTO t (body) VALUES ('after the loss')");
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the repository to hold WAL past the gap", () -> primary.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary);
 
                 Cli.Result gap = Cli.run(env, "status");
                 System.out.println("lifeboat status after the slot was replaced:\n" + gap.out());

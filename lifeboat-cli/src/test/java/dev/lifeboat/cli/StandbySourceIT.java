@@ -56,9 +56,7 @@ class StandbySourceIT {
                 Cli.Result backup = Cli.run(env, "backup", "postgres", "--cluster", "app-db");
                 assertThat(backup.status()).as(backup.err()).isZero();
                 primary.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(1001, 3000) g");
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the agent to confirm the primary's WAL through the standby", () -> replica.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary, replica);
 
                 Cli.Result status = Cli.run(env, "status", "--json");
                 assertThat(status.status()).as(status.out() + status.err()).isZero();

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lifeboat.testkit.FreePort;
 import dev.lifeboat.testkit.PostgresHarness;
 import dev.lifeboat.testkit.PostgresServer;
-import dev.lifeboat.testkit.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,9 +52,7 @@ class TablespaceIT {
                 assertThat(backup.status()).as(backup.err()).isZero();
                 assertThat(backup.json().get("labels").get("tablespace." + oid + ".location").asText()).isEqualTo(location.toString());
                 primary.execute("INSERT INTO progress SELECT g, md5(g::text) FROM generate_series(5001, 8000) g");
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL", () -> primary.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary);
             } finally {
                 agent.destroy();
                 agent.waitFor(30, TimeUnit.SECONDS);
@@ -150,9 +146,7 @@ class TablespaceIT {
                 AgentFixture.awaitSlotActive(primary);
                 Cli.Result second = Cli.run(env, "backup", "postgres", "--cluster", "app-db");
                 assertThat(second.status()).as(second.err()).isZero();
-                String end = primary.queryOne("SELECT pg_current_wal_flush_lsn()");
-                Wait.until(Duration.ofSeconds(30), "the repository to hold the WAL", () -> primary.queryOne(
-                        "SELECT restart_lsn >= '" + end + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'lifeboat_app_db'").equals("t"));
+                AgentFixture.awaitWalStored(primary);
             } finally {
                 again.destroy();
                 again.waitFor(30, TimeUnit.SECONDS);
