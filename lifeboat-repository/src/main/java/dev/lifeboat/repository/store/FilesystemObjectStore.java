@@ -1,23 +1,23 @@
 package dev.lifeboat.repository.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A store in a local directory. Writes go to a temporary file in the target directory, are made durable (objects of
@@ -157,20 +157,39 @@ public final class FilesystemObjectStore implements ObjectStore {
         if (!Files.isDirectory(start)) {
             return out;
         }
-        try (Stream<Path> walk = Files.walk(start)) {
-            walk.filter(Files::isRegularFile).forEach(p -> {
-                String name = root.relativize(p).toString().replace('\\', '/');
-                if (name.startsWith(prefix) && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                    try {
-                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        // Other processes write and delete while we list: a temporary file renamed into place, or an object pruned,
+        // between reading a directory and reading the entry's attributes is simply not listed.
+        try {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes a) {
+                    String name = root.relativize(p).toString().replace('\\', '/');
+                    if (a.isRegularFile() && name.startsWith(prefix) && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
                         out.add(new ObjectInfo(name, a.size(), a.lastModifiedTime().toInstant()));
-                    } catch (IOException e) {
-                        // deleted while listing: not there
                     }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
             });
-        } catch (IOException | UncheckedIOException e) {
-            throw failure(prefix, "cannot list", e instanceof UncheckedIOException u ? u.getCause() : e);
+        } catch (NoSuchFileException e) {
+            // the directory itself went away: nothing under it
+        } catch (IOException e) {
+            throw failure(prefix, "cannot list", e);
         }
         return out;
     }
