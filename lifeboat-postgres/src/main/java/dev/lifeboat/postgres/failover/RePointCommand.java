@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * (Patroni calls these callbacks). The command runs without a shell, in a clean environment: {@link #INHERITED}
  * from Lifeboat's, never its secrets (passphrase, passwords), plus the new and old primaries' addresses; exit status
  * 0 within the time limit means re-pointed. On overrun it is killed with everything it
- * started. Its output (stdout and stderr together, last lines kept) goes into the report, so the operator sees why
+ * started, found by pid: its descendants, its process group, and every process that still carries this run's
+ * {@link #RUN_MARKER} in the environment it was started with (a daemon that left the session does). Its output (stdout and stderr together, last lines kept) goes into the report, so the operator sees why
  * it failed without hunting for a log.
  */
 public final class RePointCommand {
@@ -27,6 +28,11 @@ public final class RePointCommand {
     private static final int MAX_LINE = 500;
     /** The only variables the command inherits from Lifeboat's environment. */
     public static final List<String> INHERITED = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR");
+    /**
+     * A variable set to a new random value for each run: every process the command starts inherits it, even one that
+     * calls setsid and leaves the command's session and process group, so an overrun finds them all in /proc.
+     */
+    public static final String RUN_MARKER = "LIFEBOAT_RE_POINT_RUN";
 
     /** What the command did. {@code exitStatus} is -1 when it was killed for overrunning or could not start. */
     public record Outcome(List<String> command, int exitStatus, boolean timedOut, long millis, String output) {
@@ -116,6 +122,8 @@ public final class RePointCommand {
         kept.addAll(rePoint.inherit());
         env.keySet().retainAll(kept);
         env.putAll(environment);
+        String marker = RUN_MARKER + "=" + java.util.UUID.randomUUID();
+        env.put(RUN_MARKER, marker.substring(RUN_MARKER.length() + 1));
         Process p;
         try {
             p = pb.start();
@@ -134,13 +142,13 @@ public final class RePointCommand {
         try {
             boolean done = p.waitFor(rePoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
-                kill(p, setsid.isPresent());
+                kill(p, setsid.isPresent(), marker);
                 p.waitFor(5, TimeUnit.SECONDS);
             }
             reader.join(2000);
             return new Outcome(rePoint.command(), done ? p.exitValue() : -1, !done, millisSince(start), tail.text());
         } catch (InterruptedException e) {
-            kill(p, setsid.isPresent());
+            kill(p, setsid.isPresent(), marker);
             Thread.currentThread().interrupt();
             return new Outcome(rePoint.command(), -1, false, millisSince(start), tail.text() + "\n(interrupted)");
         }
@@ -150,16 +158,30 @@ public final class RePointCommand {
     static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
 
     /**
-     * Kills the command, its descendants and, when it leads a process group of its own, every process still in that
-     * group: only processes this command started (by pid, from /proc; never by name).
+     * Kills the command, its descendants, every process still in its process group when it leads one, and every
+     * process started with this run's marker in its environment: only processes this command started (by pid, from
+     * /proc; never by name). A process that cleared its environment before exec (env -i) is not found.
      */
-    private static void kill(Process p, boolean ownGroup) {
+    private static void kill(Process p, boolean ownGroup, String marker) {
         long group = p.pid();
+        long self = ProcessHandle.current().pid();
         p.descendants().forEach(ProcessHandle::destroyForcibly);
-        if (ownGroup) {
-            ProcessHandle.allProcesses().filter(h -> h.pid() != group && processGroup(h.pid()) == group).forEach(ProcessHandle::destroyForcibly);
-        }
+        ProcessHandle.allProcesses().filter(h -> h.pid() != group && h.pid() != self)
+                .filter(h -> (ownGroup && processGroup(h.pid()) == group) || startedWith(h.pid(), marker))
+                .forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+    }
+
+    /** Whether the process was started with {@code entry} (NAME=value) in its environment (/proc/PID/environ). */
+    static boolean startedWith(long pid, String entry) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+        } catch (IOException | RuntimeException e) {
+            return false; // gone, or another user's: not ours
+        }
+        String text = new String(environ, StandardCharsets.UTF_8);
+        return text.startsWith(entry + "\0") || text.contains("\0" + entry + "\0") || text.equals(entry) || text.endsWith("\0" + entry);
     }
 
     /** The process group of {@code pid} (field 5 of /proc/PID/stat), or -1 when it cannot be read. */

@@ -47,6 +47,7 @@ class RePointCommandTest {
         assertThat(names).containsAll(ENV.keySet()).contains("PATH");
         java.util.Set<String> allowed = new java.util.HashSet<>(RePointCommand.INHERITED);
         allowed.addAll(ENV.keySet());
+        allowed.add(RePointCommand.RUN_MARKER);
         assertThat(allowed).containsAll(names);
         assertThat(System.getenv().keySet()).as("the test JVM has variables the command must not see")
                 .anyMatch(k -> !allowed.contains(k));
@@ -67,6 +68,27 @@ class RePointCommandTest {
             Thread.sleep(20);
         }
         assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("the command's child is gone").isFalse();
+    }
+
+    @Test
+    void aDaemonThatLeftTheSessionIsKilledByItsRunMarker() throws Exception {
+        // setsid in an orphaned subshell: the sleeper is in a session and process group of its own, and its parent
+        // exited, so neither the descendants nor the process group find it; the environment it started with does.
+        Path pid = tmp.resolve("daemon.pid");
+        RePointCommand.Outcome o = RePointCommand.run(new RePoint(List.of("/bin/sh", "-c",
+                "(setsid sleep 60 > /dev/null 2>&1 < /dev/null & echo $! > " + pid + "); echo daemonized; sleep 60"), Duration.ofMillis(700)), ENV);
+        assertThat(o.timedOut()).isTrue();
+        long daemon = Long.parseLong(Files.readString(pid).trim());
+        try {
+            assertThat(RePointCommand.processGroup(daemon)).as("the daemon leads a process group of its own").isEqualTo(daemon);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false)).as("the daemon is gone").isFalse();
+        } finally {
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly); // started by this test
+        }
     }
 
     @Test
