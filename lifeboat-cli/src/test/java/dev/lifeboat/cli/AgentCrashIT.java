@@ -59,37 +59,53 @@ class AgentCrashIT {
             String start = Cli.run(env, "backups", "list", "--json").json().get(0).get("start_lsn").asText();
             dev.lifeboat.postgres.wal.WalSegment first = dev.lifeboat.postgres.wal.WalSegment.of(1, dev.lifeboat.postgres.wal.Lsn.parse(start),
                     dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
-            Path cache = tmp.resolve("prefetch");
-            Path dest = tmp.resolve("RECOVERYXLOG");
-            Cli.Result fetched = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "2",
+            // PostgreSQL runs restore_command in the data directory of the cluster being recovered, whose pg_control
+            // names the system: prefetched segments wait in a directory of that system's.
+            Path recovering = Files.createDirectories(tmp.resolve("recovering").resolve("global")).getParent();
+            Files.copy(primary.dataDirectory().resolve("global/pg_control"), recovering.resolve("global/pg_control"));
+            Path cacheBase = tmp.resolve("prefetch");
+            Path cache = cacheBase.resolve("lifeboat-wal-" + System.getProperty("user.name"))
+                    .resolve("app-db-" + primary.queryOne("SELECT system_identifier FROM pg_control_system()"));
+            Path dest = Files.createDirectories(recovering.resolve("pg_wal")).resolve("RECOVERYXLOG");
+            Cli.Result fetched = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "--prefetch", "2",
                     first.fileName(), dest.toString());
             assertThat(fetched.status()).as(fetched.err()).isZero();
             assertThat(Files.size(dest)).isEqualTo(dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
             assertThat(cache.resolve(first.next().fileName())).as("the next segment is prefetched").exists();
-            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), first.next().fileName(), dest.toString())
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rwx------");
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), first.next().fileName(), dest.toString())
                     .status()).isZero();
             assertThat(cache.resolve(first.next().fileName())).as("served from the prefetch directory").doesNotExist();
-            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "00000002.history", dest.toString()).status())
+            // Segments a recovery of another system left (same cluster name) are never served to this one.
+            Path foreign = Files.createDirectories(cache.resolveSibling("app-db-1234")).resolve(first.next().next().fileName());
+            Files.write(foreign, new byte[] {1});
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "--prefetch", "0",
+                    first.next().next().fileName(), dest.toString()).status()).isZero();
+            assertThat(Files.size(dest)).as("read from the repository, not another system's leftovers")
+                    .isEqualTo(dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "00000002.history", dest.toString()).status())
                     .as("a history file the repository lacks").isEqualTo(1);
-            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "0000000100000FFF000000FF", dest.toString())
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "0000000100000FFF000000FF", dest.toString())
                     .status()).as("a segment the repository lacks").isEqualTo(1);
             // A damaged object is not a missing one: exit 1 would make PostgreSQL end recovery there and promote
             // without the rest. Archive recovery must stop (exit 126); a standby retries (exit 1).
             Path stored;
             try (var files = Files.walk(tmp)) {
-                stored = files.filter(p -> p.getFileName().toString().equals(first.next().fileName()) && !p.startsWith(cache)).findFirst().orElseThrow();
+                stored = files.filter(p -> p.getFileName().toString().equals(first.next().fileName()) && !p.startsWith(cacheBase)
+                        && !p.startsWith(recovering)).findFirst().orElseThrow();
             }
             byte[] original = Files.readAllBytes(stored);
             byte[] damaged = original.clone();
             damaged[damaged.length / 2] ^= 1;
             Files.write(stored, damaged);
-            Path pgData = Files.createDirectories(tmp.resolve("recovering").resolve("pg_wal"));
-            Cli.Result refused = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "0",
+            Path pgData = recovering.resolve("pg_wal");
+            Files.deleteIfExists(dest);
+            Cli.Result refused = Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "--prefetch", "0",
                     first.next().fileName(), pgData.resolve("RECOVERYXLOG").toString());
             assertThat(refused.status()).as("archive recovery stops on a damaged segment").isEqualTo(126);
             assertThat(pgData.resolve("RECOVERYXLOG")).doesNotExist();
             Files.writeString(pgData.getParent().resolve("standby.signal"), "");
-            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cache.toString(), "--prefetch", "0",
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "--prefetch", "0",
                     first.next().fileName(), pgData.resolve("RECOVERYXLOG").toString()).status()).as("a standby asks again later").isEqualTo(1);
             Files.write(stored, original);
 

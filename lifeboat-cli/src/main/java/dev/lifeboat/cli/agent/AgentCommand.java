@@ -156,7 +156,7 @@ public final class AgentCommand implements Callable<Integer> {
             Optional<Path> pgWal = Optional.ofNullable(plan.resources().postgres().get(e.getKey())).flatMap(PostgresCluster::dataDir).map(d -> Path.of(d).resolve("pg_wal"))
                     .filter(java.nio.file.Files::isDirectory);
             dev.lifeboat.postgres.spool.SpoolDrain drain = new dev.lifeboat.postgres.spool.SpoolDrain(e.getValue(), new WalArchive(repo, e.getKey()),
-                    dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE, stop, event -> line(out, e.getKey() + ": " + event), pgWal);
+                    stop, event -> line(out, e.getKey() + ": " + event), pgWal);
             pgWal.ifPresent(w -> line(out, e.getKey() + ": reading ahead ready segments from " + w
                     + " (the plan's data-dir is on this host), storing them before archive_command asks"));
             drains.add(drain);

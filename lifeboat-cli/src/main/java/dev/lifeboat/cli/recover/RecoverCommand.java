@@ -246,9 +246,9 @@ public final class RecoverCommand implements Callable<Integer> {
         if (given > 1 || (latest && given > 0)) {
             throw new LifeboatException(ErrorCode.USAGE, "give one target: --target-time, --target-lsn, --target-xid, --target-name or --latest", null);
         }
-        if (mode == Mode.POINT_IN_TIME && given == 0) {
+        if (mode == Mode.POINT_IN_TIME && given == 0 && !latest) {
             throw new LifeboatException(ErrorCode.USAGE, "point-in-time recovery needs a target",
-                    "Give --target-time, --target-lsn, --target-xid or --target-name.");
+                    "Give --target-time, --target-lsn, --target-xid, --target-name, or --latest for the end of the archived WAL.");
         }
         if (mode == Mode.DATABASE_ONLY && given > 0) {
             throw new LifeboatException(ErrorCode.USAGE, "database-only recovery replays all WAL; a target needs --mode point-in-time", null);

@@ -2,6 +2,7 @@ package dev.lifeboat.cli.wal;
 
 import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.fetch.PrefetchCache;
 import dev.lifeboat.postgres.fetch.WalFetch;
 import dev.lifeboat.postgres.wal.WalArchive;
 import dev.lifeboat.postgres.wal.WalSegment;
@@ -40,7 +41,9 @@ public final class WalFetchCommand implements Callable<Integer> {
     @Option(names = "--prefetch", paramLabel = "N", description = "Segments to read ahead (default 8; 0 for none).")
     int prefetch = 8;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Where prefetched segments wait (default: $TMPDIR/lifeboat-wal-CLUSTER).")
+    @Option(names = "--cache", paramLabel = "DIR", description = "Under which directory prefetched segments wait (default: $TMPDIR), in "
+            + "lifeboat-wal-USER/CLUSTER-SYSTEMID, a directory only this user can read, named after the system identifier in the data "
+            + "directory's pg_control so that another system's leftovers are never served.")
     Path cache;
 
     @Option(names = "--segment-size", paramLabel = "BYTES", description = "The cluster's WAL segment size (default 16 MiB).")
@@ -54,11 +57,15 @@ public final class WalFetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-wal-" + cluster);
         WalFetch.Source source;
         try {
-            source = new WalFetch(() -> new WalArchive(access.open(), cluster), segmentSize, dir).fetch(walFile, destination, prefetch);
-        } catch (RuntimeException e) {
+            PrefetchCache.Choice dir = PrefetchCache.under(cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir")), cluster, dataDirectory());
+            if (dir.directory().isEmpty() && prefetch > 0) {
+                System.err.println("lifeboat wal fetch: " + dir.why());
+            }
+            source = new WalFetch(() -> new WalArchive(access.open(), cluster), segmentSize, dir.directory()).fetch(walFile, destination,
+                    dir.directory().isPresent() ? prefetch : 0);
+        } catch (RuntimeException | Error e) {
             // Exit 1 would tell PostgreSQL "no such file": archive recovery would end here and promote without the WAL
             // that follows. Any other failure must stop recovery instead (an exit status above 125 does), except on a
             // standby, which retries restore_command until it works.

@@ -163,6 +163,7 @@ public final class PlanSchema {
                     OperationsSchema.checkLadder(p.escalation(), b, v.at(escalation));
                     checkComponentsAgainstRetention(p, b);
                     checkWalSources(p, b);
+                    checkSpools(p, b);
                 });
     }
 
@@ -189,6 +190,30 @@ public final class PlanSchema {
                             "replica of " + r, from), hint != null ? hint : c.replicas().isEmpty() ? "Cluster " + r + " has no replicas; "
                             + "add them under resources.postgres." + r + ".replicas, or remove 'from' to stream from the primary."
                             : "Its replicas: " + String.join(", ", c.replicas().keySet()) + ".");
+                }
+            }
+        }
+    }
+
+    /**
+     * A spool directory serves one cluster: every cluster's segments have the same names, so with two clusters in one
+     * spool one cluster's file could be stored as the other's and its archive_command told it was.
+     */
+    private static void checkSpools(Plan p, Binding b) {
+        Map<String, String> owner = new java.util.HashMap<>();
+        for (Schedule s : p.schedules().values()) {
+            String spool = s.options().get("spool");
+            if (s.job() != dev.lifeboat.core.plan.Job.WAL || spool == null) {
+                continue;
+            }
+            String dir = java.nio.file.Path.of(spool).toAbsolutePath().normalize().toString();
+            for (String r : s.resources()) {
+                String other = owner.putIfAbsent(dir, r);
+                if (other != null && !other.equals(r)) {
+                    Values v = b.valuesOf(s);
+                    b.report(v != null ? v.at() : new Position(p.source(), 1, 1), ErrorCode.IMPOSSIBLE_VALUE, "schedules." + s.name()
+                            + ": clusters " + other + " and " + r + " share the spool " + spool + ", where their segments' names collide",
+                            "Give each cluster a wal schedule with a spool directory of its own.");
                 }
             }
         }

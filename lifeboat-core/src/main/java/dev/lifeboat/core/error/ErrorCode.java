@@ -113,6 +113,13 @@ public enum ErrorCode {
             "WAL is not reaching the repository as the plan needs: start or fix 'lifeboat agent' (its log says why), and watch 'lifeboat status'."),
     REPOINT_NOT_READY(99, "repoint-not-ready", "%s",
             "Nothing was changed. Fix the cluster's re-point command in the plan, or fail over with --no-re-point and re-point the application yourself."),
+    WAL_CONFLICT(100, "wal-conflict", "%s",
+            "Nothing was overwritten. Two database systems are writing WAL under one cluster name (a cluster re-created with initdb or "
+                    + "restored from a dump, or two clusters named alike): give the new one its own name in the plan, or, once the old "
+                    + "one's backups are no longer needed, remove its WAL (wal/NAME/ in the repository)."),
+    WAL_INVALID(101, "wal-invalid", "%s",
+            "Nothing was stored from the file: it is not the WAL segment PostgreSQL wrote under that name. Check what archive_command "
+                    + "hands over (cp %p, not another file), and the cluster's WAL segment size."),
 
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");

@@ -159,6 +159,21 @@ class PlanLoaderTest {
     }
 
     @Test
+    void twoClustersCannotShareASpoolDirectory() {
+        String two = BASE.replace("      password: {env: PGPASSWORD}\n",
+                "      password: {env: PGPASSWORD}\n    users-db:\n      primary: 127.0.0.1:5433\n      password: {env: PGPASSWORD}\n");
+        Plan own = PlanLoader.parse("test.yaml", two.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {spool: /var/spool/orders}\n")
+                + "  users-wal:\n    job: wal\n    resources: [users-db]\n    max-lag: 1m\n    options: {spool: /var/spool/users}\n");
+        assertThat(own.schedules()).containsKey("users-wal");
+
+        Problem shared = only(two.replace("    resources: [orders-db]\n    max-lag: 1m\n",
+                "    resources: [orders-db, users-db]\n    max-lag: 1m\n    options: {spool: /var/spool/wal}\n"));
+        assertThat(shared.code()).isEqualTo(ErrorCode.IMPOSSIBLE_VALUE);
+        assertThat(shared.message()).isEqualTo("schedules.wal: clusters orders-db and users-db share the spool /var/spool/wal, where their "
+                + "segments' names collide");
+    }
+
+    @Test
     void componentDependingOnAnUndefinedResourceIsRejected() {
         Problem p = only(BASE.replace("depends-on: [orders-db]", "depends-on: [order-db]"));
         assertThat(p.code()).isEqualTo(ErrorCode.UNDEFINED_REFERENCE);

@@ -74,8 +74,12 @@ public final class BaseBackup {
         props.setProperty("ApplicationName", "lifeboat backup");
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props); Statement st = c.createStatement()) {
             int version = Integer.parseInt(one(st, "SHOW server_version_num"));
-            if (version < 100000) {
-                throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL " + version + " is older than 10", "Lifeboat backs up PostgreSQL 10 and later.");
+            if (version < 120000) {
+                // Recovery writes recovery.signal and its settings into postgresql.auto.conf, which PostgreSQL 12 brought;
+                // a backup that no recovery could start is refused up front rather than found out in a disaster.
+                throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL " + version + " is older than 12",
+                        "Lifeboat backs up and recovers PostgreSQL 12 and later (older servers need recovery.conf, which it does not write); "
+                                + "use pgBackRest for this server until it is upgraded.");
             }
             Path dataDir = target.dataDir().toRealPath();
             Path serverDir = Path.of(one(st, "SHOW data_directory"));

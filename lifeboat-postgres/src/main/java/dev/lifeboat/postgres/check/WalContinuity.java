@@ -45,8 +45,9 @@ public final class WalContinuity {
             return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0);
         }
         long segmentSize = Long.parseLong(backups.get(0).manifest().labels().get("wal_segment_size"));
-        // By segment number, whatever the timeline: after a promotion the new timeline continues the numbering, and
-        // a partial segment counts as present (it is the end of archived WAL).
+        // By segment number along the newest timeline's history (WalChain): after a promotion the new timeline
+        // continues the numbering. A partial segment counts as present only as the end of the archived WAL: one
+        // followed by later segments (a slot replaced while it was filling) is a hole replay cannot pass.
         WalChain chain = WalChain.of(archive, segmentSize);
         List<Gap> gaps = new ArrayList<>();
         Optional<WalSegment> newest = chain.newest().map(WalChain.Link::segment);
@@ -57,9 +58,9 @@ public final class WalContinuity {
                 int timeline = Integer.parseInt(b.manifest().labels().get("timeline"));
                 long n = WalSegment.of(timeline, Lsn.parse(b.manifest().labels().get("start_lsn")), segmentSize).number();
                 while (n <= last) {
-                    if (!chain.has(n)) {
+                    if (!present(chain, n, last)) {
                         long gapStart = n;
-                        while (!chain.has(n) && n <= last) {
+                        while (!present(chain, n, last) && n <= last) {
                             n++;
                         }
                         record(gaps, new WalSegment(timeline, gapStart, segmentSize).fileName(), new WalSegment(timeline, n - 1, segmentSize).fileName(),
@@ -72,7 +73,7 @@ public final class WalContinuity {
             Snapshot latest = backups.get(backups.size() - 1);
             int tli = Integer.parseInt(latest.manifest().labels().get("timeline"));
             long n = WalSegment.of(tli, Lsn.parse(latest.manifest().labels().get("start_lsn")), segmentSize).number();
-            while (chain.has(n)) {
+            while (present(chain, n, newest.get().number())) {
                 n++;
             }
             recoverableTo = Optional.of(new WalSegment(newest.get().timeline(), n, segmentSize).start());
@@ -80,6 +81,10 @@ public final class WalContinuity {
         Optional<Instant> newestTime = archive.newestObjectTime();
         return new Report(gaps, newest.map(WalSegment::fileName), newestTime.map(t -> Duration.between(t, now)), recoverableTo,
                 chain.size());
+    }
+
+    private static boolean present(WalChain chain, long n, long last) {
+        return chain.at(n).map(l -> l.whole() || n == last).orElse(false);
     }
 
     private static void record(List<Gap> gaps, String first, String last, long n, String backup) {

@@ -32,14 +32,14 @@ public final class WalFetch {
     private final java.util.function.Supplier<WalArchive> opener;
     private WalArchive archive;
     private final long segmentSize;
-    private final Path cache;
+    private final Optional<Path> cache;
 
     public WalFetch(WalArchive archive, long segmentSize, Path cache) {
-        this(() -> archive, segmentSize, cache);
+        this(() -> archive, segmentSize, Optional.of(cache));
     }
 
-    /** With the archive opened on first use only. */
-    public WalFetch(java.util.function.Supplier<WalArchive> opener, long segmentSize, Path cache) {
+    /** With the archive opened on first use only, and no prefetching without a cache (see {@link PrefetchCache}). */
+    public WalFetch(java.util.function.Supplier<WalArchive> opener, long segmentSize, Optional<Path> cache) {
         this.opener = opener;
         this.segmentSize = segmentSize;
         this.cache = cache;
@@ -58,9 +58,16 @@ public final class WalFetch {
     /** Writes {@code walFile} to {@code destination}; then prefetches the next {@code prefetch} segments. */
     public Source fetch(String walFile, Path destination, int prefetch) {
         try {
-            Path cached = cache.resolve(walFile);
-            if (Files.exists(cached)) {
-                Files.move(cached, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Optional<Path> cached = cache.map(c -> c.resolve(walFile)).filter(Files::exists);
+            if (cached.isPresent()) {
+                try {
+                    Files.move(cached.get(), destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    // The cache is on another filesystem (a tmpfs /tmp, pg_wal on its own volume): copy it next to
+                    // the destination, rename it there, then drop the cached copy.
+                    write(destination, Files.readAllBytes(cached.get()));
+                    Files.delete(cached.get());
+                }
                 prefetchAfter(walFile, prefetch);
                 return Source.PREFETCHED;
             }
@@ -94,9 +101,10 @@ public final class WalFetch {
 
     private void prefetchAfter(String walFile, int count) throws IOException {
         Optional<WalSegment> current = WalSegment.parse(walFile, segmentSize);
-        if (current.isEmpty() || count <= 0) {
+        if (current.isEmpty() || count <= 0 || cache.isEmpty()) {
             return;
         }
+        Path cache = this.cache.get();
         Files.createDirectories(cache);
         List<WalSegment> wanted = new ArrayList<>();
         WalSegment s = current.get();

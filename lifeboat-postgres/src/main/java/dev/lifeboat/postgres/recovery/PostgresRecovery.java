@@ -74,16 +74,34 @@ public final class PostgresRecovery {
                     "Choose an earlier backup with --backup-id, or a target after " + backup.manifest().ended() + ".");
         }
         Lsn stop = Lsn.parse(backup.manifest().labels().get("stop_lsn"));
+        long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
+        WalChain walChain = WalChain.of(archive, segmentSize);
+        if (!onHistory(backup, walChain)) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "backup " + backup.shortId() + " is on timeline "
+                    + backup.manifest().labels().get("timeline") + " after timeline " + walChain.history().timeline()
+                    + " branched off it; recovery follows the newest timeline, " + walChain.history().timeline(),
+                    "Choose a backup taken on timeline " + walChain.history().timeline() + " or before it branched off.");
+        }
+        if (target.time().isPresent()) {
+            // PostgreSQL stops at the first commit after the target time; WAL that ends before one (the newest stored
+            // object is older than the target) fails the recovery after the whole restore (PostgreSQL 13+), or
+            // promotes at the end of the WAL (12).
+            Optional<Instant> newest = archive.newestObjectTime();
+            if (newest.isPresent() && target.time().get().isAfter(newest.get())) {
+                throw new LifeboatException(ErrorCode.OBJECT_MISSING, "the target " + target + " is after the archived WAL of " + cluster
+                        + " (last stored at " + newest.get() + ")", "Recover with --latest to replay everything archived, or choose a "
+                        + "time before " + newest.get() + ". If the agent is streaming, WAL is stored every second: try again shortly.");
+            }
+        }
         if (target.lsn().isPresent() && target.lsn().get().isBefore(stop)) {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "the target " + target + " is before backup " + backup.shortId()
                     + " became consistent (" + stop + "); it cannot be reached from it",
                     "Choose an earlier backup with --backup-id, or a target at or after " + stop + ".");
         }
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
-        long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
-        // Across promotions: each segment number's copy on the newest timeline, as replay to the latest timeline reads it.
-        List<WalChain.Link> chain = WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start, segmentSize).number());
+        // Across promotions: the copies replay along the newest timeline's history reads.
+        List<WalChain.Link> chain = walChain.from(WalSegment.of(timeline, start, segmentSize).number());
         List<WalSegment> wal = chain.stream().filter(WalChain.Link::whole).map(WalChain.Link::segment).toList();
         boolean partial = !chain.isEmpty() && !chain.get(chain.size() - 1).whole();
         WalSegment next = partial ? chain.get(chain.size() - 1).segment()
@@ -110,13 +128,30 @@ public final class PostgresRecovery {
         return new Plan(backup, target, wal, partial, restoreBytes, walBytes, rate, Duration.ofMillis((long) (seconds * 1000)));
     }
 
+    /** Whether replay along the newest timeline's history can start from the backup: its start lies on that history. */
+    private static boolean onHistory(Snapshot backup, WalChain chain) {
+        int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
+        // A timeline newer than every archived history (its history file not stored yet) is not judged here.
+        return timeline > chain.history().timeline() || chain.history().timelineAt(Lsn.parse(backup.manifest().labels().get("start_lsn"))) == timeline;
+    }
+
     private Snapshot choose(RecoveryTarget target) {
-        List<Snapshot> backups = repo.snapshots().list().stream()
+        List<Snapshot> all = repo.snapshots().list().stream()
                 .filter(s -> "postgres".equals(s.manifest().kind()) && cluster.equals(s.manifest().name()))
                 .sorted(Comparator.comparing(s -> Instant.parse(s.manifest().ended()))).toList();
-        if (backups.isEmpty()) {
+        if (all.isEmpty()) {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "there is no PostgreSQL backup of " + cluster + " in the repository",
                     "Take one with 'lifeboat backup postgres --cluster " + cluster + "'.");
+        }
+        // Only backups on the newest timeline's history (a backup of the old primary taken after a promotion or a
+        // point-in-time fork is on a timeline recovery does not follow).
+        long segmentSize = Long.parseLong(all.get(0).manifest().labels().get("wal_segment_size"));
+        WalChain chain = WalChain.of(archive, segmentSize);
+        List<Snapshot> backups = all.stream().filter(s -> onHistory(s, chain)).toList();
+        if (backups.isEmpty()) {
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "no backup of " + cluster + " is on timeline " + chain.history().timeline()
+                    + ", the newest archived timeline, or before it branched off", "Take a new backup with 'lifeboat backup postgres --cluster "
+                    + cluster + "'.");
         }
         if (target.lsn().isPresent()) {
             Snapshot chosen = null;
@@ -132,9 +167,17 @@ public final class PostgresRecovery {
             return chosen;
         }
         if (target.xid().isPresent() || target.name().isPresent()) {
-            // Where a transaction or restore point lies is only known by replaying: start from the oldest backup,
-            // which reaches every point after it.
-            return backups.get(0);
+            // Where a transaction or restore point lies is only known by replaying: start from the oldest backup
+            // whose WAL runs without a gap to the end of the archive, which reaches every point after it.
+            long end = chain.newest().map(l -> l.segment().number()).orElse(-1L);
+            for (Snapshot s : backups) {
+                List<WalChain.Link> run = chain.from(WalSegment.of(Integer.parseInt(s.manifest().labels().get("timeline")),
+                        Lsn.parse(s.manifest().labels().get("start_lsn")), segmentSize).number());
+                if (!run.isEmpty() && run.get(run.size() - 1).segment().number() == end) {
+                    return s;
+                }
+            }
+            return backups.get(backups.size() - 1);
         }
         if (target.time().isEmpty()) {
             return backups.get(backups.size() - 1);

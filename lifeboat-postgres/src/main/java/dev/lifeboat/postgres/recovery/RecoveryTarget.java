@@ -65,11 +65,16 @@ public record RecoveryTarget(Optional<Instant> time, Optional<Lsn> lsn, Optional
 
     /** The postgresql.conf lines that make PostgreSQL stop here and then promote or pause. */
     String settings() {
-        StringBuilder s = new StringBuilder();
-        time.ifPresent(t -> s.append("recovery_target_time = '").append(POSTGRES_TIME.format(t)).append("'\nrecovery_target_inclusive = false\n"));
+        // Every target setting is first emptied, then the one wanted is set: the restored postgresql.auto.conf may
+        // carry an earlier recovery's target (a copy that became the primary was backed up with it), and PostgreSQL
+        // applies the lines in order, refusing a second target while the old one is still set.
+        StringBuilder s = new StringBuilder("recovery_target = ''\nrecovery_target_time = ''\nrecovery_target_lsn = ''\n"
+                + "recovery_target_xid = ''\nrecovery_target_name = ''\n");
+        time.ifPresent(t -> s.append("recovery_target_time = '").append(POSTGRES_TIME.format(t)).append("'\n"));
         lsn.ifPresent(l -> s.append("recovery_target_lsn = '").append(l).append("'\n"));
         xid.ifPresent(x -> s.append("recovery_target_xid = '").append(x).append("'\n"));
         name.ifPresent(n -> s.append("recovery_target_name = '").append(n).append("'\n"));
+        s.append("recovery_target_inclusive = ").append(time.isPresent() ? "false" : "true").append("\n");
         // Without a target, PostgreSQL ignores the action and promotes at the end of WAL.
         s.append("recovery_target_action = '").append(pause && !isLatest() ? "pause" : "promote").append("'\n");
         return s.toString();

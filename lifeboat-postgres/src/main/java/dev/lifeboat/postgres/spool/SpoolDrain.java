@@ -1,6 +1,9 @@
 package dev.lifeboat.postgres.spool;
 
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalPageHeader;
 import dev.lifeboat.postgres.wal.WalSegment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +33,6 @@ import java.util.function.Consumer;
 public final class SpoolDrain implements Runnable {
     private final Path spool;
     private final WalArchive archive;
-    private final long segmentSize;
     private final AtomicBoolean stop;
     private final Consumer<String> events;
     /** Files stored at once. */
@@ -38,23 +40,26 @@ public final class SpoolDrain implements Runnable {
     /** How long archive_command waits for the agent before failing (PostgreSQL then retries). */
     public static final int WAIT_SECONDS = 300;
     private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("[0-9A-F]{24}");
+    private static final java.util.regex.Pattern PARTIAL = java.util.regex.Pattern.compile("[0-9A-F]{24}\\.partial");
     private final Optional<Path> pgWal;
     private final java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
 
-    public SpoolDrain(Path spool, WalArchive archive, long segmentSize, AtomicBoolean stop, Consumer<String> events) {
-        this(spool, archive, segmentSize, stop, events, Optional.empty());
+    public SpoolDrain(Path spool, WalArchive archive, AtomicBoolean stop, Consumer<String> events) {
+        this(spool, archive, stop, events, Optional.empty());
     }
 
-    /** With {@code pgWal}, the cluster's WAL directory to read ahead from. */
-    public SpoolDrain(Path spool, WalArchive archive, long segmentSize, AtomicBoolean stop, Consumer<String> events, Optional<Path> pgWal) {
+    /**
+     * With {@code pgWal}, the cluster's WAL directory to read ahead from. The segment size is read from each
+     * segment's page header.
+     */
+    public SpoolDrain(Path spool, WalArchive archive, AtomicBoolean stop, Consumer<String> events, Optional<Path> pgWal) {
         this.pgWal = pgWal.filter(p -> Files.isReadable(p.resolve("archive_status")));
         if (pgWal.isPresent() && this.pgWal.isEmpty()) {
             events.accept("cannot read " + pgWal.get().resolve("archive_status") + ": no read-ahead, segments are stored as archive_command hands them over");
         }
         this.spool = spool;
         this.archive = archive;
-        this.segmentSize = segmentSize;
         this.stop = stop;
         this.events = events;
     }
@@ -186,16 +191,27 @@ public final class SpoolDrain implements Runnable {
                 Files.deleteIfExists(p); // read ahead and stored already: the command only waits for the marker
                 return false;
             }
-            Optional<WalSegment> seg = WalSegment.parse(name, segmentSize);
             boolean needed = true;
-            if (seg.isPresent()) {
+            if (PARTIAL.matcher(name).matches()) {
+                // A promoted standby archives the old timeline's last segment as .partial: valid only up to the
+                // switch, and the new timeline's first segment holds the same WAL. Storing it as that segment
+                // could replace the complete one the old primary archived; recovery never reads it.
+                needed = false;
+                events.accept(name + ": not stored (a promoted standby's copy of the old timeline's last segment; the new timeline's "
+                        + "first segment holds that WAL up to the switch)");
+            } else if (SEGMENT.matcher(name).matches()) {
                 byte[] data;
                 try {
                     data = Files.readAllBytes(p);
                 } catch (java.nio.file.NoSuchFileException gone) {
                     return false; // read ahead, but archived and recycled meanwhile: nothing to do
                 }
-                archive.putSegment(seg.get(), data);
+                // The segment size is the cluster's (initdb --wal-segsize), written in every segment's first page.
+                WalPageHeader header = WalPageHeader.of(data).orElseThrow(() -> LifeboatException.of(ErrorCode.WAL_INVALID,
+                        "not storing " + p + ": it does not start with a WAL segment's page header"));
+                WalSegment seg = WalSegment.parse(name, header.segmentSize()).orElseThrow(() -> LifeboatException.of(ErrorCode.WAL_INVALID,
+                        "not storing " + p + ": its name is not a segment of " + header.segmentSize() + " bytes"));
+                archive.putSegment(seg, data);
             } else if (name.matches("[0-9A-F]{8}\\.history")) {
                 archive.putHistory(Integer.parseInt(name.substring(0, 8), 16), Files.readString(p, StandardCharsets.UTF_8));
             } else {

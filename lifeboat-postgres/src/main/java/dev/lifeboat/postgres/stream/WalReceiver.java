@@ -201,11 +201,33 @@ public final class WalReceiver {
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true)); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
             rs.next();
-            return new Identity(Integer.parseInt(rs.getString("timeline")), Lsn.parse(rs.getString("xlogpos")));
+            return new Identity(Long.parseUnsignedLong(rs.getString("systemid")), Integer.parseInt(rs.getString("timeline")),
+                    Lsn.parse(rs.getString("xlogpos")));
         }
     }
 
-    private record Identity(int timeline, Lsn position) {
+    private record Identity(long systemId, int timeline, Lsn position) {
+    }
+
+    /**
+     * A timeline's history file from the walsender (TIMELINE_HISTORY), which needs only the REPLICATION privilege
+     * (pg_read_file would need superuser or pg_read_server_files); empty when the server does not have it.
+     */
+    private Optional<String> timelineHistory(int tli) throws SQLException {
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(true)); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + tli)) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            String content = rs.getString("content");
+            return Optional.of(content.startsWith("\\x") ? new String(java.util.HexFormat.of().parseHex(content.substring(2)),
+                    java.nio.charset.StandardCharsets.UTF_8) : content);
+        } catch (SQLException e) {
+            if ("58P01".equals(e.getSQLState())) { // undefined_file: a standby made by pg_basebackup lacks older ones
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -270,6 +292,8 @@ public final class WalReceiver {
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props(false)); Statement st = c.createStatement()) {
             segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
             Identity identity = identify();
+            // Before anything is stored: this server's WAL must be the WAL stored under this cluster's name.
+            archive.claim(identity.systemId());
             timeline = identity.timeline();
             int version = Integer.parseInt(one(st, "SELECT current_setting('server_version_num')"));
             releaseFromStaleSender(c, version);
@@ -308,8 +332,17 @@ public final class WalReceiver {
                 start = Lsn.parse(restart.get());
             } else {
                 start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
+                // A new slot reserves WAL from the server's last checkpoint on: if the repository's WAL ends before
+                // that (the agent streams from another server now, or its slot was dropped), the WAL between is gone
+                // for the repository, and recovery cannot pass the gap.
+                Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
+                if (storedEnd.isPresent() && WalSegment.of(timeline, start, segmentSize).start().isAfter(storedEnd.get())) {
+                    events.accept("slot " + slot + " did not exist; created it at " + start + ", but the repository's WAL of this cluster "
+                            + "ends at " + storedEnd.get() + ": the WAL between was not stored and recovery cannot pass that gap "
+                            + "('verify --quick' names it). Take a new base backup now (lifeboat backup postgres)");
+                }
             }
-            start = followTimeline(st, start, segmentSize);
+            start = followTimeline(start, segmentSize);
             serverAtConnect = identity.position();
         } catch (SQLException e) {
             throw failure(e);
@@ -381,10 +414,6 @@ public final class WalReceiver {
                     continue;
                 }
                 lastData = System.nanoTime();
-                if (ackStored && !received.isBefore(durable)) {
-                    acknowledge(stream, durable);
-                    ackStored = false;
-                }
                 // For physical streams pgjdbc reports the end of the message; the data starts before it.
                 Lsn at = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
                 lag.arrived(new Lsn(stream.getLastReceiveLSN().asLong()), System.currentTimeMillis());
@@ -407,6 +436,12 @@ public final class WalReceiver {
                         stored = 0;
                         lastFlush = System.nanoTime();
                     }
+                }
+                if (ackStored && !received.isBefore(durable)) {
+                    // What an earlier run stored has arrived again: tell the server at once, not at the next message,
+                    // which an idle server may not send while a synchronous commit waits for this acknowledgement.
+                    acknowledge(stream, durable);
+                    ackStored = false;
                 }
                 // Under a steady stream the server may never pause; the partial segment is still stored every
                 // flushEvery, so the recovery point keeps up with the load (synchronous mode stores at each pause).
@@ -463,28 +498,26 @@ public final class WalReceiver {
      * After a promotion the server is on a newer timeline: its history files go to the repository (recovery needs
      * them to follow the switch), and if nothing of this timeline is archived yet, streaming starts where the
      * timeline begins rather than at the new slot's position, so the WAL between the old timeline's end and the
-     * slot is not skipped. Reading history files needs superuser or pg_read_server_files.
+     * slot is not skipped. History files come from the walsender (TIMELINE_HISTORY), as the REPLICATION privilege allows.
      */
-    private Lsn followTimeline(Statement st, Lsn slotStart, long segmentSize) throws SQLException {
+    private Lsn followTimeline(Lsn slotStart, long segmentSize) throws SQLException {
         if (timeline <= 1) {
             return slotStart;
         }
         for (int tli = 2; tli <= timeline; tli++) {
             if (archive.history(tli).isEmpty()) {
                 String file = TimelineHistory.fileName(tli);
-                String content;
-                try {
-                    content = one(st, "SELECT pg_read_file('pg_wal/" + file + "')");
-                } catch (SQLException e) {
+                Optional<String> content = timelineHistory(tli);
+                if (content.isEmpty()) {
                     if (tli == timeline) {
-                        throw e;
+                        throw new SQLException("the server on timeline " + tli + " does not have its history file " + file, "58P01");
                     }
                     // A standby made by pg_basebackup holds only its own timeline's file; that file lists every
                     // earlier switch, which is all recovery needs.
                     events.accept("timeline " + tli + ": its history file " + file + " is not on the server; the current timeline's lists it");
                     continue;
                 }
-                archive.putHistory(tli, content);
+                archive.putHistory(tli, content.get());
                 events.accept("timeline " + tli + ": stored its history file " + file + " (recovery needs it to follow the switch)");
             }
         }

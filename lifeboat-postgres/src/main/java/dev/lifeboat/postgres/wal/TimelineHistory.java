@@ -99,7 +99,7 @@ public record TimelineHistory(int timeline, List<Switch> switches) {
         WalSegment last = WalSegment.of(1, to, segmentSize);
         for (long n = first.number(); n <= last.number(); n++) {
             WalSegment seg = new WalSegment(1, n, segmentSize);
-            out.add(seg.onTimeline(timelineOfSegment(seg)));
+            out.add(seg.onTimeline(timelineOf(seg)));
         }
         return Collections.unmodifiableList(out);
     }
@@ -108,7 +108,7 @@ public record TimelineHistory(int timeline, List<Switch> switches) {
      * A segment lies on the first ancestor whose switch point is at or after the segment's end; the segment holding
      * a switch point (and every later one) lies on the newer timeline.
      */
-    private int timelineOfSegment(WalSegment seg) {
+    public int timelineOf(WalSegment seg) {
         for (Switch s : switches) {
             if (!seg.end().isAfter(s.at())) {
                 return s.parent();

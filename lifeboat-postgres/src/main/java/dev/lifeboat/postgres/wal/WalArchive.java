@@ -35,16 +35,65 @@ public final class WalArchive {
         return Layout.WAL + cluster + "/" + String.format("%08X", timeline) + "/" + file;
     }
 
-    /** Stores a whole segment; durable when this returns. Then removes the segment's partial objects. */
+    /**
+     * Stores a whole segment; durable when this returns. Then removes the segment's partial objects. The segment must
+     * be what PostgreSQL wrote under that name (its page header says so) and belong to this cluster's database
+     * system ({@link #claim}); a segment stored already is kept, never replaced: the same bytes again are a no-op.
+     *
+     * @throws LifeboatException {@code wal-invalid} for a file that is not that segment, {@code wal-conflict} for
+     *                           another system's WAL or different bytes under a stored segment's name
+     */
     public void putSegment(WalSegment segment, byte[] data) {
-        if (data.length != segment.segmentSize()) {
-            throw new IllegalArgumentException("segment " + segment + " has " + data.length + " bytes, not " + segment.segmentSize());
+        String object = name(segment.timeline(), segment.fileName());
+        WalPageHeader.problem(segment, data).ifPresent(why -> {
+            throw LifeboatException.of(ErrorCode.WAL_INVALID, "not storing " + segment.fileName() + " for " + cluster + ": " + why);
+        });
+        claim(WalPageHeader.of(data).orElseThrow().systemId());
+        if (repo.store().stat(object).isPresent()) {
+            Optional<byte[]> stored = get(object);
+            if (stored.isPresent() && !java.util.Arrays.equals(stored.get(), data)) {
+                throw LifeboatException.of(ErrorCode.WAL_CONFLICT, "WAL segment " + segment.fileName() + " of " + cluster
+                        + " is stored already with different content");
+            }
+        } else {
+            put(object, data);
         }
-        put(name(segment.timeline(), segment.fileName()), data);
         for (ObjectInfo piece : repo.store().list(name(segment.timeline(), segment.fileName() + ".partial"))) {
             repo.store().delete(piece.name());
         }
     }
+
+    /**
+     * Records that this cluster's WAL comes from database system {@code systemId}, or checks that it does: the
+     * first writer records it, and WAL of another system (a cluster re-created under the same name) is refused
+     * before it could overwrite or mix with this one's.
+     *
+     * @throws LifeboatException {@code wal-conflict} when another system's WAL is stored under this cluster's name
+     */
+    public void claim(long systemId) {
+        if (claimed != null && claimed == systemId) {
+            return;
+        }
+        String object = Layout.WAL + cluster + "/" + SYSTEM;
+        Optional<byte[]> recorded = get(object);
+        if (recorded.isEmpty()) {
+            put(object, Long.toUnsignedString(systemId).getBytes(StandardCharsets.US_ASCII));
+            claimed = systemId;
+            return;
+        }
+        String was = new String(recorded.get(), StandardCharsets.US_ASCII);
+        if (!was.equals(Long.toUnsignedString(systemId))) {
+            throw LifeboatException.of(ErrorCode.WAL_CONFLICT, "the WAL of " + cluster + " in the repository is from database system " + was
+                    + ", and this server is system " + Long.toUnsignedString(systemId));
+        }
+        claimed = systemId;
+    }
+
+    /** The system checked by {@link #claim} in this process. */
+    private volatile Long claimed;
+
+    /** The object recording the database system this cluster's WAL belongs to. */
+    static final String SYSTEM = "system-identifier";
 
     /** Stores the filled part of the segment being written, whole (the format of earlier agents; kept for tests and readers). */
     public void putPartial(WalSegment segment, byte[] data, int length) {

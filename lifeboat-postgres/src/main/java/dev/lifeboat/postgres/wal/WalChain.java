@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The archived WAL as replay to the latest timeline reads it: for each segment number, the copy on the newest
- * timeline that has it (after a promotion the new timeline's copy of the switch segment holds the old timeline's
- * WAL up to the switch point too), whole if that copy is complete, else partial. Recovery, its plan and the
- * continuity check all walk the archive through this, so a promotion is not a gap.
+ * The archived WAL as replay to the newest timeline reads it. The newest archived timeline's history says, for each
+ * segment number, which timeline's copy replay reads: an ancestor's up to its switch, then the newer timeline's
+ * (the segment holding a switch point is read from the new timeline, whose copy holds the old timeline's WAL up to
+ * the switch). Only that copy counts, whole if it is complete, else partial: an ancestor's copy of a later segment
+ * holds WAL the newer timeline never had, and PostgreSQL would not read it, so it must not hide a gap. Recovery,
+ * its plan and the continuity check all walk the archive through this, so a promotion is not a gap.
  */
 public final class WalChain {
     /** One segment number's chosen copy. */
@@ -17,16 +19,28 @@ public final class WalChain {
     }
 
     private final TreeMap<Long, Link> links = new TreeMap<>();
+    private final TimelineHistory history;
 
-    private WalChain() {
+    private WalChain(TimelineHistory history) {
+        this.history = history;
     }
 
+    /** The archive's WAL along the history of its newest timeline (timeline 1 when no history file is archived). */
     public static WalChain of(WalArchive archive, long segmentSize) {
-        return of(archive.segments(segmentSize), archive.partials(segmentSize));
+        List<Integer> timelines = archive.historyTimelines();
+        TimelineHistory history = TimelineHistory.first();
+        for (int i = timelines.size() - 1; i >= 0 && history.timeline() == 1; i--) {
+            int tli = timelines.get(i);
+            Optional<byte[]> content = archive.history(tli);
+            if (content.isPresent()) {
+                history = TimelineHistory.parse(tli, new String(content.get(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return of(archive.segments(segmentSize), archive.partials(segmentSize), history);
     }
 
-    public static WalChain of(List<WalSegment> whole, List<WalSegment> partials) {
-        WalChain c = new WalChain();
+    public static WalChain of(List<WalSegment> whole, List<WalSegment> partials, TimelineHistory history) {
+        WalChain c = new WalChain(history);
         for (WalSegment s : whole) {
             c.offer(new Link(s, true));
         }
@@ -36,10 +50,17 @@ public final class WalChain {
         return c;
     }
 
+    /** The history the chain follows. */
+    public TimelineHistory history() {
+        return history;
+    }
+
     private void offer(Link l) {
+        if (l.segment().timeline() != history.timelineOf(l.segment())) {
+            return; // another timeline's copy: not what replay along this history reads
+        }
         Link current = links.get(l.segment().number());
-        boolean better = current == null || l.segment().timeline() > current.segment().timeline()
-                || (l.segment().timeline() == current.segment().timeline() && l.whole() && !current.whole());
+        boolean better = current == null || (l.whole() && !current.whole());
         if (better) {
             links.put(l.segment().number(), l);
         }

@@ -40,6 +40,9 @@ class PointInTimeRecoveryIT {
             PostgresServer primary = pg.primary();
             primary.execute("CREATE TABLE progress (id int PRIMARY KEY, at timestamptz default clock_timestamp())",
                     "INSERT INTO progress (id) SELECT generate_series(1, 1000)");
+            // A cluster that was itself recovered carries its recovery's target in postgresql.auto.conf, and backups
+            // copy it: every recovery below must override it, not add a second target or stop at the old one.
+            primary.execute("ALTER SYSTEM SET recovery_target_name = 'an earlier recovery''s restore point'");
             Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo")),
                     Optional.of(new Credentials.Passphrase("pitr".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
             PostgresTarget target = new PostgresTarget(primary.jdbcUrl("postgres"), "postgres", Optional.empty(), primary.dataDirectory());

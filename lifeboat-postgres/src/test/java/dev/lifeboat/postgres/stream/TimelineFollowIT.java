@@ -50,6 +50,8 @@ class TimelineFollowIT {
                     Optional.of(new Credentials.Passphrase("tli".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
             WalArchive archive = new WalArchive(repo, "app-db");
             primary.execute("CREATE TABLE rows (id int PRIMARY KEY, tli int)");
+            // After the promotion the agent streams as a role with only the privilege docs/postgres.md asks for.
+            primary.execute("CREATE ROLE lifeboat LOGIN REPLICATION");
 
             Streaming first = Streaming.start(primary, archive);
             Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 2).run(new PostgresTarget(primary.jdbcUrl("postgres"), "postgres",
@@ -62,7 +64,7 @@ class TimelineFollowIT {
             replica.queryOne("SELECT pg_promote(true, 60)");
             primary.crash();
             replica.execute("INSERT INTO rows SELECT g, 2 FROM generate_series(1001, 2000) g");
-            Streaming second = Streaming.start(replica, archive);
+            Streaming second = Streaming.start(replica, "lifeboat", archive);
             second.awaitDurable(replica);
             second.stop();
 
@@ -91,7 +93,11 @@ class TimelineFollowIT {
     /** A receiver on its own thread. */
     record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed) {
         static Streaming start(PostgresServer server, WalArchive archive) {
-            WalReceiver r = new WalReceiver(new PostgresTarget(server.jdbcUrl("postgres"), "postgres", Optional.empty(), server.dataDirectory()),
+            return start(server, "postgres", archive);
+        }
+
+        static Streaming start(PostgresServer server, String role, WalArchive archive) {
+            WalReceiver r = new WalReceiver(new PostgresTarget(server.jdbcUrl("postgres"), role, Optional.empty(), server.dataDirectory()),
                     "lifeboat_app_db", archive, Duration.ofMillis(100));
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failed = new AtomicReference<>();

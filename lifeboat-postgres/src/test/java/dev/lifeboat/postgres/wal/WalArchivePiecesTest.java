@@ -42,6 +42,7 @@ class WalArchivePiecesTest {
 
         byte[] whole = new byte[(int) WalSegment.DEFAULT_SIZE];
         System.arraycopy(wal, 0, whole, 0, wal.length);
+        WalPageHeader.write(seg, TestSegments.SYSTEM, whole);
         archive.putSegment(seg, whole);
         assertThat(archive.partial(seg)).as("the whole segment replaces its pieces").isEmpty();
         assertThat(archive.segments(WalSegment.DEFAULT_SIZE)).containsExactly(seg);
