@@ -524,6 +524,19 @@ public final class WalReceiver {
         String own = new String(archive.history(timeline).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
         TimelineHistory history = TimelineHistory.parse(timeline, own);
         Lsn begins = history.switches().get(history.switches().size() - 1).at();
+        if (WalSegment.of(timeline, slotStart, segmentSize).number() < WalSegment.of(timeline, begins, segmentSize).number()) {
+            // The slot lies in an ancestor timeline's segments, which the walsender would look for under this
+            // timeline's name and not find (pgjdbc cannot ask for another timeline). Streaming starts where this
+            // timeline begins; whether WAL before it is missing, the stored end says.
+            Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
+            boolean covered = storedEnd.isPresent() && !storedEnd.get().isBefore(begins);
+            events.accept("slot " + slot + " is at " + slotStart + ", on timeline " + history.switches().get(history.switches().size() - 1).parent()
+                    + " before timeline " + timeline + " began at " + begins + "; streaming starts at " + begins + (covered
+                    ? " (the repository holds the WAL before it)"
+                    : ", and the WAL from " + storedEnd.map(Lsn::toString).orElse("the slot") + " to " + begins + " is not in the repository: "
+                            + "recovery cannot pass that gap ('verify --quick' names it); take a new base backup now (lifeboat backup postgres)"));
+            return begins;
+        }
         boolean archivedOnThisTimeline = archive.objects(segmentSize).stream()
                 .anyMatch(a -> a.segment().map(s -> s.timeline() == timeline).orElse(false));
         return !archivedOnThisTimeline && begins.isBefore(slotStart) ? begins : slotStart;

@@ -56,7 +56,16 @@ class TimelineFollowIT {
             Streaming first = Streaming.start(primary, archive);
             Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 2).run(new PostgresTarget(primary.jdbcUrl("postgres"), "postgres",
                     Optional.empty(), primary.dataDirectory()), "app-db", Progress.NONE);
-            primary.execute("INSERT INTO rows SELECT g, 1 FROM generate_series(1, 1000) g");
+            // The agent's slot on the standby stays where it is made while the primary writes several segments more:
+            // after the promotion it lies in timeline 1's segments, which the walsender looks for under timeline
+            // 2's name. Streaming must start where timeline 2 begins (the repository has the rest from the primary).
+            pg.awaitReplay(replica);
+            replica.queryOne("SELECT lsn FROM pg_create_physical_replication_slot('lifeboat_app_db', true)");
+            for (int i = 0; i < 3; i++) {
+                primary.execute("INSERT INTO rows SELECT g, 1 FROM generate_series(" + (i * 300 + 1) + ", " + (i * 300 + 300) + ") g");
+                primary.queryOne("SELECT pg_switch_wal()");
+            }
+            primary.execute("INSERT INTO rows SELECT g, 1 FROM generate_series(901, 1000) g");
             first.awaitDurable(primary);
             first.stop();
             pg.awaitReplay(replica);
@@ -67,6 +76,7 @@ class TimelineFollowIT {
             Streaming second = Streaming.start(replica, "lifeboat", archive);
             second.awaitDurable(replica);
             second.stop();
+            assertThat(second.events).anySatisfy(e -> assertThat(e).contains("before timeline 2 began", "the repository holds the WAL before it"));
 
             assertThat(second.receiver.timeline()).isEqualTo(2);
             assertThat(archive.history(2)).as("the promoted server's history file is archived").isPresent();
@@ -91,14 +101,15 @@ class TimelineFollowIT {
     }
 
     /** A receiver on its own thread. */
-    record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed) {
+    record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed, List<String> events) {
         static Streaming start(PostgresServer server, WalArchive archive) {
             return start(server, "postgres", archive);
         }
 
         static Streaming start(PostgresServer server, String role, WalArchive archive) {
+            List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             WalReceiver r = new WalReceiver(new PostgresTarget(server.jdbcUrl("postgres"), role, Optional.empty(), server.dataDirectory()),
-                    "lifeboat_app_db", archive, Duration.ofMillis(100));
+                    "lifeboat_app_db", archive, Duration.ofMillis(100), events::add);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failed = new AtomicReference<>();
             Thread t = new Thread(() -> {
@@ -109,7 +120,7 @@ class TimelineFollowIT {
                 }
             }, "receiver-" + server.name());
             t.start();
-            return new Streaming(r, stop, t, failed);
+            return new Streaming(r, stop, t, failed, events);
         }
 
         void awaitDurable(PostgresServer server) {
