@@ -122,10 +122,28 @@ class TablespaceIT {
                     "--tablespace-map", "ts9=/tmp/x", "--dry-run");
             assertThat(unknown.status()).isEqualTo(2);
             assertThat(unknown.err()).contains("no tablespace 'ts9'", "Its tablespaces: ts1 (" + oid);
-            Cli.Result delta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--delta",
+
+            // A delta restore into the stopped first copy: its tablespace, beside it, is compared and patched in place.
+            String versionDir;
+            try (var v = Files.list(beside)) {
+                versionDir = v.findFirst().orElseThrow().getFileName().toString();
+            }
+            Files.writeString(beside.resolve(versionDir).resolve("stray-file"), "not in the backup");
+            Cli.Result deltaDry = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--delta",
                     "--dry-run");
-            assertThat(delta.status()).isEqualTo(2);
-            assertThat(delta.err()).contains("a delta restore does not handle tablespaces yet");
+            assertThat(deltaDry.status()).as(deltaDry.err()).isZero();
+            assertThat(deltaDry.out()).contains("-> " + beside, "already in place");
+            int port3 = FreePort.pick();
+            Cli.Result delta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", data.toString(), "--delta",
+                    "--port", Integer.toString(port3), "--confirm");
+            assertThat(delta.status()).as(delta.err()).isZero();
+            PostgresServer r1again = pg.adopt(home, "r1-delta", port3);
+            assertThat(r1again.queryOne("SELECT count(*) >= 8000 FROM progress")).isEqualTo("t");
+            assertThat(r1again.queryOne("SELECT count(*) FROM progress WHERE body = md5(id::text)")).isEqualTo("8000");
+            assertThat(r1again.queryOne("SELECT to_regclass('after_recovery') IS NULL")).as("the copy's own writes are gone").isEqualTo("t");
+            assertThat(Files.readSymbolicLink(data.resolve("pg_tblspc").resolve(oid))).isEqualTo(beside);
+            assertThat(beside.resolve(versionDir).resolve("stray-file")).doesNotExist();
+            r1again.stop();
 
             // 'restore postgres' places tablespaces the same way, and leaves no tablespace_map to relink them.
             Path plain = pg.newServerHome("r4").resolve("data");

@@ -97,7 +97,8 @@ public final class RecoverCommand implements Callable<Integer> {
     String to;
 
     @Option(names = "--delta", description = "PostgreSQL: --to holds an older copy of the cluster (stopped): compare it chunk by chunk "
-            + "(keyed hash) and fetch only what differs; files the backup lacks (old WAL, signal files) are removed. With --dry-run, "
+            + "(keyed hash) and fetch only what differs; files the backup lacks (old WAL, signal files) are removed. Tablespaces are "
+            + "patched where the copy's pg_tblspc links point (or where --tablespace-map says). With --dry-run, "
             + "says how much would be fetched and removed.")
     boolean delta;
 
@@ -162,8 +163,8 @@ public final class RecoverCommand implements Callable<Integer> {
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
         boolean existing = java.nio.file.Files.isDirectory(to);
         dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseRunning(to); // also on --dry-run: say so before any plan
-        dev.lifeboat.postgres.recovery.RecoveryPreparation.refuseDeltaWithTablespaces(delta, Tablespace.of(plan.backup()));
-        TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(plan.backup()), tablespaceMap, to);
+        TablespacePlacement tablespaces = delta ? TablespacePlacement.forDelta(Tablespace.of(plan.backup()), tablespaceMap, to)
+                : TablespacePlacement.of(Tablespace.of(plan.backup()), tablespaceMap, to);
         dev.lifeboat.postgres.tablespace.OlderLayout.check(repo, plan.backup());
         Optional<Path> bin = access.postgres(cluster).flatMap(PostgresCluster::binDir).map(Path::of);
         Path server = dev.lifeboat.postgres.recovery.ServerBinaries.forBackup(bin, plan.backup());
@@ -197,7 +198,7 @@ public final class RecoverCommand implements Callable<Integer> {
                 plan.readMbPerSecond()));
         if (delta && dryRun && existing) {
             // The same comparison the delta restore makes, reading the existing files; nothing is written.
-            dev.lifeboat.repository.files.DeltaRestore.Result d = new dev.lifeboat.repository.files.DeltaRestore(repo).dryRun()
+            dev.lifeboat.repository.files.DeltaRestore.Result d = new dev.lifeboat.repository.files.DeltaRestore(repo).elsewhere(tablespaces.subtrees()).dryRun()
                     .run(plan.backup(), to, dev.lifeboat.repository.files.Progress.NONE);
             m.put("delta_reused_bytes", d.reusedBytes());
             m.put("delta_fetch_bytes", d.fetchedBytes());

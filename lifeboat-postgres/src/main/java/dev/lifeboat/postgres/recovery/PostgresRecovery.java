@@ -230,8 +230,10 @@ public final class PostgresRecovery {
      */
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
                           boolean delta) {
+        List<dev.lifeboat.postgres.tablespace.Tablespace> tablespaces = dev.lifeboat.postgres.tablespace.Tablespace.of(plan.backup());
         return recover(plan, dataDir, port, user, password, binDir, limit, delta,
-                dev.lifeboat.postgres.tablespace.TablespacePlacement.defaults(dev.lifeboat.postgres.tablespace.Tablespace.of(plan.backup()), dataDir));
+                delta ? dev.lifeboat.postgres.tablespace.TablespacePlacement.forDelta(tablespaces, List.of(), dataDir)
+                        : dev.lifeboat.postgres.tablespace.TablespacePlacement.defaults(tablespaces, dataDir));
     }
 
     /** As above, placing the backup's tablespaces as {@code tablespaces} says. */

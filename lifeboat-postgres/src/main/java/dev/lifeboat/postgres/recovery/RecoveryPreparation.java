@@ -71,7 +71,8 @@ public final class RecoveryPreparation {
      * optionally as a delta restore into an existing copy.
      */
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir, List<String> settings, boolean delta) {
-        return prepare(backup, target, dataDir, walDir, settings, delta, TablespacePlacement.defaults(Tablespace.of(backup), dataDir));
+        return prepare(backup, target, dataDir, walDir, settings, delta, delta ? TablespacePlacement.forDelta(Tablespace.of(backup), List.of(), dataDir)
+                : TablespacePlacement.defaults(Tablespace.of(backup), dataDir));
     }
 
     /** As above, placing the backup's tablespaces as {@code tablespaces} says (by default inside the data directory). */
@@ -81,14 +82,13 @@ public final class RecoveryPreparation {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
         refuseRunning(dataDir);
-        refuseDeltaWithTablespaces(delta, Tablespace.of(backup));
         OlderLayout.check(repo, backup);
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
         Optional<DeltaRestore.Result> changed = Optional.empty();
         if (delta) {
-            changed = Optional.of(new DeltaRestore(repo).run(backup, dataDir, Progress.NONE));
+            changed = Optional.of(new DeltaRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE));
         } else {
             new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE);
         }
@@ -141,19 +141,6 @@ public final class RecoveryPreparation {
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);
-        }
-    }
-
-    /**
-     * A delta restore compares files in place; a cluster's tablespaces live behind links it would have to follow
-     * and rewrite, which it does not do yet.
-     *
-     * @throws LifeboatException {@code usage} for a delta restore of a backup with tablespaces
-     */
-    public static void refuseDeltaWithTablespaces(boolean delta, List<Tablespace> tablespaces) {
-        if (delta && !tablespaces.isEmpty()) {
-            throw new LifeboatException(ErrorCode.USAGE, "the backup has tablespaces, and a delta restore does not handle tablespaces yet",
-                    "Recover into a new or empty directory without --delta (tablespaces go inside it, or where --tablespace-map says).");
         }
     }
 

@@ -47,6 +47,24 @@ public final class TablespacePlacement {
      *                           {@code target-not-empty} for a directory that holds anything
      */
     public static TablespacePlacement of(List<Tablespace> tablespaces, List<String> mappings, Path dataDir) {
+        Map<String, Path> placed = mapped(tablespaces, mappings);
+        Path data = dataDir.toAbsolutePath().normalize();
+        for (Tablespace t : tablespaces) {
+            if (!placed.containsKey(t.oid()) && !t.location().isEmpty()) {
+                placed.put(t.oid(), defaultPlace(data, t));
+            }
+        }
+        refuseOverlaps(placed, data);
+        placed.values().forEach(TablespacePlacement::refuseNonEmpty);
+        return new TablespacePlacement(tablespaces, placed);
+    }
+
+    private static Path defaultPlace(Path data, Tablespace t) {
+        return data.resolveSibling(data.getFileName() + ".tablespaces").resolve(t.oid());
+    }
+
+    /** The tablespaces {@code NAME=DIR} / {@code OID=DIR} mappings place, by OID. */
+    private static Map<String, Path> mapped(List<Tablespace> tablespaces, List<String> mappings) {
         Map<String, Path> placed = new LinkedHashMap<>();
         for (String m : mappings) {
             int eq = m.indexOf('=');
@@ -65,15 +83,41 @@ public final class TablespacePlacement {
             }
             placed.put(t.oid(), dir.normalize());
         }
+        return placed;
+    }
+
+    /**
+     * For a delta restore into {@code dataDir}, which may hold an older copy of the cluster: each tablespace goes
+     * where a mapping says, else where the copy's {@code pg_tblspc/OID} link points (its own tablespace, compared
+     * and patched in place), else to its default place. Targets may hold files (that is the point of a delta); they
+     * still may not overlap.
+     *
+     * @throws LifeboatException {@code usage} as {@link #of}
+     */
+    public static TablespacePlacement forDelta(List<Tablespace> tablespaces, List<String> mappings, Path dataDir) {
+        Map<String, Path> placed = mapped(tablespaces, mappings);
         Path data = dataDir.toAbsolutePath().normalize();
         for (Tablespace t : tablespaces) {
-            if (!placed.containsKey(t.oid()) && !t.location().isEmpty()) {
-                placed.put(t.oid(), data.resolveSibling(data.getFileName() + ".tablespaces").resolve(t.oid()));
+            if (!placed.containsKey(t.oid()) && !t.location().isEmpty()) { // an in-place one stays inside the data directory
+                placed.put(t.oid(), existingLinkTarget(data.resolve("pg_tblspc").resolve(t.oid())).orElse(defaultPlace(data, t)));
             }
         }
         refuseOverlaps(placed, data);
-        placed.values().forEach(TablespacePlacement::refuseNonEmpty);
         return new TablespacePlacement(tablespaces, placed);
+    }
+
+    private static java.util.Optional<Path> existingLinkTarget(Path link) {
+        try {
+            if (Files.isSymbolicLink(link)) {
+                Path target = Files.readSymbolicLink(link);
+                if (target.isAbsolute()) {
+                    return java.util.Optional.of(target.normalize());
+                }
+            }
+        } catch (IOException e) {
+            // unreadable: the default place
+        }
+        return java.util.Optional.empty();
     }
 
     /** Two tablespaces in one directory, or one inside another or inside the data directory, would mix their files. */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -49,20 +50,36 @@ public final class DeltaRestore {
     private final Repository repo;
     private final int threads;
     private final boolean dryRun;
+    private final Subtrees elsewhere;
 
     public DeltaRestore(Repository repo) {
         this(repo, Runtime.getRuntime().availableProcessors(), false);
     }
 
     public DeltaRestore(Repository repo, int threads, boolean dryRun) {
+        this(repo, threads, dryRun, Subtrees.NONE);
+    }
+
+    private DeltaRestore(Repository repo, int threads, boolean dryRun, Subtrees elsewhere) {
         this.repo = repo;
         this.threads = Math.max(1, threads);
         this.dryRun = dryRun;
+        this.elsewhere = elsewhere;
     }
 
     /** The same comparison, reporting what would change and changing nothing. */
     public DeltaRestore dryRun() {
-        return new DeltaRestore(repo, threads, true);
+        return new DeltaRestore(repo, threads, true, elsewhere);
+    }
+
+    /**
+     * The same delta restore, with each given subtree of the snapshot (e.g. {@code pg_tblspc/16385}) compared with
+     * and written into its own absolute directory, which may hold an older copy too, instead of under the target.
+     * What the target holds at a subtree's own path (a link to that directory, say) is left to the caller; a
+     * directory there is removed, since the subtree's content lives elsewhere now.
+     */
+    public DeltaRestore elsewhere(java.util.Map<String, Path> subtrees) {
+        return new DeltaRestore(repo, threads, dryRun, new Subtrees(subtrees));
     }
 
     /**
@@ -95,7 +112,11 @@ public final class DeltaRestore {
                 Files.createDirectories(root);
             }
             TreeReader.forEach(repo, snapshot, e -> {
-                Path p = DirectoryRestore.resolve(root, e.path());
+                Path p = elsewhere.place(root, e.path());
+                if (TreeEntry.SYMLINK.equals(e.type()) && elsewhere.containing(e.path()).isPresent()) {
+                    throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' is a symbolic link in a subtree "
+                            + "restored elsewhere");
+                }
                 wanted.add(e.path());
                 if (!TreeEntry.DIR.equals(e.type())) {
                     notDirs.add(e.path());
@@ -144,9 +165,14 @@ public final class DeltaRestore {
                 }
             });
             List<String> named = new ArrayList<>();
-            long removed = Files.isDirectory(root) ? removeUnwanted(root, wanted, notDirs, named) : 0;
+            long removed = Files.isDirectory(root) ? removeUnwanted(root, "", wanted, notDirs, named) : 0;
+            for (Map.Entry<String, Path> sub : elsewhere.dirs().entrySet()) {
+                if (Files.isDirectory(sub.getValue(), LinkOption.NOFOLLOW_LINKS)) {
+                    removed += removeUnwanted(sub.getValue(), sub.getKey(), wanted, notDirs, named);
+                }
+            }
             for (int i = dirs.size() - 1; i >= 0 && !dryRun; i--) {
-                DirectoryRestore.finish(dirs.get(i), DirectoryRestore.resolve(root, dirs.get(i).path()), asRoot);
+                DirectoryRestore.finish(dirs.get(i), elsewhere.place(root, dirs.get(i).path()), asRoot);
             }
             return new Result(files.get(), reused.get(), fetched.get(), removed, List.copyOf(named), dryRun);
         } catch (IOException | UncheckedIOException e) {
@@ -221,13 +247,27 @@ public final class DeltaRestore {
     }
 
 
-    /** Removes every path below {@code root} the snapshot does not list; returns how many were removed. */
-    private long removeUnwanted(Path root, Set<String> wanted, Set<String> notDirs, List<String> named) throws IOException {
+    /**
+     * Removes every path below {@code root} the snapshot does not list; returns how many were removed. {@code root}
+     * holds the tree's paths below {@code prefix} (empty for the target itself, a subtree's path for its directory).
+     */
+    private long removeUnwanted(Path root, String prefix, Set<String> wanted, Set<String> notDirs, List<String> named) throws IOException {
         long[] removed = {0};
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            private String relative(Path p) {
+                String rel = DirectoryBackup.relative(root, p);
+                return prefix.isEmpty() ? rel : rel.isEmpty() ? prefix : prefix + "/" + rel;
+            }
+
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                String rel = DirectoryBackup.relative(root, dir);
+                String rel = relative(dir);
+                if (prefix.isEmpty() && elsewhere.dirs().containsKey(rel)) {
+                    // The subtree is restored elsewhere; a directory here (an older copy's own) is not the snapshot's.
+                    name(rel + "/");
+                    removed[0] += dryRun ? count(dir) : deleteTree(dir);
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
                 if (!rel.isEmpty() && !wanted.contains(rel)) {
                     name(rel + "/");
                     removed[0] += dryRun ? count(dir) : deleteTree(dir);
@@ -239,7 +279,7 @@ public final class DeltaRestore {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String rel = DirectoryBackup.relative(root, file);
+                String rel = relative(file);
                 if (!wanted.contains(rel)) {
                     name(rel);
                     if (!dryRun) {

@@ -45,17 +45,17 @@ public final class DirectoryRestore {
     /** Whether the target's filesystem still takes O_DIRECT writes (see {@link DurableFile}). */
     private final java.util.concurrent.atomic.AtomicBoolean direct = new java.util.concurrent.atomic.AtomicBoolean(true);
     /** Subtrees of the snapshot restored outside the target, by their path in the tree. */
-    private final java.util.Map<String, Path> elsewhere;
+    private final Subtrees elsewhere;
 
     public DirectoryRestore(Repository repo) {
         this(repo, Runtime.getRuntime().availableProcessors());
     }
 
     public DirectoryRestore(Repository repo, int threads) {
-        this(repo, threads, java.util.Map.of());
+        this(repo, threads, Subtrees.NONE);
     }
 
-    private DirectoryRestore(Repository repo, int threads, java.util.Map<String, Path> elsewhere) {
+    private DirectoryRestore(Repository repo, int threads, Subtrees elsewhere) {
         this.repo = repo;
         this.threads = Math.max(1, threads);
         this.elsewhere = elsewhere;
@@ -66,9 +66,7 @@ public final class DirectoryRestore {
      * into its own absolute directory, new or empty, instead of under the target.
      */
     public DirectoryRestore elsewhere(java.util.Map<String, Path> subtrees) {
-        java.util.Map<String, Path> abs = new java.util.LinkedHashMap<>();
-        subtrees.forEach((rel, dir) -> abs.put(rel, dir.toAbsolutePath().normalize()));
-        return new DirectoryRestore(repo, threads, java.util.Map.copyOf(abs));
+        return new DirectoryRestore(repo, threads, new Subtrees(subtrees));
     }
 
     /**
@@ -82,32 +80,17 @@ public final class DirectoryRestore {
             }
         }
         if (TreeEntry.SYMLINK.equals(e.type())) {
-            for (String subtree : elsewhere.keySet()) {
-                if (e.path().equals(subtree) || e.path().startsWith(subtree + "/")) {
-                    throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' is a symbolic link in " + subtree
-                            + ", which is restored to " + elsewhere.get(subtree));
-                }
-            }
+            elsewhere.containing(e.path()).ifPresent(subtree -> {
+                throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' is a symbolic link in " + subtree
+                        + ", which is restored to " + elsewhere.dirs().get(subtree));
+            });
         }
-    }
-
-    /** Where an entry of the tree goes: under the target, or under the directory its subtree was sent to. */
-    private Path place(Path root, String rel) {
-        for (java.util.Map.Entry<String, Path> e : elsewhere.entrySet()) {
-            if (rel.equals(e.getKey())) {
-                return e.getValue();
-            }
-            if (rel.startsWith(e.getKey() + "/")) {
-                return resolve(e.getValue(), rel.substring(e.getKey().length() + 1));
-            }
-        }
-        return resolve(root, rel);
     }
 
     /** Restores; returns the number of files written. */
     public long run(Snapshot snapshot, Path target, Progress progress) {
         prepare(target);
-        elsewhere.values().forEach(DirectoryRestore::prepare);
+        elsewhere.dirs().values().forEach(DirectoryRestore::prepare);
         Path root = target.toAbsolutePath().normalize();
         List<TreeEntry> dirs = new ArrayList<>();
         AtomicLong files = new AtomicLong();
@@ -122,7 +105,7 @@ public final class DirectoryRestore {
         try {
             java.util.Set<Path> links = new java.util.HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
-                Path p = place(root, e.path());
+                Path p = elsewhere.place(root, e.path());
                 refuseThroughLink(e, p, links);
                 try {
                     switch (e.type()) {
@@ -163,7 +146,7 @@ public final class DirectoryRestore {
             // Directory times last: writing into a directory changes its time. Each directory is fsynced, so the
             // names of the (already durable) files in it are durable too.
             for (int i = dirs.size() - 1; i >= 0; i--) {
-                Path dir = place(root, dirs.get(i).path());
+                Path dir = elsewhere.place(root, dirs.get(i).path());
                 finish(dirs.get(i), dir, asRoot);
                 DurableFile.syncDirectory(dir);
             }

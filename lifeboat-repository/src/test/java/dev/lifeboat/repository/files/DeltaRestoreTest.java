@@ -81,6 +81,40 @@ class DeltaRestoreTest {
     }
 
     @Test
+    void aSubtreeRestoredElsewhereIsComparedAndPatchedThere() throws Exception {
+        // As a PostgreSQL tablespace: the tree's data/ lives in a directory of its own, linked from the target.
+        Path source = TreeFixture.create(dir.resolve("src"), 6, 400_000, 13);
+        Repository repo = repo();
+        Snapshot s = new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "config", List.of(), Progress.NONE);
+        Path target = dir.resolve("target");
+        Path outside = dir.resolve("tablespace");
+        new DirectoryRestore(repo).elsewhere(Map.of("data", outside)).run(s, target, Progress.NONE);
+        Files.createSymbolicLink(target.resolve("data"), outside);
+
+        try (RandomAccessFile f = new RandomAccessFile(outside.resolve("part-3.bin").toFile(), "rw")) {
+            f.seek(100_000);
+            f.write(new byte[5000]);
+        }
+        Files.writeString(outside.resolve("stray.bin"), "not in the snapshot");
+        DeltaRestore.Result planned = new DeltaRestore(repo).elsewhere(Map.of("data", outside)).dryRun().run(s, target, Progress.NONE);
+        assertThat(planned.removedPaths()).containsExactly("data/stray.bin");
+        DeltaRestore.Result r = new DeltaRestore(repo).elsewhere(Map.of("data", outside)).run(s, target, Progress.NONE);
+        assertThat(TreeFixture.describe(outside)).isEqualTo(TreeFixture.describe(source.resolve("data")));
+        assertThat(r.removedPaths()).containsExactly("data/stray.bin");
+        assertThat(r.fetchedBytes()).isPositive().isLessThan(400_000L);
+        assertThat(Files.isSymbolicLink(target.resolve("data"))).as("the link to the subtree's directory is left to the caller").isTrue();
+
+        // An older copy that held the subtree inside the target: that directory goes, the subtree lives outside.
+        Files.delete(target.resolve("data"));
+        Files.createDirectories(target.resolve("data/old"));
+        Files.writeString(target.resolve("data/old/file"), "x");
+        DeltaRestore.Result again = new DeltaRestore(repo).elsewhere(Map.of("data", outside)).run(s, target, Progress.NONE);
+        assertThat(target.resolve("data")).doesNotExist();
+        assertThat(again.removedPaths()).containsExactly("data/");
+        assertThat(again.fetchedBytes()).isZero();
+    }
+
+    @Test
     void anUnchangedCopyFetchesNothing() {
         Path source = TreeFixture.create(dir.resolve("src"), 4, 300_000, 12);
         Repository repo = repo();
