@@ -48,7 +48,7 @@ public final class FailoverRedisCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SentinelGroup sentinels = SentinelAccess.required(redis, access);
-        Optional<Endpoint> chosen = Optional.ofNullable(to).map(Endpoint::parse);
+        Optional<Endpoint> chosen = Optional.ofNullable(to).map(dev.lifeboat.cli.EndpointOption::parse);
         Failover failover = new Failover(sentinels, redis.primary(access), output::decision);
         Failover.Plan plan = failover.plan(chosen);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -64,7 +64,8 @@ public final class FailoverRedisCommand implements Callable<Integer> {
         m.put("quorum", quorum);
         StringBuilder text = new StringBuilder();
         text.append(dryRun ? "Failover plan for " + sentinels.masterName() + " (dry run: nothing changed)\n" : "Failing over " + sentinels.masterName() + "\n");
-        text.append("  master      " + plan.master() + "\n");
+        m.put("master_answers", plan.masterAnswers());
+        text.append("  master      " + plan.master() + (plan.masterAnswers() ? "" : " (does not answer: lag is behind the most up-to-date replica)") + "\n");
         plan.lagBytes().forEach((e, l) -> text.append("  replica     " + e + (l < 0 ? " (does not answer)" : ", " + l + " bytes behind")
                 + (chosen.map(e::equals).orElse(false) ? "  <- will be promoted" : "") + "\n"));
         plan.quorum().forEach((e, q) -> text.append("  sentinel    " + e + ": " + q + "\n"));

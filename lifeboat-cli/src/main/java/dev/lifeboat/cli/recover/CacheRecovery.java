@@ -71,7 +71,7 @@ final class CacheRecovery {
         double mbps = measureRead(repo, snapshot);
         boolean live = to.isPresent();
         double seconds = 2 * bytes / 1e6 / mbps + (live ? keys / RESTORE_KEYS_PER_SECOND : bytes / 1e6 / LOAD_MB_PER_SECOND + keys / RESTORE_KEYS_PER_SECOND) + 1;
-        Optional<RedisTarget> target = to.map(t -> redis.primary(access).at(endpoint(t)));
+        Optional<RedisTarget> target = to.map(t -> redis.primary(access).at(dev.lifeboat.cli.EndpointOption.parse(t)));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("instance", instance);
@@ -237,13 +237,5 @@ final class CacheRecovery {
         long t0 = System.nanoTime();
         int n = repo.readBlob(ChunkId.parse(e.chunks().get(0))).length;
         return Math.max(1, n / 1e6 / Math.max(1e-4, (System.nanoTime() - t0) / 1e9));
-    }
-
-    static Endpoint endpoint(String text) {
-        try {
-            return Endpoint.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "--to " + text + ": " + e.getMessage(), "Write the target as HOST:PORT, e.g. 127.0.0.1:6380.");
-        }
     }
 }

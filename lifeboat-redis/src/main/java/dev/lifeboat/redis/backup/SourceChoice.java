@@ -21,6 +21,9 @@ public final class SourceChoice {
     public record Choice(RedisTarget target, String reason) {
     }
 
+    /** A replica that has heard nothing from its master for longer than this is stale (the master pings every 10 s). */
+    static final long STALE_LINK_SECONDS = 30;
+
     public static Choice choose(RedisTarget primary, List<Endpoint> replicas) {
         List<String> rejected = new ArrayList<>();
         for (Endpoint e : replicas) {
@@ -33,12 +36,16 @@ public final class SourceChoice {
                     rejected.add(e + " has its master link " + info.text("master_link_status"));
                 } else if (info.number("loading") == 1) {
                     rejected.add(e + " is loading");
+                } else if (info.number("master_last_io_seconds_ago") > STALE_LINK_SECONDS) {
+                    // The link stays 'up' until repl-timeout (often minutes) after the master went silent; a master
+                    // pings its replicas every 10 s by default, so this long without a byte means a stale replica.
+                    rejected.add(e + " has not heard from its master for " + info.number("master_last_io_seconds_ago") + " s");
                 } else {
                     return new Choice(r, "backing up from replica " + e + " (link up, offset " + info.text("slave_repl_offset")
                             + ") so the primary does not fork");
                 }
-            } catch (LifeboatException ex) {
-                rejected.add(e + " does not answer");
+            } catch (LifeboatException | redis.clients.jedis.exceptions.JedisException ex) {
+                rejected.add(e + " does not answer (" + ex.getMessage() + ")");
             }
         }
         String why = replicas.isEmpty() ? "the instance has no replicas" : "no replica qualifies: " + String.join("; ", rejected);

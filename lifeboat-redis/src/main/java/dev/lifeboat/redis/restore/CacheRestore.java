@@ -181,8 +181,20 @@ public final class CacheRestore {
 
         @Override
         public void function(byte[] code) {
-            if (!compareOnly) {
+            if (compareOnly) {
+                return;
+            }
+            if (!keepExisting) {
                 jedis.functionLoadReplace(new String(code, StandardCharsets.UTF_8));
+                return;
+            }
+            // Warming leaves newer live data alone, functions too: a library the server has already is kept.
+            try {
+                jedis.functionLoad(new String(code, StandardCharsets.UTF_8));
+            } catch (JedisDataException ex) {
+                if (ex.getMessage() == null || !ex.getMessage().contains("already exists")) {
+                    throw ex;
+                }
             }
         }
 
@@ -209,11 +221,14 @@ public final class CacheRestore {
             Pipeline p = jedis.pipelined();
             List<Response<String>> restores = new ArrayList<>();
             List<Response<byte[]>> dumps = new ArrayList<>();
+            // A SELECT the server refuses (fewer databases, cluster mode) would send the restores and the comparison
+            // to the database selected before, and the comparison would pass: every reply is checked.
+            List<Response<String>> selects = new ArrayList<>();
             int current = db;
             if (!compareOnly) {
                 for (RdbEntry e : batch) {
                     if (e.db() != current) {
-                        p.select(e.db());
+                        selects.add(p.select(e.db()));
                         current = e.db();
                     }
                     RestoreParams params = RestoreParams.restoreParams();
@@ -228,12 +243,20 @@ public final class CacheRestore {
             }
             for (RdbEntry e : batch) {
                 if (e.db() != current) {
-                    p.select(e.db());
+                    selects.add(p.select(e.db()));
                     current = e.db();
                 }
                 dumps.add(p.dump(e.key()));
             }
             p.sync();
+            for (Response<String> selected : selects) {
+                try {
+                    selected.get();
+                } catch (JedisDataException ex) {
+                    throw new LifeboatException(ErrorCode.USAGE, "the target refused a SELECT of a database the snapshot uses: " + ex.getMessage(),
+                            "Give the target as many databases as the source had (the 'databases' setting); a cluster-mode target has only db 0.");
+                }
+            }
             db = current;
             long now = System.currentTimeMillis();
             for (int i = 0; i < batch.size(); i++) {

@@ -56,7 +56,9 @@ public final class DataDirRestore {
         Optional<ProcessHandle> user = processIn(dir);
         if (user.isPresent()) {
             throw new LifeboatException(ErrorCode.TARGET_IN_USE, "process " + user.get().pid() + " ("
-                    + user.get().info().command().orElse("?") + ") runs in " + dir + "; a running Redis would overwrite the restored RDB", null);
+                    + user.get().info().command().orElse("?") + ") runs in " + dir + " (or is a redis-server whose working directory this user "
+                    + "cannot read); a running Redis would overwrite the restored RDB", "Stop the server first, or run the restore as root or as "
+                    + "the server's user so Lifeboat can tell where it runs.");
         }
         try {
             Files.createDirectories(dir);
@@ -130,7 +132,12 @@ public final class DataDirRestore {
         return new Placement(aofDir, bytes[0], moved, true);
     }
 
-    /** A live process whose working directory is {@code dir} (Linux: /proc/PID/cwd), if any. */
+    /**
+     * A live process whose working directory is {@code dir} (Linux: /proc/PID/cwd), if any. The comparison is by
+     * file identity through the link, so a server in a container (its cwd /data in its own mount namespace) is
+     * found too. It fails closed: a redis-server whose working directory cannot be read (another user's, without
+     * root) counts as running there, since a live server would overwrite the restore.
+     */
     static Optional<ProcessHandle> processIn(Path dir) {
         Path real;
         try {
@@ -139,13 +146,27 @@ public final class DataDirRestore {
             return Optional.empty();
         }
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            return all.filter(p -> {
+            return all.filter(p -> p.pid() != ProcessHandle.current().pid()).filter(p -> {
+                Path cwd = Path.of("/proc", Long.toString(p.pid()), "cwd");
                 try {
-                    return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(real);
-                } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                    return Files.isSameFile(cwd, real);
+                } catch (java.nio.file.NoSuchFileException gone) {
                     return false;
+                } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                    return isRedisServer(p.pid());
                 }
             }).findFirst();
+        }
+    }
+
+    /** Whether the process runs redis-server (its command line, readable for every process). */
+    private static boolean isRedisServer(long pid) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            String first = cmdline.split("\0| ", 2)[0];
+            return first.endsWith("redis-server") || first.startsWith("redis-server");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientPauseMode;
@@ -38,6 +39,9 @@ public final class Failover {
     private final RedisTarget credentials;
     private final Consumer<String> timeline;
 
+    /** The old master's write pause lasts this many --timeouts (and 5 s): catch-up, promotion, the first write. */
+    static final int PAUSE_TIMEOUTS = 3;
+
     public Failover(SentinelGroup sentinels, RedisTarget credentials, Consumer<String> timeline) {
         this.sentinels = sentinels;
         this.credentials = credentials;
@@ -49,9 +53,13 @@ public final class Failover {
                          long writableMillis, long totalMillis, Map<String, Long> phases) {
     }
 
-    /** What would be done, without doing it. */
+    /**
+     * What would be done, without doing it. {@code lagBytes} is each candidate's lag behind the master, or, when the
+     * master does not answer ({@code masterAnswers} false), behind the most up-to-date candidate; -1 for one that
+     * does not answer either.
+     */
     public record Plan(Endpoint master, List<Endpoint> candidates, Optional<Endpoint> chosen, Map<Endpoint, String> quorum,
-                       Map<Endpoint, Long> lagBytes) {
+                       Map<Endpoint, Long> lagBytes, boolean masterAnswers) {
     }
 
     public Plan plan(Optional<Endpoint> to) {
@@ -72,20 +80,32 @@ public final class Failover {
         if (candidates.isEmpty()) {
             throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "no healthy replica to promote for " + sentinels.masterName(), null);
         }
-        Map<Endpoint, Long> lag = new LinkedHashMap<>();
-        try (Jedis m = credentials.at(master).connect()) {
-            long offset = ServerInfo.of(m, "replication").number("master_repl_offset");
-            for (Endpoint c : candidates) {
-                try (Jedis r = credentials.at(c).connect()) {
-                    lag.put(c, Math.max(0, offset - ServerInfo.of(r, "replication").number("slave_repl_offset")));
-                } catch (LifeboatException e) {
-                    lag.put(c, -1L);
-                }
+        Map<Endpoint, Long> offsets = new LinkedHashMap<>();
+        for (Endpoint c : candidates) {
+            try (Jedis r = credentials.at(c).connect()) {
+                offsets.put(c, ServerInfo.of(r, "replication").number("slave_repl_offset"));
+            } catch (LifeboatException | JedisException e) {
+                offsets.put(c, -1L);
             }
-        } catch (LifeboatException e) {
-            candidates.forEach(c -> lag.put(c, -1L));
         }
-        return new Plan(master, candidates, to, quorum, lag);
+        OptionalLong masterOffset;
+        try (Jedis m = credentials.at(master).connect()) {
+            masterOffset = OptionalLong.of(ServerInfo.of(m, "replication").number("master_repl_offset"));
+        } catch (LifeboatException | JedisException e) {
+            masterOffset = OptionalLong.empty();
+        }
+        // With the master gone, the replicas' own offsets say which one holds the most writes.
+        long reference = masterOffset.orElse(offsets.values().stream().mapToLong(Long::longValue).max().orElse(-1));
+        Map<Endpoint, Long> lag = new LinkedHashMap<>();
+        offsets.forEach((c, o) -> lag.put(c, o < 0 ? -1L : Math.max(0, reference - o)));
+        if (masterOffset.isEmpty() && to.isPresent() && lag.get(to.get()) != 0) {
+            Endpoint best = offsets.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the master " + master + " does not answer and " + to.get()
+                    + (lag.get(to.get()) < 0 ? " does not answer either" : " is " + lag.get(to.get()) + " bytes behind " + best)
+                    + ": promoting it would lose writes another replica holds", "Leave --to out (Sentinel elects the most up-to-date "
+                    + "replica), or name " + best + ".");
+        }
+        return new Plan(master, candidates, to, quorum, lag, masterOffset.isPresent());
     }
 
     public Result run(Plan plan, Duration timeout) {
@@ -111,19 +131,28 @@ public final class Failover {
                 }
                 timeline.accept("set replica-priority 0 on " + priorities.keySet() + " so Sentinel can only elect " + plan.chosen().get());
             }
+            long offset = -1;
             try {
                 Jedis m = credentials.at(old).connect();
                 fence = Optional.of(m);
-                m.clientPause(timeout.toMillis(), ClientPauseMode.WRITE);
-                long offset = ServerInfo.of(m, "replication").number("master_repl_offset");
+                // Paused for every later step (catch-up, promotion, the first write, re-pointing the old master), so it
+                // cannot take writes again before it follows the new one; the finally below ends the pause early.
+                m.clientPause(PAUSE_TIMEOUTS * timeout.toMillis() + 5_000, ClientPauseMode.WRITE);
+                offset = ServerInfo.of(m, "replication").number("master_repl_offset");
+            } catch (LifeboatException | JedisException e) {
+                fence.ifPresent(Jedis::close);
+                fence = Optional.empty();
+                timeline.accept("the old master " + old + " does not answer, so writes cannot be fenced: writes it acknowledged but had not "
+                        + "replicated are lost");
+            }
+            if (fence.isPresent()) {
+                // A replica that does not catch up stops the failover here, before anything changed: promoting it
+                // would lose the writes it lacks.
                 List<Endpoint> mustCatchUp = plan.chosen().map(List::of).orElse(plan.candidates());
                 awaitOffset(mustCatchUp, offset, timeout);
                 caughtUp = offset;
                 timeline.accept("paused writes on " + old + " and waited until " + mustCatchUp + " had its whole offset " + offset
                         + ", so no acknowledged write can be lost");
-            } catch (LifeboatException e) {
-                timeline.accept("the old master " + old + " does not answer, so writes cannot be fenced: writes it acknowledged but had not "
-                        + "replicated are lost");
             }
             phases.put("fence", ms(t0));
             Endpoint by = sentinels.startFailover();
@@ -170,7 +199,9 @@ public final class Failover {
             try (Jedis j = credentials.at(r).connect()) {
                 while (ServerInfo.of(j, "replication").number("slave_repl_offset") < offset) {
                     if (System.nanoTime() > deadline) {
-                        throw new LifeboatException(ErrorCode.FAILOVER_FAILED, r + " did not reach offset " + offset + " within " + timeout, null);
+                        throw new LifeboatException(ErrorCode.FAILOVER_FAILED, r + " did not reach the master's offset " + offset + " within " + timeout
+                                + ", so nothing was failed over (promoting it would lose the writes it lacks); the master's writes are unpaused",
+                                "Check the replica's link (INFO replication on it), or give more --timeout.");
                     }
                     sleep(5);
                 }
@@ -182,17 +213,15 @@ public final class Failover {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<Endpoint> agreed = sentinels.agreedMaster();
-            if (agreed.isPresent() && !agreed.get().equals(old) && allAgree(agreed.get())) {
+            // Every Sentinel that answers, and a majority of all, name the new master (agreedMaster): one Sentinel
+            // lost with its node must not turn a completed failover into a failure.
+            if (agreed.isPresent() && !agreed.get().equals(old)) {
                 return agreed.get();
             }
             sleep(50);
         }
         throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the Sentinels did not agree on a new master within " + timeout + ": "
                 + sentinels.masterViews(), null);
-    }
-
-    private boolean allAgree(Endpoint m) {
-        return sentinels.masterViews().values().stream().allMatch(v -> v.isPresent() && v.get().equals(m));
     }
 
     private void awaitWritable(Endpoint m, Duration timeout) {

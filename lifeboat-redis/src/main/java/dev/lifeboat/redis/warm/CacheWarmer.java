@@ -135,6 +135,10 @@ public final class CacheWarmer {
             RateLimiter rate = new RateLimiter(keysPerSecond);
             long loaded = 0;
             try (Statement st = c.createStatement(); Jedis j = target.connect()) {
+                if (!dev.lifeboat.redis.ServerInfo.of(j, "replication").isMaster()) {
+                    throw new LifeboatException(ErrorCode.USAGE, "warm set '" + set.name() + "': " + target + " is a replica, which takes no writes",
+                            "Warm the current master: after a failover 'lifeboat health' names it; pass it with --to HOST:PORT.");
+                }
                 st.setFetchSize(BATCH);
                 try (ResultSet rs = st.executeQuery(sql)) {
                     ResultSetMetaData md = rs.getMetaData();
@@ -152,14 +156,14 @@ public final class CacheWarmer {
                         write(pipe, set, key, rs, md);
                         loaded++;
                         if (++inBatch == BATCH) {
-                            pipe.sync();
+                            checked(pipe.syncAndReturnAll(), set);
                             rate.acquired(inBatch);
                             progress.update(loaded, 0, loaded);
                             pipe = j.pipelined();
                             inBatch = 0;
                         }
                     }
-                    pipe.sync();
+                    checked(pipe.syncAndReturnAll(), set);
                     rate.acquired(inBatch);
                 }
             }
@@ -168,6 +172,16 @@ public final class CacheWarmer {
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format("PostgreSQL for warm set '" + set.name() + "'",
                     e.getMessage()), "Check the query and that the cluster " + set.postgres().orElse("") + " answers.", e);
+        }
+    }
+
+    /** Pipelined replies carry errors (READONLY after a failover, OOM under noeviction) instead of throwing them. */
+    private static void checked(java.util.List<Object> replies, WarmSet set) {
+        for (Object reply : replies) {
+            if (reply instanceof Exception e) {
+                throw new LifeboatException(ErrorCode.USAGE, "warm set '" + set.name() + "': Redis refused a write: " + e.getMessage(),
+                        "READONLY: warm the current master (--to); OOM: raise maxmemory or choose an evicting maxmemory-policy.");
+            }
         }
     }
 
