@@ -121,6 +121,14 @@ public final class Repository {
                     + " is newer than this Lifeboat reads (" + RepositoryConfig.FORMAT + ")");
         }
         if (!config.encrypted()) {
+            // The config is not authenticated: whoever can write to the store could swap in an unencrypted one to
+            // make later backups go out in plaintext. A caller that brings a key expects encryption, so refuse.
+            if (credentials.isPresent()) {
+                throw new LifeboatException(ErrorCode.WRONG_KEY, "the repository at " + store.location() + " says it is not encrypted, "
+                        + "but a passphrase or key file was given; refusing to write to it unencrypted",
+                        "If it was created without encryption (repo init --no-encryption), give it no passphrase or key file "
+                                + "(unset LIFEBOAT_PASSPHRASE); otherwise its config was replaced: check who can write to the store.");
+            }
             Keyring keyring = Json.read(store.get(Layout.KEYRING + "plain"), Keyring.class);
             return new Repository(store, config, keyring, Optional.empty());
         }
@@ -428,11 +436,29 @@ public final class Repository {
                     "Encryption is chosen at 'repo init'; to encrypt, create a new repository and copy the data with backups.");
         }
         ensureLocksHeld();
-        Keyring rotated = keyring.withNewDataKey();
+        // Under the lock, rotate the keyring as the store holds it now, not as it was read at open: another process may
+        // have rotated since (this one waited at a passphrase prompt, say), deleting this master's keyring, and data
+        // is sealed with that rotation's data key. Rotating the stale copy would mint a different key of the same id.
+        MasterKey current = master.orElseThrow();
+        Keyring fresh = readKeyring(store, current).orElseThrow(() -> new LifeboatException(ErrorCode.REPOSITORY_LOCKED,
+                "the keys of the repository at " + store.location() + " were rotated by another process since this one opened it",
+                "Run the command again: it opens the repository with the keys as they are now."));
+        if (fresh.current() != keyring.current() || fresh.dataKeys().size() != keyring.dataKeys().size()) {
+            throw new LifeboatException(ErrorCode.REPOSITORY_LOCKED, "the keyring of the repository at " + store.location()
+                    + " changed since this process opened it", "Run the command again: it opens the repository with the keys as they are now.");
+        }
+        Keyring rotated = fresh.withNewDataKey();
         MasterKey next = new MasterKey(HexFormat.of().formatHex(Aead.randomBytes(8)), Aead.randomKey());
         writeKeyring(store, next, rotated);
         String keyName = Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8));
         store.put(keyName, Json.write(KeyObject.wrap(next, credentials, kdf.orElseGet(credentials::newKdf))));
+        // The old keys go from every region only once every region holds the new ones: a region left with neither
+        // could never be opened again.
+        if (!store.awaitCopies(120_000)) {
+            throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "the new key was written, but not every region has received it yet, so "
+                    + "the old keys were kept (the old passphrase or key file still opens the repository)",
+                    "Bring the region back (or run 'lifeboat repo sync'), then rotate again to remove the old keys.");
+        }
         // Two rotations must never both delete: each would remove the other's new key. Each deletion checks the lock.
         for (ObjectInfo old : store.list(Layout.KEYS)) {
             if (!old.name().equals(keyName)) {

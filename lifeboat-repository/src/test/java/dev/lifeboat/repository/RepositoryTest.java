@@ -26,6 +26,18 @@ class RepositoryTest {
     Path dir;
 
     @Test
+    void anUnencryptedConfigIsRefusedToACallerThatBringsAKey() {
+        // Whoever can write to the store could put an unencrypted config there so later backups go out in plaintext.
+        ObjectStore store = new FilesystemObjectStore(dir.resolve("plain"));
+        Repository.init(store, Optional.empty(), RepositoryOptions.defaults().withEncryption(false).withKdf(KdfParams.argon2idForTests()));
+        assertThat(Repository.open(store, Optional.empty()).keySummary()).isEqualTo("not encrypted");
+        LifeboatException e = catchThrowableOfType(LifeboatException.class,
+                () -> Repository.open(store, Optional.of(new Credentials.Passphrase("expects encryption".toCharArray()))));
+        assertThat(e.code()).isEqualTo(ErrorCode.WRONG_KEY);
+        assertThat(e.getMessage()).contains("says it is not encrypted").doesNotContain("expects encryption");
+    }
+
+    @Test
     void initThenOpenWithThePassphraseReadsWhatWasWritten() {
         ObjectStore store = new FilesystemObjectStore(dir);
         Repository repo = Repository.init(store, SECRET, FAST);

@@ -44,4 +44,22 @@ class RotateKeyTest {
         assertThat(fx.store.list("keys/")).hasSize(1);
         assertThat(fx.store.list("keyring/")).hasSize(1);
     }
+
+    @Test
+    void aRotationFromAStaleOpenIsRefusedAndLosesNoKey() throws Exception {
+        // A opened the repository and waited; B rotated meanwhile, and a backup wrote with B's new data key.
+        RepoFixture fx = new RepoFixture(dir.resolve("repo"));
+        Path src = TreeFixture.create(dir.resolve("src"), 2, 100_000, 2);
+        Repository a = Repository.open(fx.store, RepoFixture.SECRET);
+        Repository b = fx.repo.rotateKey(RepoFixture.SECRET.get(), Optional.of(KdfParams.argon2idForTests()));
+        fx.repo = b;
+        Snapshot written = fx.backup(src, "x");
+
+        LifeboatException e = catchThrowableOfType(LifeboatException.class,
+                () -> a.rotateKey(RepoFixture.SECRET.get(), Optional.of(KdfParams.argon2idForTests())));
+        assertThat(e.code()).isEqualTo(ErrorCode.REPOSITORY_LOCKED);
+        assertThat(e.getMessage()).contains("rotated by another process");
+        new DirectoryRestore(Repository.open(fx.store, RepoFixture.SECRET)).run(written, dir.resolve("out"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("out"))).isEqualTo(TreeFixture.describe(src));
+    }
 }

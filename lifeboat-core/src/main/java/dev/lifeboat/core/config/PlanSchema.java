@@ -83,7 +83,7 @@ public final class PlanSchema {
         ObjectSchema<KeepPolicy> s = ObjectSchema.of("keep policy",
                 "Which recovery points to keep; a point is kept if any rule keeps it. Months count 30 days, years 365.");
         Field<Integer> last = s.field(optional("last", Type.integer(1, 100000), "The newest N."));
-        Field<Duration> within = s.field(optional("within", PlanTypes.duration(), "Everything newer than this."));
+        Field<Duration> within = s.field(optional("within", PlanTypes.duration(), "Everything newer than this, and the newest snapshot before it, where a recovery to the start of the window begins."));
         Field<Integer> hourly = s.field(optional("hourly", Type.integer(1, 100000), "The newest of each of the last N hours."));
         Field<Integer> daily = s.field(optional("daily", Type.integer(1, 100000), "The newest of each of the last N days."));
         Field<Integer> weekly = s.field(optional("weekly", Type.integer(1, 100000), "The newest of each of the last N weeks."));

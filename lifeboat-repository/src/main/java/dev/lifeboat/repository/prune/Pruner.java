@@ -146,7 +146,16 @@ public final class Pruner {
         repo.store().delete(name);
     }
 
-    /** Carries out a plan made under the same lock; returns every object deleted, in order. */
+    /** How long prune waits for other regions to receive what it wrote before it deletes what that replaces. */
+    static final long COPY_WAIT_MILLIS = 120_000;
+
+    /**
+     * Carries out a plan made under the same lock; returns every object deleted, in order. Old indexes and packs are
+     * deleted only once every region holds the new index and packs that replace them.
+     *
+     * @throws LifeboatException {@code store-unavailable} when a region has not received them (nothing they
+     *                           replace was deleted)
+     */
     public List<String> execute(PrunePlan plan) {
         List<String> deleted = new ArrayList<>();
         for (String name : plan.forget()) {
@@ -177,6 +186,12 @@ public final class Pruner {
         surviving.addAll(repack(toCopy));
         if (!plan.deleteIndexes().isEmpty()) {
             String fresh = repo.writeIndex(surviving);
+            // Nothing old goes from any region before every region holds the new packs and index.
+            if (!repo.store().awaitCopies(COPY_WAIT_MILLIS)) {
+                throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "prune wrote the new index and packs, but not every region has "
+                        + "received them yet, so nothing they replace was deleted", "Bring the region back (or run 'lifeboat repo sync'), "
+                        + "then prune again; the repository is consistent as it is.");
+            }
             for (String old : plan.deleteIndexes()) {
                 if (!old.equals(fresh)) {
                     remove(old);

@@ -114,8 +114,11 @@ public final class RegionSet implements ObjectStore {
         int committed = 0;
         StoreException last = null;
         List<Region> rest = new ArrayList<>();
+        // Locks go to every region at once: a holder cut off from one region must still look alive to a process that
+        // reads them there (reads of locks take the newest copy, see get).
+        boolean everywhere = name.startsWith(Layout.LOCKS);
         for (Region r : regions) {
-            if (committed >= commitAfter) {
+            if (committed >= commitAfter && !everywhere) {
                 rest.add(r);
                 continue;
             }
@@ -194,7 +197,38 @@ public final class RegionSet implements ObjectStore {
 
     @Override
     public byte[] get(String name) {
+        if (name.startsWith(Layout.LOCKS)) {
+            return newest(name);
+        }
         return read(name, s -> s.get(name));
+    }
+
+    /**
+     * A lock as last refreshed: the copy written last among the regions that answer. A holder that cannot reach one
+     * region refreshes its lock in the others; the stale copy left in the first must not make it look dead.
+     */
+    private byte[] newest(String name) {
+        Region newest = null;
+        java.time.Instant at = null;
+        for (Region r : regions) {
+            try {
+                Optional<ObjectInfo> info = r.store().stat(name);
+                if (info.isPresent() && (at == null || info.get().modified().isAfter(at))) {
+                    newest = r;
+                    at = info.get().modified();
+                }
+            } catch (StoreException e) {
+                // unreachable: the others decide
+            }
+        }
+        if (newest == null) {
+            return read(name, s -> s.get(name));
+        }
+        try {
+            return newest.store().get(name);
+        } catch (StoreException e) {
+            return read(name, s -> s.get(name));
+        }
     }
 
     @Override
@@ -381,6 +415,12 @@ public final class RegionSet implements ObjectStore {
     /** Background copies that failed and were not made good since (their regions lag until 'repo sync'). */
     public long failedCopies() {
         return missing.values().stream().mapToLong(java.util.Set::size).sum();
+    }
+
+    /** True once every background copy of this process has been made (none pending, none failed). */
+    @Override
+    public boolean awaitCopies(long millis) {
+        return drain(millis) == 0 && failedCopies() == 0;
     }
 
     /** Waits up to {@code millis} for background copies; returns those still pending. */

@@ -125,6 +125,12 @@ public final class RegionSync {
         if (prune) {
             java.util.Set<String> inSource = new java.util.HashSet<>();
             wanted.forEach(i -> inSource.add(i.name()));
+            // A source that lists no repository (an unmounted disk lists as empty) would have the target emptied.
+            if (!inSource.contains(Layout.CONFIG) || inSource.stream().noneMatch(n -> n.startsWith(Layout.KEYS))) {
+                throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + from.name()
+                        + " lists no repository (no config or keys), so nothing is deleted from region " + to.name(),
+                        "Check that region " + from.name() + " is reachable and mounted; sync without --prune copies only.");
+            }
             for (String name : have.keySet()) {
                 if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
                     beforeDelete.run();

@@ -17,7 +17,9 @@ import java.util.function.Function;
  * Applies a {@link KeepPolicy} to the snapshots of one name (one resource's backups), newest first. A snapshot is
  * kept if any rule keeps it: the last N; everything within a duration of now; and the newest snapshot of each of
  * the last N hours, days, ISO weeks, months and years (UTC). The newest snapshot is always kept, so a policy can
- * never leave a resource without a recovery point, even when backups have stopped.
+ * never leave a resource without a recovery point, even when backups have stopped. With a duration, the newest
+ * snapshot before the window is kept too: a recovery to a point early in the window starts from it (with WAL, any
+ * point; without, the state as of then), so the window is really covered, not shortened by one backup interval.
  */
 public final class Retention {
     private Retention() {
@@ -33,6 +35,7 @@ public final class Retention {
                 new Bucket("monthly", policy.monthly(), t -> DateTimeFormatter.ofPattern("yyyy-MM").format(t)),
                 new Bucket("yearly", policy.yearly(), t -> Integer.toString(t.getYear())));
         List<Decision> out = new ArrayList<>();
+        boolean windowStartCovered = false;
         for (int i = 0; i < sorted.size(); i++) {
             Snapshot s = sorted.get(i);
             ZonedDateTime t = s.time().atZone(ZoneOffset.UTC);
@@ -45,6 +48,9 @@ public final class Retention {
             }
             if (policy.within().isPresent() && !s.time().isBefore(now.minus(policy.within().get()))) {
                 reasons.add("within " + dev.lifeboat.core.time.Durations.format(policy.within().get()));
+            } else if (policy.within().isPresent() && !windowStartCovered) {
+                windowStartCovered = true;
+                reasons.add("covers the start of the " + dev.lifeboat.core.time.Durations.format(policy.within().get()) + " window");
             }
             for (Bucket b : buckets) {
                 b.offer(t).ifPresent(reasons::add);

@@ -57,6 +57,7 @@ public final class FilesystemObjectStore implements ObjectStore {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             DurableFile.syncDirectory(target.getParent());
         } catch (AtomicMoveNotSupportedException e) {
+            deleteQuietly(temp);
             throw failure(StoreException.Kind.PERMANENT, name, "the filesystem cannot rename atomically", e);
         } catch (IOException e) {
             deleteQuietly(temp);
@@ -93,6 +94,9 @@ public final class FilesystemObjectStore implements ObjectStore {
             try (DurableFile out = DurableFile.create(temp, length, direct, StandardOpenOption.CREATE_NEW)) {
                 out.write(data, offset, length);
                 out.finish();
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(temp); // a full disk must not be made fuller by half-written copies the listing hides
+                throw e;
             }
             return temp;
         } catch (IOException e) {

@@ -64,6 +64,15 @@ public interface ObjectStore extends AutoCloseable {
         return stat(name).isEmpty();
     }
 
+    /**
+     * Waits up to {@code millis} until every object this process wrote is in every copy the store keeps (each region
+     * of a set of regions); true when it is. Whoever deletes what newly written objects replace (prune, key rotation)
+     * waits first, so no copy loses the old before it holds the new. A single store keeps one copy: true at once.
+     */
+    default boolean awaitCopies(long millis) {
+        return true;
+    }
+
     /** Every object whose name starts with {@code prefix} (empty: all), in no particular order. */
     List<ObjectInfo> list(String prefix);
 

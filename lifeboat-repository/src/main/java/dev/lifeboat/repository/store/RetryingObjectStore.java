@@ -83,6 +83,11 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean awaitCopies(long millis) {
+        return inner.awaitCopies(millis);
+    }
+
+    @Override
     public List<ObjectInfo> list(String prefix) {
         return retry(() -> inner.list(prefix));
     }

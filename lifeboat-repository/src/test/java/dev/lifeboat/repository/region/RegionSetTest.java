@@ -207,6 +207,60 @@ class RegionSetTest {
         assertThat(new RepositoryVerifier(Repository.open(east, RepoFixture.SECRET)).run(true, Progress.NONE).problems()).isEmpty();
     }
 
+    @Test
+    void pruneDeletesNothingTheNewIndexReplacesWhileARegionLacksIt() throws Exception {
+        // The region takes deletes but not the new index and packs (uploads to it time out): deleting the old ones
+        // there would leave it with neither.
+        Repository repo = init();
+        backup(repo);
+        Files.write(source.resolve("data/part-0.log"), TreeFixture.text(new java.util.Random(5), 200_000));
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore euFs = new FilesystemObjectStore(dir.resolve("eu-west"));
+        List<String> euBefore = euFs.list("").stream().map(dev.lifeboat.repository.store.ObjectInfo::name)
+                .filter(n -> n.startsWith("data/") || n.startsWith("index/")).toList();
+        eu.refuseWrites();
+        dev.lifeboat.repository.prune.Pruner pruner = new dev.lifeboat.repository.prune.Pruner(repo, Clock.systemUTC());
+        dev.lifeboat.core.error.LifeboatException e;
+        try (var lock = dev.lifeboat.repository.lock.RepositoryLock.exclusive(set, Clock.systemUTC(), "prune")) {
+            dev.lifeboat.repository.prune.PrunePlan plan = pruner.plan(name -> Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(1),
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())));
+            assertThat(plan.deleteIndexes()).isNotEmpty();
+            e = org.assertj.core.api.Assertions.catchThrowableOfType(dev.lifeboat.core.error.LifeboatException.class, () -> pruner.execute(plan));
+        }
+        assertThat(e.code()).isEqualTo(dev.lifeboat.core.error.ErrorCode.STORE_UNAVAILABLE);
+        eu.up();
+        assertThat(euFs.list("").stream().map(dev.lifeboat.repository.store.ObjectInfo::name)).containsAll(euBefore);
+        assertThat(new RepositoryVerifier(Repository.open(eu, RepoFixture.SECRET)).run(true, Progress.NONE).problems())
+                .as("the region that missed the prune still restores what it had").isEmpty();
+    }
+
+    @Test
+    void aLockIsReadAsLastRefreshedWhicheverRegionHoldsThatCopy() throws Exception {
+        set.put("locks/holder", "refreshed at 10:00".getBytes());
+        assertThat(new FilesystemObjectStore(dir.resolve("eu-west")).stat("locks/holder")).as("locks go to every region at once").isPresent();
+        // The holder lost the first region: its refresh reached the others only.
+        Files.setLastModifiedTime(dir.resolve("us-east-1/locks/holder"), java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(1800)));
+        west.put("locks/holder", "refreshed at 10:30".getBytes());
+        assertThat(new String(set.get("locks/holder"))).isEqualTo("refreshed at 10:30");
+        east.down();
+        assertThat(new String(set.get("locks/holder"))).isEqualTo("refreshed at 10:30");
+    }
+
+    @Test
+    void aPruningSyncFromARegionThatListsNoRepositoryDeletesNothing() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        long before = new FilesystemObjectStore(dir.resolve("eu-west")).list("").size();
+        // The source's disk is not mounted: its directory lists as empty.
+        Region unmounted = new Region("us-east-1", new FilesystemObjectStore(dir.resolve("not-mounted")));
+        dev.lifeboat.core.error.LifeboatException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.lifeboat.core.error.LifeboatException.class, () -> RegionSync.run(unmounted, set.region("eu-west"), false, true, Progress.NONE));
+        assertThat(e.getMessage()).contains("lists no repository");
+        assertThat(new FilesystemObjectStore(dir.resolve("eu-west")).list("")).hasSize((int) before);
+    }
+
     @org.junit.jupiter.api.AfterEach
     void closeRegions() {
         set.close();

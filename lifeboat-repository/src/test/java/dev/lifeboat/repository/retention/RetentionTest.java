@@ -55,8 +55,12 @@ class RetentionTest {
     }
 
     @Test
-    void withinKeepsEverythingYoungerThanTheDuration() {
-        assertThat(kept(Retention.apply(sixHourly(), policy(null, Duration.ofDays(1), null, null), NOW))).hasSize(5);
+    void withinKeepsEverythingYoungerThanTheDurationAndTheSnapshotTheWindowStartsFrom() {
+        // Five snapshots are younger than a day; a recovery to a point early in that day starts from the one before.
+        List<Decision> d = Retention.apply(sixHourly(), policy(null, Duration.ofDays(1), null, null), NOW);
+        assertThat(kept(d)).hasSize(6);
+        assertThat(d.get(5).reasons()).containsExactly("covers the start of the 1d window");
+        assertThat(d.get(6).keep()).isFalse();
     }
 
     @Test

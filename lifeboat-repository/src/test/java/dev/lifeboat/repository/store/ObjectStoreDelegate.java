@@ -47,6 +47,11 @@ public class ObjectStoreDelegate implements ObjectStore {
     }
 
     @Override
+    public boolean awaitCopies(long millis) {
+        return inner.awaitCopies(millis);
+    }
+
+    @Override
     public List<ObjectInfo> list(String prefix) {
         return inner.list(prefix);
     }

@@ -3,10 +3,14 @@ package dev.lifeboat.repository.store;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that can be taken down: while down every call fails as an unreachable service would (unit tests only). */
+/**
+ * A store that can be taken down: while down every call fails as an unreachable service would; with writes refused
+ * only writes fail (a full bucket, an upload path that times out), so deletes and reads still work (unit tests only).
+ */
 public final class SwitchableStore extends ObjectStoreDelegate {
     private final String location;
     private volatile boolean down;
+    private volatile boolean refuseWrites;
 
     public SwitchableStore(ObjectStore inner) {
         super(inner);
@@ -19,6 +23,18 @@ public final class SwitchableStore extends ObjectStoreDelegate {
 
     public void up() {
         down = false;
+        refuseWrites = false;
+    }
+
+    public void refuseWrites() {
+        refuseWrites = true;
+    }
+
+    private void checkWrite(String name) {
+        check(name);
+        if (refuseWrites) {
+            throw new StoreException(StoreException.Kind.RETRYABLE, name, location + " did not take the upload (timed out)", null);
+        }
     }
 
     private void check(String name) {
@@ -29,19 +45,19 @@ public final class SwitchableStore extends ObjectStoreDelegate {
 
     @Override
     public void put(String name, byte[] data) {
-        check(name);
+        checkWrite(name);
         super.put(name, data);
     }
 
     @Override
     public void put(String name, byte[] data, int offset, int length) {
-        check(name);
+        checkWrite(name);
         super.put(name, data, offset, length);
     }
 
     @Override
     public boolean putIfAbsent(String name, byte[] data) {
-        check(name);
+        checkWrite(name);
         return super.putIfAbsent(name, data);
     }
 
