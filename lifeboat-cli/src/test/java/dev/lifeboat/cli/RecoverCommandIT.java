@@ -121,7 +121,8 @@ class RecoverCommandIT {
                 // make restored files durable take 0.1 s or 1.5 s from one run to the next (restore phases of 0.98 s and
                 // 2.42 s measured minutes apart), so below a few seconds the error must stay under 2 s instead.
                 assertThat(estimate <= 2 * took && took <= 2 * estimate || Math.abs(estimate - took) < 2.0)
-                        .as("estimate %.2f s against %.2f s taken", estimate, took).isTrue();
+                        .as("estimate %.2f s against %.2f s taken (restore %.2f s, replay %.2f s)", estimate, took,
+                                json.get("restore_seconds").asDouble(), json.get("replay_seconds").asDouble()).isTrue();
                 try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
                     assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
                     assertThat(one(c, "SELECT count(*) FROM progress WHERE id = 999999")).isEqualTo("0");
