@@ -53,7 +53,10 @@ final class Stores {
             String endpoint = query.getOrDefault("endpoint", gcs ? "https://storage.googleapis.com" : env.get("LIFEBOAT_S3_ENDPOINT"));
             S3Config c = new S3Config(Optional.ofNullable(endpoint), query.getOrDefault("region", gcs ? "auto" : env.getOrDefault("AWS_REGION", "us-east-1")),
                     bucket, prefix, Boolean.parseBoolean(query.getOrDefault("path-style", endpoint != null ? "true" : "false")),
-                    Optional.ofNullable(env.get("AWS_ACCESS_KEY_ID")), Optional.ofNullable(env.get("AWS_SECRET_ACCESS_KEY")),
+                    // Temporary credentials (SSO, assume-role, OIDC) come with a session token, which the AWS default
+                    // chain reads from the environment too: with one set, the chain is used instead of the bare keys.
+                    Optional.ofNullable(env.get("AWS_ACCESS_KEY_ID")).filter(k -> env.get("AWS_SESSION_TOKEN") == null),
+                    Optional.ofNullable(env.get("AWS_SECRET_ACCESS_KEY")).filter(k -> env.get("AWS_SESSION_TOKEN") == null),
                     S3Config.DEFAULT_MULTIPART_THRESHOLD, S3Config.DEFAULT_PART_SIZE, Duration.ofSeconds(60));
             return new S3ObjectStore(c);
         }

@@ -59,7 +59,25 @@ public final class RetryingObjectStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(String name, byte[] data) {
-        return retry(() -> inner.putIfAbsent(name, data));
+        boolean[] failedBefore = {false};
+        boolean created = retry(() -> {
+            try {
+                return inner.putIfAbsent(name, data);
+            } catch (StoreException e) {
+                failedBefore[0] = true;
+                throw e;
+            }
+        });
+        if (!created && failedBefore[0]) {
+            // An attempt whose answer was lost may have created the object: then the "exists" of the retry is our own
+            // write, which the bytes tell.
+            try {
+                return java.util.Arrays.equals(retry(() -> inner.get(name)), data);
+            } catch (StoreException e) {
+                return false;
+            }
+        }
+        return created;
     }
 
     @Override

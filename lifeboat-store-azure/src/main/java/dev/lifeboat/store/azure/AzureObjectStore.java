@@ -153,6 +153,9 @@ public final class AzureObjectStore implements ObjectStore {
             List<ObjectInfo> out = new ArrayList<>();
             try {
                 for (BlobItem item : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + listPrefix), config.timeout())) {
+                    if (item.getName().endsWith("/")) {
+                        continue; // a "folder" marker some tools create: not an object of the repository
+                    }
                     out.add(new ObjectInfo(item.getName().substring(prefix.length()), item.getProperties().getContentLength(),
                             item.getProperties().getLastModified().toInstant()));
                 }

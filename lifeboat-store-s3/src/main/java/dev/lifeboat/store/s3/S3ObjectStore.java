@@ -231,7 +231,10 @@ public final class S3ObjectStore implements ObjectStore {
                 }
                 ListObjectsV2Response page = s3.listObjectsV2(req.build());
                 for (S3Object o : page.contents()) {
-                    out.add(new ObjectInfo(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+                    // A console's "folder" is a zero-byte key ending in '/': not an object of the repository.
+                    if (!o.key().endsWith("/")) {
+                        out.add(new ObjectInfo(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+                    }
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null);
@@ -241,10 +244,18 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void delete(String name) {
-        call(name, () -> {
-            s3.deleteObject(r -> r.bucket(config.bucket()).key(key(name)));
-            return null;
-        });
+        try {
+            call(name, () -> {
+                s3.deleteObject(r -> r.bucket(config.bucket()).key(key(name)));
+                return null;
+            });
+        } catch (StoreException e) {
+            // Idempotent, as the contract says: GCS answers 404 for an absent object (and for a retried delete whose
+            // first attempt removed it), S3 204.
+            if (e.kind() != StoreException.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
     }
 
     @Override
@@ -285,7 +296,11 @@ public final class S3ObjectStore implements ObjectStore {
             throw new StoreException(transient_ ? StoreException.Kind.RETRYABLE : StoreException.Kind.PERMANENT, object,
                     location() + " " + name + ": HTTP " + status + (code.isEmpty() ? "" : " " + code), e);
         } catch (SdkClientException e) {
-            throw new StoreException(StoreException.Kind.RETRYABLE, object, location() + " " + name + ": " + e.getMessage(), e);
+            // No credentials anywhere in the chain (or a refused web identity) is not cured by retrying.
+            String why = String.valueOf(e.getMessage());
+            boolean credentials = why.contains("Unable to load credentials") || why.contains("credentials") && e.getCause() == null;
+            throw new StoreException(credentials ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE, object,
+                    location() + " " + name + ": " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new StoreException(StoreException.Kind.RETRYABLE, object, location() + " " + name + ": " + e.getMessage(), e);
         }

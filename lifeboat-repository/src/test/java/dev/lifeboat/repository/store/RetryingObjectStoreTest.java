@@ -1,0 +1,44 @@
+package dev.lifeboat.repository.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RetryingObjectStoreTest {
+    @TempDir
+    Path dir;
+
+    /** Stores the object, then loses the answer once (a socket timeout after the server committed). */
+    private static final class LostAnswer extends ObjectStoreDelegate {
+        final AtomicBoolean lose = new AtomicBoolean(true);
+
+        LostAnswer(ObjectStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public boolean putIfAbsent(String name, byte[] data) {
+            boolean created = super.putIfAbsent(name, data);
+            if (lose.getAndSet(false)) {
+                throw new StoreException(StoreException.Kind.RETRYABLE, name, "read timed out", null);
+            }
+            return created;
+        }
+    }
+
+    @Test
+    void aConditionalPutWhoseAnswerWasLostIsNotTakenForSomebodyElsesObject() {
+        LostAnswer flaky = new LostAnswer(new FilesystemObjectStore(dir.resolve("s")));
+        RetryingObjectStore store = new RetryingObjectStore(flaky, 3, Duration.ofMillis(1));
+        assertThat(store.putIfAbsent("config", new byte[] {1, 2, 3})).as("our own write, committed before the answer was lost").isTrue();
+
+        flaky.lose.set(true);
+        FilesystemObjectStore plain = new FilesystemObjectStore(dir.resolve("s"));
+        plain.put("other", new byte[] {9});
+        assertThat(store.putIfAbsent("other", new byte[] {1})).as("somebody else's object stays a conflict").isFalse();
+    }
+}
