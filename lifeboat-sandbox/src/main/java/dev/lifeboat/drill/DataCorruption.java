@@ -71,8 +71,20 @@ public final class DataCorruption implements Scenario {
         Path home = box.postgres().newServerHome("recovered");
         int port = dev.lifeboat.core.process.Ports.freeLoopback();
         long start = System.currentTimeMillis();
-        PostgresRecovery.Result r = recovery.recover(plan, home.resolve("data"), port, "postgres", Optional.empty(), Optional.empty(),
-                Duration.ofMinutes(5));
+        PostgresRecovery.Result r;
+        try {
+            r = recovery.recover(plan, home.resolve("data"), port, "postgres", Optional.empty(), Optional.empty(), Duration.ofMinutes(5));
+        } catch (RuntimeException e) {
+            // The server recovery started is not the harness's yet: stop it, so a failed drill leaves nothing running.
+            if (java.nio.file.Files.exists(home.resolve("data/postmaster.pid"))) {
+                try {
+                    dev.lifeboat.postgres.recovery.PostgresControl.of(home.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
+                } catch (RuntimeException stop) {
+                    e.addSuppressed(stop);
+                }
+            }
+            throw e;
+        }
         long restored = start + r.restore().toMillis();
         t.record("restore", start, restored, "backup " + plan.backup().shortId() + " and " + plan.wal().size() + " WAL segment(s)"
                 + (plan.partialTail() ? " plus the partial one" : "") + " restored into " + home.resolve("data"));

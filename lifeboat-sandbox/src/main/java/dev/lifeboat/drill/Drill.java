@@ -48,7 +48,15 @@ public final class Drill {
             try (Workload w = new Workload(box.app().base(), ledger, 40, 20)) {
                 out.accept("   workload: 40 progress events/s and 20 sessions/s through " + box.app().base());
                 Probes.sleep(WARM_UP_MILLIS);
-                r = s.run(box, ledger, timeline);
+                long injected = System.currentTimeMillis();
+                try {
+                    r = s.run(box, ledger, timeline);
+                } catch (RuntimeException e) {
+                    // A recovery that fails is what a drill exists to catch: it is reported as a FAIL with the
+                    // reason, and the other scenarios still run.
+                    timeline.event("the recovery failed: " + e.getMessage());
+                    r = new Scenario.Recovery(injected, false, List.of("the recovery failed: " + e.getMessage()));
+                }
                 long deadline = System.currentTimeMillis() + 30_000;
                 while (ledger.firstAckAfter(s.writeKind(), lastFailure(ledger, s, r)).isEmpty() && System.currentTimeMillis() < deadline) {
                     Probes.sleep(100);
@@ -56,7 +64,16 @@ public final class Drill {
                 Probes.sleep(AFTER_MILLIS);
             }
             List<String> ids = ledger.writes(s.writeKind()).stream().map(Ledger.Write::id).toList();
-            Outcome o = Outcome.measure(s, r, ledger, s.missing(box, ids), Targets.of(box.plan(), s.resource()), timeline, start);
+            java.util.Set<String> missing;
+            try {
+                missing = s.missing(box, ids);
+            } catch (RuntimeException e) {
+                List<String> validation = new java.util.ArrayList<>(r.validation());
+                validation.add("lost writes not counted: the recovered system could not be read (" + e.getMessage() + ")");
+                r = new Scenario.Recovery(r.faultAt(), false, validation);
+                missing = java.util.Set.of();
+            }
+            Outcome o = Outcome.measure(s, r, ledger, missing, Targets.of(box.plan(), s.resource()), timeline, start);
             out.accept(String.format("   RTO %.2f s (target %s), lost %d of %d acknowledged writes (RPO %.2f s, target %s), validated: %s -> %s",
                     o.rtoSeconds(), dev.lifeboat.core.time.Durations.format(o.targets().rto()), o.lostAcknowledgedWrites(), o.acknowledgedWrites(),
                     o.rpoSeconds(), dev.lifeboat.core.time.Durations.format(o.targets().rpo()), o.validated(), o.passed() ? "PASS" : "FAIL"));

@@ -59,8 +59,28 @@ public final class PrimaryFailure implements Scenario {
             box.app().reconnect();
         }, "the router sends the application to " + replica.host() + ":" + replica.port());
         promoted = replica;
-        return new Recovery(fault, true, List.of("replica " + rep.name() + " promoted and taking writes (expected data loss at the switch: "
-                + check.lagBytes() + " bytes)"));
+        return new Recovery(fault, validate(replica, check.lagBytes()), checks);
+    }
+
+    private final List<String> checks = new java.util.ArrayList<>();
+
+    /** Asks the promoted server itself: out of recovery, the seed data there, and a write (an xid) accepted. */
+    private boolean validate(PostgresServer server, long lagBytes) {
+        try (java.sql.Connection c = server.connect("learning"); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), (SELECT count(*) FROM users), (SELECT count(*) FROM courses), "
+                     + "txid_current()")) {
+            rs.next();
+            boolean primary = !rs.getBoolean(1);
+            long users = rs.getLong(2);
+            long courses = rs.getLong(3);
+            checks.add("the promoted replica " + (primary ? "is out of recovery and accepted a write (transaction " + rs.getLong(4) + ")"
+                    : "is still in recovery") + "; expected data loss at the switch: " + lagBytes + " bytes");
+            checks.add("seed data on it: " + users + " of 1000 users, " + courses + " of 50 courses");
+            return primary && users == 1000 && courses == 50;
+        } catch (java.sql.SQLException e) {
+            checks.add("the promoted replica did not answer: " + e.getMessage());
+            return false;
+        }
     }
 
     @Override

@@ -57,13 +57,19 @@ public final class Reaper {
     }
 
     /**
-     * Forgets every server started so far, so they keep running after this JVM exits (a demo run with --keep);
-     * returns their PIDs, for the user to stop.
+     * Forgets every server started so far, so they keep running after this JVM exits (a demo run with --keep), and
+     * keeps the run directory that holds their data; returns their PIDs, for the user to stop (then remove
+     * {@link #keptDirectory()}).
      */
     public static synchronized List<Long> releaseAll() {
         List<Long> released = new ArrayList<>();
         if (runDirectory == null) {
             return released;
+        }
+        try {
+            Files.writeString(runDirectory.resolve(KEPT), "");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot mark " + runDirectory + " as kept", e);
         }
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(runDirectory.resolve("pids"))) {
             for (Path p : pids) {
@@ -129,9 +135,18 @@ public final class Reaper {
                 kill(pid);
             }
         }
-        if (!Boolean.parseBoolean(System.getenv().getOrDefault("LIFEBOAT_KEEP_HARNESS", "false"))) {
+        // A kept run's servers run on with their data in it: it is the user's to remove.
+        if (!Boolean.parseBoolean(System.getenv().getOrDefault("LIFEBOAT_KEEP_HARNESS", "false")) && !Files.exists(dir.resolve(KEPT))) {
             deleteTree(dir);
         }
+    }
+
+    /** Marks a run whose servers were released to keep running. */
+    private static final String KEPT = "kept";
+
+    /** The run directory that {@link #releaseAll} kept, if any. */
+    public static synchronized java.util.Optional<Path> keptDirectory() {
+        return java.util.Optional.ofNullable(runDirectory).filter(d -> Files.exists(d.resolve(KEPT)));
     }
 
     /** Stops the servers of runs whose JVM has died. Called when a JVM first uses the harness. */

@@ -71,7 +71,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (keep) {
             List<Long> pids = Reaper.releaseAll();
             err.println("Kept running (stop them with kill): PIDs " + pids + "; plan: " + dir.resolve(scenarios.get(scenarios.size() - 1).name())
-                    .resolve("lifeboat.yaml").toAbsolutePath());
+                    .resolve("lifeboat.yaml").toAbsolutePath() + Reaper.keptDirectory().map(d -> "; their data is in " + d
+                    + " (remove it once they are stopped)").orElse(""));
         }
         output.emit(report.json(), report::table);
         return report.passed() ? 0 : ErrorCode.OBJECTIVES_NOT_MET.exitStatus();
