@@ -440,14 +440,13 @@ public final class Repository {
         // have rotated since (this one waited at a passphrase prompt, say), deleting this master's keyring, and data
         // is sealed with that rotation's data key. Rotating the stale copy would mint a different key of the same id.
         MasterKey current = master.orElseThrow();
-        Keyring fresh = readKeyring(store, current).orElseThrow(() -> new LifeboatException(ErrorCode.REPOSITORY_LOCKED,
-                "the keys of the repository at " + store.location() + " were rotated by another process since this one opened it",
-                "Run the command again: it opens the repository with the keys as they are now."));
-        if (fresh.current() != keyring.current() || fresh.dataKeys().size() != keyring.dataKeys().size()) {
-            throw new LifeboatException(ErrorCode.REPOSITORY_LOCKED, "the keyring of the repository at " + store.location()
-                    + " changed since this process opened it", "Run the command again: it opens the repository with the keys as they are now.");
+        Optional<Keyring> fresh = readKeyring(store, current);
+        if (fresh.isEmpty() || fresh.get().current() != keyring.current() || fresh.get().dataKeys().size() != keyring.dataKeys().size()) {
+            throw new LifeboatException(ErrorCode.REPOSITORY_LOCKED, "the keys of the repository at " + store.location()
+                    + " were rotated by another process since this one opened it",
+                    "Run the command again: it opens the repository with the keys as they are now.");
         }
-        Keyring rotated = fresh.withNewDataKey();
+        Keyring rotated = fresh.get().withNewDataKey();
         MasterKey next = new MasterKey(HexFormat.of().formatHex(Aead.randomBytes(8)), Aead.randomKey());
         writeKeyring(store, next, rotated);
         String keyName = Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8));

@@ -140,10 +140,14 @@ public final class CacheFailure implements Scenario {
         return exists.stream().filter(Response::get).count();
     }
 
-    private static List<String> queryKeys(Sandbox box, dev.lifeboat.core.plan.WarmSet set) {
+    /** The sandbox's PostgreSQL primary, where the warm sets' queries run. */
+    private static java.sql.Connection database(Sandbox box) throws SQLException {
         PostgresCluster pg = box.plan().resources().postgres().get(Sandbox.CLUSTER);
-        try (java.sql.Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.primary().host() + ":" + pg.primary().port() + "/"
-                + pg.database(), "postgres", ""); java.sql.Statement st = c.createStatement();
+        return DriverManager.getConnection("jdbc:postgresql://" + pg.primary().host() + ":" + pg.primary().port() + "/" + pg.database(), "postgres", "");
+    }
+
+    private static List<String> queryKeys(Sandbox box, dev.lifeboat.core.plan.WarmSet set) {
+        try (java.sql.Connection c = database(box); java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery(set.query().orElseThrow())) {
             List<String> keys = new java.util.ArrayList<>();
             while (rs.next()) {
@@ -158,12 +162,10 @@ public final class CacheFailure implements Scenario {
     private List<CacheWarmer.Outcome> expected = List.of();
 
     private List<CacheWarmer.Outcome> warm(Sandbox box, Snapshot latest) {
-        PostgresCluster pg = box.plan().resources().postgres().get(Sandbox.CLUSTER);
         CacheWarmer warmer = new CacheWarmer(RedisTarget.of(newMaster.host(), newMaster.port()), Optional.of(box.repository()), Optional.of(latest),
                 set -> {
                     try {
-                        return DriverManager.getConnection("jdbc:postgresql://" + pg.primary().host() + ":" + pg.primary().port() + "/" + pg.database(),
-                                "postgres", "");
+                        return database(box);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
