@@ -62,12 +62,20 @@ class RePointCommandTest {
         assertThat(o.succeeded()).isFalse();
         assertThat(o.output()).isEqualTo("started");
         assertThat(o.describe()).contains("killed after overrunning");
-        long child = Long.parseLong(Files.readString(pid).trim());
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        assertGone(Long.parseLong(Files.readString(pid).trim()), "the command's child");
+    }
+
+    /** Waits up to 5 s for a process the test's command started to be gone, asserts it is, and kills it if not. */
+    private static void assertGone(long pid, String what) throws InterruptedException {
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as(what + " is gone").isFalse();
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // started by this test
         }
-        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("the command's child is gone").isFalse();
     }
 
     @Test
@@ -75,20 +83,14 @@ class RePointCommandTest {
         // setsid in an orphaned subshell: the sleeper is in a session and process group of its own, and its parent
         // exited, so neither the descendants nor the process group find it; the environment it started with does.
         Path pid = tmp.resolve("daemon.pid");
+        Path group = tmp.resolve("daemon.pgid");
         RePointCommand.Outcome o = RePointCommand.run(new RePoint(List.of("/bin/sh", "-c",
-                "(setsid sleep 60 > /dev/null 2>&1 < /dev/null & echo $! > " + pid + "); echo daemonized; sleep 60"), Duration.ofMillis(700)), ENV);
+                "(setsid sh -c 'cut -d\" \" -f5 /proc/self/stat > " + group + "; exec sleep 60' > /dev/null 2>&1 < /dev/null & echo $! > " + pid
+                        + "); echo daemonized; sleep 60"), Duration.ofMillis(700)), ENV);
         assertThat(o.timedOut()).isTrue();
         long daemon = Long.parseLong(Files.readString(pid).trim());
-        try {
-            assertThat(RePointCommand.processGroup(daemon)).as("the daemon leads a process group of its own").isEqualTo(daemon);
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false)).as("the daemon is gone").isFalse();
-        } finally {
-            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly); // started by this test
-        }
+        assertGone(daemon, "the daemon");
+        assertThat(Long.parseLong(Files.readString(group).trim())).as("the daemon led a process group of its own").isEqualTo(daemon);
     }
 
     @Test
@@ -99,16 +101,7 @@ class RePointCommandTest {
         RePointCommand.Outcome o = RePointCommand.run(new RePoint(List.of("/bin/sh", "-c",
                 "(sleep 60 > /dev/null 2>&1 & echo $! > " + pid + "); echo detached; sleep 60"), Duration.ofMillis(700)), ENV);
         assertThat(o.timedOut()).isTrue();
-        long orphan = Long.parseLong(Files.readString(pid).trim());
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        try {
-            assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).as("the detached child is gone").isFalse();
-        } finally {
-            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly); // started by this test
-        }
+        assertGone(Long.parseLong(Files.readString(pid).trim()), "the detached child");
     }
 
     @Test
