@@ -60,8 +60,7 @@ final class DataDirectoryCopy {
     private void copyTree(Path root, String prefix, boolean top) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             private String rel(Path p) {
-                String r = DirectoryBackup.relative(root, p);
-                return prefix.isEmpty() ? r : r.isEmpty() ? prefix : prefix + "/" + r;
+                return DirectoryBackup.relative(root, prefix, p);
             }
 
             @Override

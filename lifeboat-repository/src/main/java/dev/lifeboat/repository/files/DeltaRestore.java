@@ -255,8 +255,7 @@ public final class DeltaRestore {
         long[] removed = {0};
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             private String relative(Path p) {
-                String rel = DirectoryBackup.relative(root, p);
-                return prefix.isEmpty() ? rel : rel.isEmpty() ? prefix : prefix + "/" + rel;
+                return DirectoryBackup.relative(root, prefix, p);
             }
 
             @Override

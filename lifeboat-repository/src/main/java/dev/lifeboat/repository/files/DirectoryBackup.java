@@ -95,6 +95,12 @@ public final class DirectoryBackup {
         return root.relativize(p).toString().replace('\\', '/');
     }
 
+    /** The tree path of {@code p} when the directory {@code root} holds the tree's paths below {@code prefix} (empty: the top). */
+    public static String relative(Path root, String prefix, Path p) {
+        String rel = relative(root, p);
+        return prefix.isEmpty() ? rel : rel.isEmpty() ? prefix : prefix + "/" + rel;
+    }
+
     /** Total size of the regular files below {@code source}, for progress; 0 when it cannot be read. */
     public static long sizeOf(Path source) {
         AtomicLong total = new AtomicLong();
