@@ -54,6 +54,9 @@ as_pg "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 trap 'as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true' EXIT
 psql() { as_pg "$bin/psql" -h 127.0.0.1 -p $port -U postgres -qAtX -v ON_ERROR_STOP=1 "$@"; }
 
+# Sizes in bytes. Files may vanish while du walks (a session's temporary tables go when its backend exits).
+bytes() { { du -sb "$1" 2>/dev/null || true; } | cut -f1; }
+
 start=$(date +%s)
 psql <<SQL
 CREATE TABLE learners (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, locale text, created_at timestamptz, prefs jsonb);
@@ -81,7 +84,7 @@ CREATE INDEX ON progress (learner, lesson);
 VACUUM (FREEZE, ANALYZE);
 CHECKPOINT;
 SQL
-size=$(du -sb "$work/data" | cut -f1)
+size=$(bytes "$work/data")
 echo "database: ${rows}M progress rows, ${rows}0k learners (generated in $(( $(date +%s) - start )) s); data directory $(awk -v b=$size 'BEGIN{printf "%.0f MB", b/1e6}')"
 as_pg pgbackrest --config="$work/pgbackrest.conf" --stanza=bench stanza-create >/dev/null
 # Let archive_command catch up with the load's WAL first, so it does not compete with whichever tool runs first.
@@ -99,7 +102,6 @@ t() {
   awk -v s=$s -v e=$e 'BEGIN{printf "%.2f", e-s}'
 }
 cpu() { cat "$work/cpu-$1"; }
-bytes() { du -sb "$1" | cut -f1; }
 mb() { awk -v b="$1" 'BEGIN{printf "%.0f MB", b/1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 # Bytes of data pages whose LSN is past $1: the pages that changed since then.
