@@ -19,7 +19,10 @@ public record KeepPolicy(Optional<Integer> last, Optional<Duration> within, Opti
 
     /**
      * How far back this policy is guaranteed to keep a recovery point when points are taken every
-     * {@code interval}: the longest reach among its rules (months counted as 30 days, years as 365).
+     * {@code interval}: the longest reach among its rules (months counted as 30 days, years as 365). Retention keeps
+     * the newest point at or before the calendar rules' reach ({@code interval} zero), so that part holds whatever
+     * the backups' timing; {@code last N} reaches (N − 1) intervals only while backups come at that interval (extra
+     * manual backups shorten it).
      */
     public Duration reach(Duration interval) {
         Duration r = within.orElse(Duration.ZERO);

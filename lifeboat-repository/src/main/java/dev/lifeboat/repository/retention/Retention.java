@@ -20,6 +20,10 @@ import java.util.function.Function;
  * never leave a resource without a recovery point, even when backups have stopped. With a duration, the newest
  * snapshot before the window is kept too: a recovery to a point early in the window starts from it (with WAL, any
  * point; without, the state as of then), so the window is really covered, not shortened by one backup interval.
+ * The same holds for the calendar rules: "the newest of each of the last 7 years" counts the current, unfinished
+ * year, so its oldest pick can be less than six years old; the newest snapshot at or before the policy's reach
+ * ({@link KeepPolicy#reach}, e.g. 7 × 365 days) is kept too, so the reach that {@code plan check} promises is
+ * what prune keeps. When every snapshot is younger than that reach, the oldest is kept: the window starts there.
  */
 public final class Retention {
     private Retention() {
@@ -36,6 +40,10 @@ public final class Retention {
                 new Bucket("yearly", policy.yearly(), t -> Integer.toString(t.getYear())));
         List<Decision> out = new ArrayList<>();
         boolean windowStartCovered = false;
+        // The calendar reach (a backup interval of zero leaves 'last N' out: its reach depends on the cadence).
+        java.time.Duration reach = policy.reach(java.time.Duration.ZERO);
+        Instant horizon = now.minus(reach);
+        boolean reachCovered = reach.isZero();
         for (int i = 0; i < sorted.size(); i++) {
             Snapshot s = sorted.get(i);
             ZonedDateTime t = s.time().atZone(ZoneOffset.UTC);
@@ -55,7 +63,22 @@ public final class Retention {
             for (Bucket b : buckets) {
                 b.offer(t).ifPresent(reasons::add);
             }
+            if (!reachCovered && !s.time().isAfter(horizon)) {
+                reachCovered = true;
+                if (reasons.isEmpty()) {
+                    reasons.add("covers the policy's reach of " + dev.lifeboat.core.time.Durations.format(reach));
+                }
+            }
             out.add(new Decision(s, !reasons.isEmpty(), List.copyOf(reasons)));
+        }
+        if (!reachCovered && !out.isEmpty()) {
+            // Every snapshot is younger than the reach: the window starts at the oldest, which recovery needs too.
+            Decision oldest = out.remove(out.size() - 1);
+            List<String> reasons = new ArrayList<>(oldest.reasons());
+            if (reasons.isEmpty()) {
+                reasons.add("oldest, within the policy's reach of " + dev.lifeboat.core.time.Durations.format(reach));
+            }
+            out.add(new Decision(oldest.snapshot(), true, List.copyOf(reasons)));
         }
         return out;
     }
