@@ -56,6 +56,13 @@ class RecoverCommandIT {
                     ""));
             Map<String, String> env = Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan.toString());
             assertThat(Cli.run(env, "repo", "init").status()).isZero();
+            Cli.Result none = Cli.run(env, "verify", "--quick", "--only", "postgres");
+            assertThat(none.status()).as("a cluster of the plan without any backup").isEqualTo(80);
+            assertThat(none.out()).contains("app-db: no base backup");
+            // A backup of a standby carries its recovery-side commands; a recovered copy must never run them (this
+            // one would stand for a cleanup of the original's archive).
+            Path marker = primary.dataDirectory().resolveSibling("recovery-end-command-ran");
+            primary.execute("ALTER SYSTEM SET recovery_end_command = 'touch " + marker + "'");
 
             AtomicReference<Cli.Result> agent = new AtomicReference<>();
             Thread agentThread = new Thread(() -> agent.set(Cli.run(env, "agent", "--stop-after", "20s", "--flush-every", "200ms",
@@ -120,6 +127,9 @@ class RecoverCommandIT {
                 // Within 2x of the real time. This restore is 73 MB: fixed costs dominate, and on this VM the fsyncs that
                 // make restored files durable take 0.1 s or 1.5 s from one run to the next (restore phases of 0.98 s and
                 // 2.42 s measured minutes apart), so below a few seconds the error must stay under 2 s instead.
+                assertThat(marker).as("the copy ran the original's recovery_end_command").doesNotExist();
+                assertThat(Path.of(data + ".wal")).as("the decrypted staged WAL is removed once the copy is promoted").doesNotExist();
+                assertThat(json.has("replay_shortfall") && json.get("replay_shortfall").isNull()).isTrue();
                 assertThat(estimate <= 2 * took && took <= 2 * estimate || Math.abs(estimate - took) < 2.0)
                         .as("estimate %.2f s against %.2f s taken (restore %.2f s, replay %.2f s)", estimate, took,
                                 json.get("restore_seconds").asDouble(), json.get("replay_seconds").asDouble()).isTrue();

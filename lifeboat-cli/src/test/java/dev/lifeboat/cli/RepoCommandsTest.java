@@ -64,6 +64,26 @@ class RepoCommandsTest {
     }
 
     @Test
+    void restoreAndVerifyWaitForNoPruneAndLeaveNoLockBehind() throws Exception {
+        lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
+        Path target = tmp.resolve("restored");
+        // A prune holds the exclusive lock: a restore must not read packs it may be deleting, nor a verify report them.
+        try (var held = dev.lifeboat.repository.lock.RepositoryLock.exclusive(new dev.lifeboat.repository.store.FilesystemObjectStore(repo),
+                java.time.Clock.systemUTC(), "prune elsewhere")) {
+            Cli.Result restore = lb("restore", "dir", "--snapshot", "latest", "--to", target.toString());
+            assertThat(restore.status()).as(restore.err()).isEqualTo(78);
+            assertThat(restore.err()).contains("locked by prune elsewhere");
+            assertThat(target).doesNotExist();
+            assertThat(lb("verify", "--quick").status()).isEqualTo(78);
+        }
+        Cli.Result restore = lb("restore", "dir", "--snapshot", "latest", "--to", target.toString());
+        assertThat(restore.status()).as(restore.err()).isZero();
+        try (Stream<Path> s = Files.list(repo.resolve("locks"))) {
+            assertThat(s).as("the restore released its shared lock").isEmpty();
+        }
+    }
+
+    @Test
     void deltaRestoreDryRunNamesWhatItWouldRemoveThenBringsTheCopyBack() throws Exception {
         lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
         Path target = tmp.resolve("restored");

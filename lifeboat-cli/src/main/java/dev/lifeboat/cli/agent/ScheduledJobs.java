@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code backup}: a snapshot of every resource the schedule names, one after another: Redis instances over the
  *       replication protocol from a healthy replica, PostgreSQL clusters with a data directory on this host as base
- *       backups;</li>
+ *       backups; a resource that fails is reported and the next one still runs;</li>
  *   <li>{@code prune}: the plan's keep policies applied to snapshots and WAL ({@link RetentionRun}), never beyond
  *       what the kept backups reach;</li>
  *   <li>{@code verify}: {@code verify --quick}, or with {@code level: full} a real restore and pg_amcheck
@@ -63,16 +63,35 @@ final class ScheduledJobs {
             timeline.accept(schedule.name() + ": the agent does not run '" + schedule.job().name().toLowerCase() + "' jobs yet; skipped");
             return;
         }
+        java.util.List<String> failed = new java.util.ArrayList<>();
         for (String resource : schedule.resources()) {
+            // One resource failing (its server down, its slots full) must not cost the others their backup until the
+            // next firing: each is tried, and each failure reported with its code and hint.
             Snapshot s;
             try (RepositoryLock lock = repo.lockShared("agent " + schedule.name() + " " + resource)) {
                 s = backup(resource);
+            } catch (RuntimeException e) {
+                failed.add(resource);
+                timeline.accept(schedule.name() + ": " + resource + " backup FAILED" + describe(e) + "; the other resources are still backed up");
+                continue;
             }
             if (s != null) {
                 timeline.accept(schedule.name() + ": " + resource + " snapshot " + s.shortId() + " (" + s.manifest().stats().bytes() + " bytes, "
                         + s.manifest().stats().millis() + " ms) for the firing at " + due);
             }
         }
+        if (!failed.isEmpty()) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.PROCESS_FAILED, failed.size() + " of "
+                    + schedule.resources().size() + " resource(s) not backed up: " + String.join(", ", failed), null);
+        }
+    }
+
+    /** The failure's code, message and hint, for one timeline line. */
+    private static String describe(RuntimeException e) {
+        if (e instanceof dev.lifeboat.core.error.LifeboatException le) {
+            return " [" + le.code().label() + "]: " + le.getMessage() + (le.hint() == null ? "" : " " + le.hint());
+        }
+        return ": " + e;
     }
 
     private void prune(Schedule schedule) {
@@ -90,7 +109,20 @@ final class ScheduledJobs {
             return;
         }
         boolean full = level.equals("full");
-        Verification.Report r = Verification.run(access, repo, full, Optional.empty(), java.time.Duration.ofMinutes(30));
+        java.time.Duration timeout;
+        try {
+            timeout = dev.lifeboat.core.time.Durations.parse(schedule.options().getOrDefault("timeout", "30m"));
+        } catch (RuntimeException e) {
+            timeline.accept(schedule.name() + ": PROBLEM verify timeout '" + schedule.options().get("timeout") + "' is not a duration (30m, 2h); "
+                    + "nothing was verified");
+            return;
+        }
+        // A schedule naming resources verifies those; one naming none verifies everything in the repository.
+        java.util.Set<String> covered = java.util.Set.copyOf(schedule.resources());
+        Verification.Report r;
+        try (dev.lifeboat.cli.ReadLock lock = dev.lifeboat.cli.ReadLock.take(repo, "agent " + schedule.name(), timeline)) {
+            r = Verification.run(access, repo, full, Optional.empty(), timeout, n -> covered.isEmpty() || covered.contains(n));
+        }
         if (r.ok()) {
             timeline.accept(schedule.name() + ": verify " + level + ": everything verifies (" + String.join("; ", r.checked()) + ")");
         } else {

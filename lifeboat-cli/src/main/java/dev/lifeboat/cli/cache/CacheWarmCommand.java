@@ -83,7 +83,11 @@ public final class CacheWarmCommand implements Callable<Integer> {
         newest.ifPresent(s -> output.decision("snapshot sets load from " + s.shortId() + ", the newest backup of " + instance.name()
                 + " (" + s.manifest().time() + ")"));
         CacheWarmer warmer = new CacheWarmer(target, repo, newest, this::connect, rate);
-        List<CacheWarmer.Outcome> outcomes = warmer.run(sets, dryRun, output.progress("warm " + instance.name()));
+        List<CacheWarmer.Outcome> outcomes;
+        try (dev.lifeboat.cli.ReadLock lock = repo.isEmpty() || dryRun ? dev.lifeboat.cli.ReadLock.none()
+                : dev.lifeboat.cli.ReadLock.take(repo.get(), "cache warm " + instance.name(), output::decision)) {
+            outcomes = warmer.run(sets, dryRun, output.progress("warm " + instance.name()));
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("instance", instance.name());

@@ -60,6 +60,14 @@ final class CacheRecovery {
         String instance = redis.instanceName().orElseThrow(() -> new LifeboatException(ErrorCode.USAGE, "cache recovery needs --instance NAME",
                 "Name the Redis instance whose backups to use (the snapshots' name)."));
         Repository repo = access.open();
+        try (dev.lifeboat.cli.ReadLock lock = dryRun ? dev.lifeboat.cli.ReadLock.none()
+                : dev.lifeboat.cli.ReadLock.take(repo, "recover cache " + instance, output::decision)) {
+            return run(repo, instance, backupId, to, dataDir, port, dryRun);
+        }
+    }
+
+    private int run(Repository repo, String instance, Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port,
+                    boolean dryRun) {
         Snapshot snapshot = choose(repo, instance, backupId);
         if (to.isPresent() && DataDirRestore.isAof(snapshot)) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + snapshot.shortId() + " holds an AOF, which restores into a data directory only",

@@ -141,12 +141,38 @@ public final class RecoverCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A cache recovery restores one snapshot whole: PostgreSQL's target and placement options would be silently
+     * ignored (a --target-time would still restore the newest snapshot), so they are refused.
+     */
+    private void refuseForCache() {
+        Map<String, Boolean> given = new LinkedHashMap<>();
+        given.put("--cluster", cluster != null);
+        given.put("--target-time", targetTime != null);
+        given.put("--target-lsn", targetLsn != null);
+        given.put("--target-xid", targetXid != null);
+        given.put("--target-name", targetName != null);
+        given.put("--pause", pause);
+        given.put("--latest", latest);
+        given.put("--delta", delta);
+        given.put("--tablespace-map", !tablespaceMap.isEmpty());
+        given.put("--keep-archiving", keepArchiving);
+        given.put("--user", user != null);
+        List<String> wrong = given.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        if (!wrong.isEmpty()) {
+            throw new LifeboatException(ErrorCode.USAGE, String.join(", ", wrong) + (wrong.size() == 1 ? " is" : " are")
+                    + " for PostgreSQL recovery; --mode cache restores a whole Redis snapshot",
+                    "Choose the snapshot with --backup-id (see 'lifeboat backups list').");
+        }
+    }
+
     @Override
     public Integer call() {
         if (dryRun == confirm) {
             throw new LifeboatException(ErrorCode.USAGE, "say --dry-run to see the plan or --confirm to recover", "Recovery never starts without --confirm.");
         }
         if (mode == Mode.CACHE) {
+            refuseForCache();
             RedisOptions redis = new RedisOptions();
             redis.select(instance);
             return new CacheRecovery(access, output, redis).run(Optional.ofNullable(backupId), Optional.ofNullable(to), Optional.ofNullable(dataDir),
@@ -155,9 +181,21 @@ public final class RecoverCommand implements Callable<Integer> {
         if (cluster == null || to == null) {
             throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL recovery needs --cluster NAME and --to DIR", null);
         }
+        if (instance != null || dataDir != null) {
+            throw new LifeboatException(ErrorCode.USAGE, (instance != null ? "--instance" : "--data-dir") + " is for --mode cache (Redis); "
+                    + "a PostgreSQL recovery goes into --to DIR", null);
+        }
         Path to = Path.of(this.to);
         RecoveryTarget target = target();
         Repository repo = access.open();
+        // Planned and carried out under the shared lock: a prune cannot remove the chosen backup or its WAL meanwhile.
+        try (dev.lifeboat.cli.ReadLock lock = confirm ? dev.lifeboat.cli.ReadLock.take(repo, "recover " + cluster, output::decision)
+                : dev.lifeboat.cli.ReadLock.none()) {
+            return recoverPostgres(repo, to, target);
+        }
+    }
+
+    private int recoverPostgres(Repository repo, Path to, RecoveryTarget target) {
         PostgresRecovery recovery = new PostgresRecovery(repo, cluster).keepArchiving(keepArchiving);
         PostgresRecovery.Plan plan = recovery.plan(Optional.ofNullable(backupId), target);
         int p = port != null ? port : dev.lifeboat.core.process.Ports.freeLoopback();
@@ -231,6 +269,9 @@ public final class RecoverCommand implements Callable<Integer> {
         m.put("total_seconds", r.total().toMillis() / 1000.0);
         m.put("last_replayed_commit", r.lastReplayedCommit().orElse(null));
         m.put("current_lsn", r.currentLsn());
+        java.util.Optional<String> shortfall = target.isLatest() ? r.reach().shortfall() : java.util.Optional.empty();
+        m.put("replay_shortfall", shortfall.orElse(null));
+        shortfall.ifPresent(f -> text.append("WARNING   ").append(f).append('\n'));
         text.append(String.format("  restore   %.1f s (files and WAL)%n  replay    %.1f s (start, replay to the target, promote)%n  total     %.1f s%n",
                 r.restore().toMillis() / 1000.0, r.replay().toMillis() / 1000.0, r.total().toMillis() / 1000.0));
         text.append(target.pause()

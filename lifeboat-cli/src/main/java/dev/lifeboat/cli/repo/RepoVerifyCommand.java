@@ -42,8 +42,13 @@ public final class RepoVerifyCommand implements Callable<Integer> {
     public Integer call() {
         Repository repo = access.open();
         ProgressBar bar = output.progress("verify");
-        VerifyReport r = new RepositoryVerifier(repo).run(deep, bar);
-        bar.done();
+        VerifyReport r;
+        // A prune running meanwhile would make packs vanish mid-check, reported as damage: hold the shared lock.
+        try (dev.lifeboat.cli.ReadLock lock = dev.lifeboat.cli.ReadLock.take(repo, "repo verify", output::decision)) {
+            r = new RepositoryVerifier(repo).run(deep, bar);
+        } finally {
+            bar.done();
+        }
         PrintWriter out = output.out();
         if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * Applies keep policies to a repository, for {@code repo prune} and the agent's prune schedules: forgets the
  * snapshots no rule keeps, deletes the data only they used, and deletes each PostgreSQL cluster's archived WAL from
  * before the start of its oldest kept base backup ({@link WalRetention}), so the recovery window is exactly what the
- * kept backups reach. Takes the repository's exclusive lock: no backup runs meanwhile.
+ * kept backups reach. The newest backup the newest timeline can be replayed from is always kept. Takes the
+ * repository's exclusive lock: no backup runs meanwhile.
  */
 public final class RetentionRun {
     /**
@@ -46,7 +47,7 @@ public final class RetentionRun {
         Clock clock = Clock.systemUTC();
         try (RepositoryLock lock = repo.lockExclusive(holder)) {
             Pruner pruner = new Pruner(repo, clock);
-            PrunePlan plan = pruner.plan(policies);
+            PrunePlan plan = pruner.plan(policies, (name, decisions) -> keepTimelineStart(repo, decisions));
             List<String> deleted = dryRun ? List.of() : pruner.execute(plan);
             Map<String, List<String>> wal = walToDelete(repo, plan);
             if (!dryRun) {
@@ -54,6 +55,17 @@ public final class RetentionRun {
             }
             return new Outcome(plan, deleted, wal);
         }
+    }
+
+    /** For a PostgreSQL cluster's decisions, {@link WalRetention#keepTimelineStart} along its newest timeline. */
+    static List<Decision> keepTimelineStart(Repository repo, List<Decision> decisions) {
+        if (decisions.isEmpty() || !"postgres".equals(decisions.get(0).snapshot().manifest().kind())
+                || !decisions.get(0).snapshot().manifest().labels().containsKey("wal_segment_size")) {
+            return decisions;
+        }
+        long segmentSize = Long.parseLong(decisions.get(0).snapshot().manifest().labels().get("wal_segment_size"));
+        return WalRetention.keepTimelineStart(dev.lifeboat.postgres.wal.WalChain.of(new WalArchive(repo, decisions.get(0).snapshot().manifest().name()),
+                segmentSize), decisions);
     }
 
     /**

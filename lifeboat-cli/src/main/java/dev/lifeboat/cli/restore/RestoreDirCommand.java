@@ -56,6 +56,13 @@ public final class RestoreDirCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Repository repo = access.open();
+        try (dev.lifeboat.cli.ReadLock lock = dryRun ? dev.lifeboat.cli.ReadLock.none()
+                : dev.lifeboat.cli.ReadLock.take(repo, "restore dir " + snapshot, output::decision)) {
+            return restore(repo);
+        }
+    }
+
+    private int restore(Repository repo) {
         Snapshot s = repo.snapshots().find(snapshot, Optional.ofNullable(name));
         if (dryRun && !delta) {
             throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE,

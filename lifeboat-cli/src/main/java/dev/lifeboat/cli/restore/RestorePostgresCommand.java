@@ -52,6 +52,12 @@ public final class RestorePostgresCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Repository repo = access.open();
+        try (dev.lifeboat.cli.ReadLock lock = dev.lifeboat.cli.ReadLock.take(repo, "restore postgres " + snapshot, output::decision)) {
+            return restore(repo);
+        }
+    }
+
+    private int restore(Repository repo) {
         Snapshot s = repo.snapshots().find(snapshot, Optional.ofNullable(name));
         if (!"postgres".equals(s.manifest().kind())) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + s.shortId() + " is a " + s.manifest().kind() + " backup, not a PostgreSQL one",

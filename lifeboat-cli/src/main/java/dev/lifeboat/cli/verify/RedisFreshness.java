@@ -23,7 +23,8 @@ final class RedisFreshness {
     private RedisFreshness() {
     }
 
-    static List<Object> check(Repository repo, Optional<Plan> plan, Instant now, List<String> checked, List<String> problems) {
+    static List<Object> check(Repository repo, Optional<Plan> plan, Instant now, java.util.function.Predicate<String> covers, List<String> checked,
+                              List<String> problems) {
         Map<String, List<Snapshot>> byInstance = new TreeMap<>();
         plan.ifPresent(p -> p.resources().redis().keySet().forEach(n -> byInstance.put(n, new ArrayList<>())));
         for (Snapshot s : repo.snapshots().list()) {
@@ -31,10 +32,12 @@ final class RedisFreshness {
                 byInstance.computeIfAbsent(s.manifest().name(), k -> new ArrayList<>()).add(s);
             }
         }
+        byInstance.keySet().removeIf(covers.negate());
         List<Object> out = new ArrayList<>();
         for (Map.Entry<String, List<Snapshot>> e : byInstance.entrySet()) {
             String name = e.getKey();
-            Optional<Duration> target = plan.flatMap(p -> dev.lifeboat.core.plan.RpoTarget.of(p, name));
+            // What the plan names in particular, else its overall RPO objective, as 'lifeboat status' judges it.
+            Optional<Duration> target = plan.map(p -> dev.lifeboat.core.plan.RpoTarget.orObjective(p, name));
             Optional<Snapshot> newest = e.getValue().stream().max(Comparator.comparing(Snapshot::time));
             Optional<Duration> age = newest.map(s -> Duration.between(s.time(), now));
             Map<String, Object> m = new LinkedHashMap<>();

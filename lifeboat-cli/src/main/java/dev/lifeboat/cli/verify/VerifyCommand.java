@@ -37,8 +37,11 @@ import picocli.CommandLine.Option;
                         + "newest archived WAL against the tightest RPO of what depends on the cluster), and for each Redis instance "
                         + "the age of its newest snapshot against the same kind of target. The report says what was "
                         + "checked. --full also restores each cluster's newest backup with all archived WAL into a scratch cluster on "
-                        + "a free loopback port, lets it replay and promote, runs pg_amcheck over every database, records the last "
-                        + "verified recovery point in the repository, and deletes the scratch cluster."},
+                        + "a free loopback port, lets it replay and promote, checks that replay reached the end of the archived WAL, runs "
+                        + "pg_amcheck over every database (PostgreSQL 14 and newer; the plan's role must be allowed to create the amcheck "
+                        + "extension in the copy), records the last verified recovery point in the repository when every step passed, "
+                        + "and deletes the scratch cluster. A cluster of the plan without any backup is a problem; a cluster whose WAL "
+                        + "has a gap is not restored (the report says so)."},
         footer = {"", "Exit status: 0 everything verifies; 80 a problem was found (verify-failed)."})
 public final class VerifyCommand implements Callable<Integer> {
     @Mixin
@@ -64,7 +67,15 @@ public final class VerifyCommand implements Callable<Integer> {
         if (only != null && !List.of("postgres", "redis", "repository").contains(only)) {
             throw new LifeboatException(ErrorCode.USAGE, "--only takes postgres, redis or repository, not '" + only + "'", null);
         }
-        Verification.Report report = Verification.run(access, access.open(), full, Optional.ofNullable(only), Durations.parse(timeout));
+        if (quick && full) {
+            throw new LifeboatException(ErrorCode.USAGE, "--quick and --full exclude each other (--full runs the quick checks too)", null);
+        }
+        Repository repo = access.open();
+        Verification.Report report;
+        // Under the shared lock: a prune running meanwhile would make packs and WAL vanish mid-check, reported as damage.
+        try (dev.lifeboat.cli.ReadLock lock = dev.lifeboat.cli.ReadLock.take(repo, "verify", output::decision)) {
+            report = Verification.run(access, repo, full, Optional.ofNullable(only), Durations.parse(timeout));
+        }
         List<String> checked = report.checked();
         List<String> problems = report.problems();
         Map<String, Object> json = report.json();

@@ -29,7 +29,7 @@ final class ScheduleSchema {
         Field<Duration> maxLag = s.field(optional("max-lag", PlanTypes.duration(),
                 "wal and mirror: the most the copy may trail the source; this bounds the recovery point."));
         Field<Map<String, String>> options = s.field(optional("options", Type.textMap(), "none",
-                "Job options, e.g. level: full for verify, scenario: all for drill, from: REPLICA (stream from a standby) or spool: DIR for wal."));
+                "Job options, e.g. level: full and timeout: 2h (each scratch recovery; default 30m) for verify, scenario: all for drill, from: REPLICA (stream from a standby) or spool: DIR for wal."));
         Field<String> description = s.field(optional("description", Type.text(), "What this schedule is for."));
         return s.builds(v -> new Schedule(v.name(), v.get(job), v.getOr(resources, List.of()), v.find(cron),
                         v.find(maxLag), v.getOr(options, Map.of()), v.find(description)))

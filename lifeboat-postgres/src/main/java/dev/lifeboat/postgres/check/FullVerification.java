@@ -21,9 +21,10 @@ import java.util.function.Consumer;
 
 /**
  * Proves a cluster's newest backup restores: recovers it with all archived WAL into a scratch data directory on a
- * free loopback port, lets PostgreSQL replay and promote, runs {@code pg_amcheck} over every database (installing
- * the amcheck extension in the scratch copy only), records the last verified recovery point in the repository,
- * then stops the scratch server and deletes it.
+ * free loopback port, lets PostgreSQL replay and promote, checks that replay reached the end of the archived WAL,
+ * runs {@code pg_amcheck} over every database (installing the amcheck extension in the scratch copy only), records
+ * the last verified recovery point in the repository when every step passed, then stops the scratch server and
+ * deletes it.
  */
 public final class FullVerification {
     private final Repository repo;
@@ -36,13 +37,20 @@ public final class FullVerification {
      * The outcome.
      *
      * @param recoveryPoint the last commit replayed (or the backup's end when no commit came after it)
+     * @param replayShortfall empty when replay reached the end of the archived WAL, else where it stopped and why
+     *                        that means damage ({@link PostgresRecovery.ReplayReach#shortfall()})
      * @param amcheckOk     whether pg_amcheck found no corruption
      * @param amcheckOutput what pg_amcheck said, when it found something
      */
-    public record Result(String cluster, String backup, int walSegments, String recoveryPoint, String lsn, boolean amcheckOk,
-                         String amcheckOutput, long tookMillis, String verifiedAt) {
+    public record Result(String cluster, String backup, int walSegments, String recoveryPoint, String lsn, String replayShortfall,
+                         boolean amcheckOk, String amcheckOutput, long tookMillis, String verifiedAt) {
         public Duration took() {
             return Duration.ofMillis(tookMillis);
+        }
+
+        /** Whether every step passed, so the recovery point was recorded as verified. */
+        public boolean ok() {
+            return amcheckOk && (replayShortfall == null || replayShortfall.isEmpty());
         }
     }
 
@@ -76,19 +84,26 @@ public final class FullVerification {
                 password.ifPresent(p -> env.put("PGPASSWORD", p));
                 String output;
                 boolean ok;
-                try {
-                    output = ExternalCommand.run(List.of(bin.resolve("pg_amcheck").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
-                            user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
-                            limit, env);
-                    ok = true;
-                } catch (LifeboatException e) {
-                    output = e.getMessage();
+                Path amcheck = bin.resolve("pg_amcheck");
+                if (!java.nio.file.Files.isExecutable(amcheck)) {
+                    output = "no " + amcheck + ": pg_amcheck comes with PostgreSQL 14 and newer, so a cluster of an older major version "
+                            + "cannot be checked page by page";
                     ok = false;
+                } else {
+                    try {
+                        output = ExternalCommand.run(List.of(amcheck.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                                user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
+                                limit, env);
+                        ok = true;
+                    } catch (LifeboatException e) {
+                        output = e.getMessage() + (e.hint() == null ? "" : " " + e.hint());
+                        ok = false;
+                    }
                 }
                 String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
-                Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), ok, ok ? "" : output,
-                        (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
-                if (ok) {
+                Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), r.reach().shortfall().orElse(""),
+                        ok, ok ? "" : output, (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
+                if (result.ok()) {
                     record(result);
                 }
                 return result;

@@ -33,16 +33,22 @@ public final class WalContinuity {
      * @param newestAge    how old the newest archived WAL object is
      * @param recoverableTo the end of continuous WAL from the newest backup
      */
+    /**
+     * The outcome; {@code offHistory} names the backups replay along the newest timeline cannot start from (taken on
+     * a timeline after it branched away: the old primary after a promotion, or before a point-in-time fork), which
+     * the gap search and {@code recoverableTo} leave out.
+     */
     public record Report(List<Gap> gaps, Optional<String> newest, Optional<Duration> newestAge, Optional<Lsn> recoverableTo,
-                         int segments) {
+                         int segments, List<String> offHistory, int timeline) {
+        /** No gap, and at least one backup replay along the newest timeline can start from. */
         public boolean ok() {
-            return gaps.isEmpty();
+            return gaps.isEmpty() && (newest.isEmpty() || recoverableTo.isPresent());
         }
     }
 
     public static Report check(WalArchive archive, List<Snapshot> backups, Instant now) {
         if (backups.isEmpty()) {
-            return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0);
+            return new Report(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0, List.of(), 0);
         }
         long segmentSize = Long.parseLong(backups.get(0).manifest().labels().get("wal_segment_size"));
         // By segment number along the newest timeline's history (WalChain): after a promotion the new timeline
@@ -52,7 +58,9 @@ public final class WalContinuity {
         List<Gap> gaps = new ArrayList<>();
         Optional<WalSegment> newest = chain.newest().map(WalChain.Link::segment);
         Optional<Lsn> recoverableTo = Optional.empty();
-        if (newest.isPresent()) {
+        List<String> offHistory = backups.stream().filter(b -> !chain.leadsFrom(b)).map(Snapshot::shortId).toList();
+        backups = backups.stream().filter(chain::leadsFrom).toList();
+        if (newest.isPresent() && !backups.isEmpty()) {
             long last = newest.get().number();
             for (Snapshot b : backups) {
                 int timeline = Integer.parseInt(b.manifest().labels().get("timeline"));
@@ -80,7 +88,7 @@ public final class WalContinuity {
         }
         Optional<Instant> newestTime = archive.newestObjectTime();
         return new Report(gaps, newest.map(WalSegment::fileName), newestTime.map(t -> Duration.between(t, now)), recoverableTo,
-                chain.size());
+                chain.size(), offHistory, chain.history().timeline());
     }
 
     private static boolean present(WalChain chain, long n, long last) {

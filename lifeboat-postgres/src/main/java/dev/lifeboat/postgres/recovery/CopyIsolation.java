@@ -9,7 +9,11 @@ import java.util.List;
  * the original could follow it), and the original's {@code synchronous_standby_names} would make every commit on
  * the copy wait for a standby that never connects, and its subscriptions would start apply workers that consume the
  * publishers' slots the original's subscriptions use (the original would then miss those changes); an external PID
- * file or an absolute log directory would be the original's too. Barman disables
+ * file or an absolute log directory would be the original's too. A backup taken from a standby also carries the
+ * standby's recovery-side commands: its {@code archive_cleanup_command} runs at every restartpoint of the copy's
+ * archive recovery and would delete from the original's archive, its {@code recovery_end_command} would run the
+ * original's end-of-recovery action, and a {@code recovery_min_apply_delay} would hold the copy's replay back by
+ * hours. Barman disables
  * archiving in a recovered server too (it sets {@code archive_command = false}). When the copy becomes the new
  * primary, turn archiving (or recover with {@code --keep-archiving}) and logical replication workers back on.
  */
@@ -24,6 +28,9 @@ public final class CopyIsolation {
         out.add("max_logical_replication_workers = 0");
         out.add("external_pid_file = ''"); // the original's service manager reads that file
         out.add("log_directory = 'log'"); // with logging_collector on, not the original's log directory and file names
+        out.add("archive_cleanup_command = ''");
+        out.add("recovery_end_command = ''");
+        out.add("recovery_min_apply_delay = 0");
         if (!keepArchiving) {
             out.add("archive_mode = 'off'");
         }
@@ -51,6 +58,7 @@ public final class CopyIsolation {
         return (keepArchiving ? "archiving kept as configured (--keep-archiving)" : "archive_mode off, so the copy archives nothing into the "
                 + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
                 + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots; no external PID file, "
-                + "logs in its own directory";
+                + "logs in its own directory; no archive_cleanup_command, recovery_end_command or recovery_min_apply_delay from a standby's "
+                + "configuration";
     }
 }

@@ -58,7 +58,35 @@ public final class PostgresRecovery {
 
     /** What a recovery did; {@code delta} is present for a delta restore into an existing directory. */
     public record Result(Plan plan, Path dataDir, int port, Duration restore, Duration replay, Duration total,
-                         Optional<String> lastReplayedCommit, String currentLsn, Optional<DeltaRestore.Result> delta) {
+                         Optional<String> lastReplayedCommit, String currentLsn, Optional<DeltaRestore.Result> delta, ReplayReach reach) {
+    }
+
+    /**
+     * How far replay got against the WAL staged for it: where the last record replayed ends ({@code
+     * pg_last_wal_replay_lsn()}, which stays put after promotion), the staged segments and whether the last is a
+     * partial one. A record PostgreSQL cannot read (a bad CRC inside a stored segment) ends archive recovery there as
+     * if the WAL ended, so a replay to the latest point must be checked against what was staged.
+     */
+    public record ReplayReach(Optional<Lsn> replayEnd, Lsn stagedEnd, long segmentSize, List<String> staged, boolean lastPartial) {
+        /**
+         * Empty when replay reached the last staged segment, or the one before it when the last is partial (the record
+         * that crosses into a partial segment may be incomplete); else one sentence on where replay stopped short.
+         */
+        public Optional<String> shortfall() {
+            if (staged.isEmpty() || replayEnd.isEmpty()) {
+                return Optional.empty();
+            }
+            long last = dev.lifeboat.postgres.wal.WalSegment.parse(staged.get(staged.size() - 1), segmentSize).orElseThrow().number();
+            // The end of the last record replayed is the position after it: a record ending exactly at a boundary
+            // belongs to the segment before.
+            long reached = Math.max(0, replayEnd.get().value() - 1) / segmentSize;
+            if (reached >= last - (lastPartial ? 1 : 0)) {
+                return Optional.empty();
+            }
+            return Optional.of("replay stopped at " + replayEnd.get() + ", " + (last - reached) + " segment(s) before the end of the staged WAL ("
+                    + stagedEnd + "): PostgreSQL could not read the next record, so a stored segment is damaged there and no point after "
+                    + replayEnd.get() + " is recoverable");
+        }
     }
 
     /**
@@ -80,7 +108,7 @@ public final class PostgresRecovery {
         Lsn stop = Lsn.parse(backup.manifest().labels().get("stop_lsn"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         WalChain walChain = WalChain.of(archive, segmentSize);
-        if (!onHistory(backup, walChain)) {
+        if (!walChain.leadsFrom(backup)) {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "backup " + backup.shortId() + " is on timeline "
                     + backup.manifest().labels().get("timeline") + " after timeline " + walChain.history().timeline()
                     + " branched off it; recovery follows the newest timeline, " + walChain.history().timeline(),
@@ -133,12 +161,6 @@ public final class PostgresRecovery {
     }
 
     /** Whether replay along the newest timeline's history can start from the backup: its start lies on that history. */
-    private static boolean onHistory(Snapshot backup, WalChain chain) {
-        int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
-        // A timeline newer than every archived history (its history file not stored yet) is not judged here.
-        return timeline > chain.history().timeline() || chain.history().timelineAt(Lsn.parse(backup.manifest().labels().get("start_lsn"))) == timeline;
-    }
-
     private Snapshot choose(RecoveryTarget target) {
         List<Snapshot> all = repo.snapshots().list().stream()
                 .filter(s -> "postgres".equals(s.manifest().kind()) && cluster.equals(s.manifest().name()))
@@ -151,7 +173,7 @@ public final class PostgresRecovery {
         // point-in-time fork is on a timeline recovery does not follow).
         long segmentSize = Long.parseLong(all.get(0).manifest().labels().get("wal_segment_size"));
         WalChain chain = WalChain.of(archive, segmentSize);
-        List<Snapshot> backups = all.stream().filter(s -> onHistory(s, chain)).toList();
+        List<Snapshot> backups = all.stream().filter(chain::leadsFrom).toList();
         if (backups.isEmpty()) {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "no backup of " + cluster + " is on timeline " + chain.history().timeline()
                     + ", the newest archived timeline, or before it branched off", "Take a new backup with 'lifeboat backup postgres --cluster "
@@ -265,10 +287,17 @@ public final class PostgresRecovery {
                 }
                 Thread.sleep(100);
             }
+            if (!pauses) {
+                // Promoted: the staged WAL (decrypted) is no longer read; a paused copy still replays from it.
+                dev.lifeboat.core.io.Trees.deleteQuietly(walDir);
+            }
             Optional<String> last = Optional.ofNullable(one(st, "SELECT pg_last_xact_replay_timestamp()"));
             String lsn = one(st, "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END");
+            Optional<Lsn> replayEnd = Optional.ofNullable(one(st, "SELECT pg_last_wal_replay_lsn()")).map(Lsn::parse);
+            ReplayReach reach = new ReplayReach(replayEnd, prepared.walEnd(), Long.parseLong(plan.backup().manifest().labels().get("wal_segment_size")),
+                    prepared.segments(), prepared.lastPartial());
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
-            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta());
+            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta(), reach);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
                     + port, e.getMessage()), "See " + control.log() + ".", e);

@@ -28,7 +28,7 @@ import java.util.Optional;
 /**
  * Prepares a data directory for point-in-time recovery: restores a base backup, stages the archived WAL from the
  * backup's start onwards in a directory beside it (decrypted and verified once, so replay never waits on the
- * repository and no secret reaches postgresql.conf), and writes {@code recovery.signal} with a
+ * repository and no secret reaches postgresql.conf; mode 0700, since it is plaintext), and writes {@code recovery.signal} with a
  * {@code restore_command} that copies from the staging directory and the target settings. A partial last segment is
  * zero-padded to full size: zeros are the end of WAL to PostgreSQL. Starting the server is the caller's step.
  *
@@ -58,8 +58,11 @@ public final class RecoveryPreparation {
         }
     }
 
-    /** What was prepared; {@code delta} says what a delta restore reused and fetched. */
-    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, Optional<DeltaRestore.Result> delta) {
+    /**
+     * What was prepared; {@code lastPartial} says the last staged segment is a partial one (zero-padded), {@code
+     * delta} what a delta restore reused and fetched.
+     */
+    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, boolean lastPartial, Optional<DeltaRestore.Result> delta) {
     }
 
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir) {
@@ -96,21 +99,30 @@ public final class RecoveryPreparation {
         OlderLayout.repair(dataDir);
         try {
             Files.createDirectories(walDir);
+            // Decrypted WAL holds every row change and the roles' password hashes: readable by the server's user only.
+            try {
+                Files.setPosixFilePermissions(walDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // not a POSIX filesystem: its own access control applies
+            }
             // Staging decrypts every segment from the backup on: compile AES-GCM's fast path first (~0.15 s).
             dev.lifeboat.repository.crypto.Aead.warmUp();
             clear(walDir); // WAL staged by an earlier recovery must never be replayed into this one
             List<String> staged = new ArrayList<>();
             Lsn end = start;
+            boolean lastPartial = false;
             // Walk the archive as replay to the latest timeline reads it: across promotions, the newest timeline's copy.
             for (WalChain.Link link : WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start, segmentSize).number())) {
                 WalSegment current = link.segment();
                 if (link.whole()) {
                     Files.write(walDir.resolve(current.fileName()), archive.segment(current));
                     end = current.end();
+                    lastPartial = false;
                 } else {
                     byte[] partial = archive.partial(current).orElse(new byte[0]);
                     Files.write(walDir.resolve(current.fileName()), java.util.Arrays.copyOf(partial, (int) segmentSize));
                     end = current.start().plus(partial.length);
+                    lastPartial = true;
                 }
                 staged.add(current.fileName());
             }
@@ -137,7 +149,7 @@ public final class RecoveryPreparation {
                     + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);
-            return new Prepared(dataDir, walDir, staged, end, changed);
+            return new Prepared(dataDir, walDir, staged, end, lastPartial, changed);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);

@@ -50,6 +50,17 @@ public final class WalChain {
         return c;
     }
 
+    /**
+     * Whether replay along this chain can start from {@code backup}: it was taken on a timeline of the newest
+     * timeline's history before that timeline branched off (a backup of the old primary taken after a promotion, or
+     * after a point-in-time fork, is not). A timeline newer than every archived history (its history file not stored
+     * yet) is not judged here.
+     */
+    public boolean leadsFrom(dev.lifeboat.repository.Snapshot backup) {
+        int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
+        return timeline > history().timeline() || history().timelineAt(Lsn.parse(backup.manifest().labels().get("start_lsn"))) == timeline;
+    }
+
     /** The history the chain follows. */
     public TimelineHistory history() {
         return history;

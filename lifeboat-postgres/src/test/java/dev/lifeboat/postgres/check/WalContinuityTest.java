@@ -26,9 +26,13 @@ class WalContinuityTest {
     Path dir;
 
     static Snapshot backup(String id, String startLsn) {
+        return backup(id, startLsn, 1);
+    }
+
+    static Snapshot backup(String id, String startLsn, int timeline) {
         return new Snapshot(id + "0".repeat(56), new SnapshotManifest(1, "2026-11-24T00:00:00Z", "2026-11-24T00:01:00Z", "h", "postgres", "app-db", "/d",
                 List.of(), "fixed/65536", List.of(), new SnapshotManifest.Stats(0, 0, 0, 0, 0, 0, 0, 0),
-                Map.of("start_lsn", startLsn, "timeline", "1", "wal_segment_size", Long.toString(MIB16))));
+                Map.of("start_lsn", startLsn, "timeline", Integer.toString(timeline), "wal_segment_size", Long.toString(MIB16))));
     }
 
     @Test
@@ -119,5 +123,30 @@ class WalContinuityTest {
         assertThat(dev.lifeboat.postgres.wal.WalChain.of(archive, MIB16).from(3)).extracting(l -> l.segment().fileName()).containsExactly(
                 "000000010000000000000003", "000000010000000000000004", "000000010000000000000005", "000000020000000000000006",
                 "000000020000000000000007");
+    }
+
+    @Test
+    void aBackupOnTheAbandonedTimelineIsNamedAndNotCountedAsRecoverable() {
+        // Timeline 2 branched off in segment 6. Backup B was taken on timeline 1 in segment 8, after the branch:
+        // recovery along timeline 2 refuses it, so the quick check must not call it recoverable.
+        WalArchive archive = archive();
+        for (long n = 3; n <= 9; n++) {
+            whole(archive, 1, n);
+        }
+        archive.putHistory(2, "1\t0/6000100\tbefore 2026-11-24 10:00:00+00\n");
+        for (long n = 6; n <= 9; n++) {
+            whole(archive, 2, n);
+        }
+        WalContinuity.Report onlyAbandoned = WalContinuity.check(archive, List.of(backup("ffffffff", "0/8000028")), Instant.now());
+        assertThat(onlyAbandoned.offHistory()).containsExactly("ffffffff");
+        assertThat(onlyAbandoned.recoverableTo()).isEmpty();
+        assertThat(onlyAbandoned.ok()).isFalse();
+
+        WalContinuity.Report both = WalContinuity.check(archive, List.of(backup("aaaaaaaa", "0/3000028"), backup("ffffffff", "0/8000028")),
+                Instant.now());
+        assertThat(both.offHistory()).containsExactly("ffffffff");
+        assertThat(both.ok()).isTrue();
+        assertThat(both.recoverableTo()).contains(Lsn.parse("0/A000000"));
+        assertThat(both.timeline()).isEqualTo(2);
     }
 }

@@ -58,6 +58,16 @@ public final class Pruner {
      * snapshot.
      */
     public PrunePlan plan(Function<String, Optional<KeepPolicy>> policies) {
+        return plan(policies, (name, decisions) -> decisions);
+    }
+
+    /**
+     * As {@link #plan(Function)}; {@code keepAlso} sees each name's decisions (newest first) and may keep more
+     * (never fewer): a kind of snapshot the policy cannot judge alone, e.g. the backup a PostgreSQL cluster's newest
+     * timeline must start from.
+     */
+    public PrunePlan plan(Function<String, Optional<KeepPolicy>> policies,
+                          java.util.function.BiFunction<String, List<Decision>, List<Decision>> keepAlso) {
         repo.reloadIndex();
         List<Snapshot> all = repo.snapshots().list();
         Map<String, List<Snapshot>> byName = new LinkedHashMap<>();
@@ -70,7 +80,14 @@ public final class Pruner {
             if (policy.isEmpty()) {
                 e.getValue().forEach(s -> decisions.add(new Decision(s, true, List.of("no keep policy for '" + e.getKey() + "'"))));
             } else {
-                decisions.addAll(Retention.apply(e.getValue(), policy.get(), clock.instant()));
+                List<Decision> mine = Retention.apply(e.getValue(), policy.get(), clock.instant());
+                List<Decision> adjusted = keepAlso.apply(e.getKey(), mine);
+                for (int i = 0; i < mine.size(); i++) {
+                    if (mine.get(i).keep() && !adjusted.get(i).keep() || mine.get(i).snapshot() != adjusted.get(i).snapshot()) {
+                        throw new IllegalStateException("keepAlso may only keep more snapshots of " + e.getKey());
+                    }
+                }
+                decisions.addAll(adjusted);
             }
         }
         List<String> forget = decisions.stream().filter(d -> !d.keep()).map(d -> d.snapshot().objectName()).toList();
