@@ -98,6 +98,28 @@ class RecoverCommandIT {
             assertThat(full.status()).as(full.out() + full.err()).isZero();
             assertThat(full.out()).contains("Checked (full)", "pg_amcheck found no corruption", "last verified recovery point");
             assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verified").asText()).contains("recovery point");
+            assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verification_failed").isNull()).isTrue();
+
+            // The same server binaries without pg_amcheck (as PostgreSQL 12 and 13 have none): the full check fails,
+            // says why, records no verified point, and the listing shows the failed attempt instead of hiding it.
+            // Beside the primary's data directory: the server runs as postgres, who cannot enter the test's temporary directory.
+            Path bin = Files.createDirectories(primary.dataDirectory().resolveSibling("bin-without-amcheck"));
+            try (var tools = Files.list(primary.bin())) {
+                for (Path tool : tools.toList()) {
+                    if (!tool.getFileName().toString().equals("pg_amcheck")) {
+                        Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
+                    }
+                }
+            }
+            Path plan2 = tmp.resolve("lifeboat-no-amcheck.yaml");
+            Files.writeString(plan2, Files.readString(plan).replace("      user: postgres\n", "      user: postgres\n      bin-dir: " + bin + "\n"));
+            Map<String, String> env2 = Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan2.toString());
+            Cli.Result noAmcheck = Cli.run(env2, "verify", "--full", "--only", "postgres");
+            assertThat(noAmcheck.status()).as(noAmcheck.out() + noAmcheck.err()).isEqualTo(80);
+            assertThat(noAmcheck.out()).contains("pg_amcheck comes with PostgreSQL 14", "recovery point reached (not recorded as verified)");
+            Cli.Result listed = Cli.run(env, "backups", "list");
+            assertThat(listed.out()).contains("FAILED");
+            assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verification_failed").asText()).contains("pg_amcheck");
 
             Path home = pg.newServerHome("recovered");
             Path data = home.resolve("data");

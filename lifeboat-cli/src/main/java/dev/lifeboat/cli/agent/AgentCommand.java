@@ -171,8 +171,29 @@ public final class AgentCommand implements Callable<Integer> {
         long warm = System.nanoTime();
         dev.lifeboat.repository.crypto.Aead.warmUp();
         line(out, String.format("AES-GCM warmed up in %d ms", (System.nanoTime() - warm) / 1_000_000));
-        Thread hook = new Thread(() -> stop.set(true), "lifeboat-agent-stop");
+        // SIGTERM (systemd, Kubernetes) runs this hook, and the JVM halts when it returns: it waits for the main
+        // thread's clean stop below (the last WAL stored, threads joined, "agent stopped"), within 30 s.
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                stopped.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lifeboat-agent-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(out, repo, plan, timed, threads, drains, supervisors, upstreams, clusters, hook, stop);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Runs until stopped (--stop-after, SIGTERM): the schedules, the status lines, the metrics; then stops cleanly. */
+    private Integer run(PrintWriter out, Repository repo, Plan plan, List<Schedule> timed, List<Thread> threads,
+                        List<dev.lifeboat.postgres.spool.SpoolDrain> drains, List<StreamSupervisor> supervisors,
+                        java.util.Map<String, UpstreamWatch> upstreams, Set<String> clusters, Thread hook, AtomicBoolean stop) throws InterruptedException {
         threads.forEach(Thread::start);
         ScheduledJobs jobs = new ScheduledJobs(plan, access, repo, text -> line(out, text));
         CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text));

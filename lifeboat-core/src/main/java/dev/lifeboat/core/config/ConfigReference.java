@@ -22,7 +22,7 @@ public final class ConfigReference {
         b.append("Value notation:\n\n");
         b.append("- **duration**: a positive number and a unit: `ms`, `s`, `m`, `h`, `d`, `w`, `y` (365 days), combined largest first (`1h30m`).\n");
         b.append("- **cron**: five fields in UTC, `minute hour day-of-month month day-of-week`, quoted. `*/15`, `1-5`, `MON-FRI`, and `6#1` ");
-        b.append("(first Saturday of the month) are accepted; when both day fields are restricted a day matches either (as in cron). ");
+        b.append("(first Saturday of the month) are accepted; when both day fields are restricted a day matches either, and a field starting with `*` (also `*/2`) is unrestricted, so a day must then match both (as in Vixie cron and cronie). ");
         b.append("Macros: `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`.\n");
         b.append("- **secret**: `{env: VARIABLE}` or `{file: /path}`. A secret written inline is refused (`LB031 inline-secret`).\n");
         b.append("- **names** of components, data classes, resources, regions, schedules, contacts, channels and templates use lower-case ");

@@ -15,8 +15,10 @@ import java.util.Optional;
  * <p>Fields accept {@code *}, numbers, ranges {@code a-b}, steps {@code * /n} and {@code a-b/n}, lists {@code a,b},
  * month names {@code JAN}–{@code DEC} and day names {@code SUN}–{@code SAT} (0 and 7 are Sunday). The
  * day-of-week field also accepts {@code D#n}, the n-th such weekday of the month ({@code 6#1}, {@code SAT#1}: the first
- * Saturday), which plain cron lacks and DR schedules need. As in cron, when both day-of-month and day-of-week are
- * restricted a day matches if <em>either</em> matches. The macros {@code @hourly}, {@code @daily}, {@code @weekly},
+ * Saturday), which plain cron lacks and DR schedules need. As in Vixie cron and cronie, when both day-of-month and
+ * day-of-week are restricted a day matches if <em>either</em> matches; a field starting with {@code *} (also
+ * {@code * /2}) counts as unrestricted, and then a day must match both ({@code 0 3 * /2 * MON}: odd days that are
+ * Mondays). The macros {@code @hourly}, {@code @daily}, {@code @weekly},
  * {@code @monthly} and {@code @yearly} are accepted.
  */
 public final class CronExpression {
@@ -80,7 +82,7 @@ public final class CronExpression {
         BitSet[] nth = new BitSet[7];
         BitSet dow = dayOfWeekField(f[4], nth);
         CronExpression c = new CronExpression(text.trim(), min, hr, dom, mon, dow, nth,
-                !f[2].equals("*") && !f[2].equals("?"), !f[4].equals("*") && !f[4].equals("?"));
+                !f[2].startsWith("*") && !f[2].equals("?"), !f[4].startsWith("*") && !f[4].equals("?"));
         if (c.next(LocalDateTime.of(2000, 1, 1, 0, 0)).isEmpty()) {
             throw new IllegalArgumentException("the expression never fires (e.g. a day that does not exist in the month)");
         }
@@ -213,10 +215,12 @@ public final class CronExpression {
         int d = day.getDayOfWeek() == DayOfWeek.SUNDAY ? 0 : day.getDayOfWeek().getValue();
         boolean dow = daysOfWeek.get(d)
                 || (nthWeekday[d] != null && nthWeekday[d].get((day.getDayOfMonth() - 1) / 7 + 1));
+        // Vixie cron and cronie: a day field starting with '*' (also '*/2') is unrestricted, and then both fields must
+        // match (the '*' one by its own steps); only when both are restricted does either suffice.
         if (domRestricted && dowRestricted) {
             return dom || dow;
         }
-        return domRestricted ? dom : !dowRestricted || dow;
+        return dom && dow;
     }
 
     @Override

@@ -43,6 +43,16 @@ class CronExpressionTest {
     }
 
     @Test
+    void aStepFromStarIsUnrestrictedSoBothDayFieldsMustMatchAsInVixieCron() {
+        // */2 on day-of-month starts with '*': cronie and Vixie cron AND it with day-of-week (odd days that are
+        // Mondays), where two restricted fields would OR.
+        assertThat(CronExpression.parse("0 3 */2 * MON").next(MONDAY)).contains(LocalDateTime.of(2026, 12, 7, 3, 0));
+        assertThat(CronExpression.parse("0 3 */2 * *").next(MONDAY)).contains(LocalDateTime.of(2026, 11, 25, 3, 0));
+        // The 1st when it is a Sunday, Tuesday, Thursday or Saturday: 2026-12-01 is a Tuesday.
+        assertThat(CronExpression.parse("0 3 1 * */2").next(MONDAY)).contains(LocalDateTime.of(2026, 12, 1, 3, 0));
+    }
+
+    @Test
     void sundayIsZeroOrSeven() {
         assertThat(CronExpression.parse("0 3 * * 7").next(MONDAY)).isEqualTo(CronExpression.parse("0 3 * * 0").next(MONDAY));
         assertThat(CronExpression.parse("0 3 * * 0").next(MONDAY)).contains(LocalDateTime.of(2026, 11, 29, 3, 0));

@@ -103,8 +103,9 @@ public final class FullVerification {
                 String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
                 Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), r.reach().shortfall().orElse(""),
                         ok, ok ? "" : output, (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
+                record(attemptName(cluster), result); // failed attempts too, so a listing can tell "failed" from "never verified"
                 if (result.ok()) {
-                    record(result);
+                    record(name(cluster), result);
                 }
                 return result;
             } finally {
@@ -123,15 +124,26 @@ public final class FullVerification {
         return "verify/" + cluster;
     }
 
-    private void record(Result r) {
+    private String attemptName(String cluster) {
+        return "verify/" + cluster + ".attempt";
+    }
+
+    private void record(String object, Result r) {
         byte[] plain = Json.write(r);
-        String object = name(r.cluster());
         repo.store().put(object, repo.sealer().seal(ObjectKind.VERIFICATION, plain, object.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The last successful full verification of {@code cluster}, if any. */
     public Optional<Result> last(String cluster) {
-        String object = name(cluster);
+        return read(name(cluster));
+    }
+
+    /** The last full verification of {@code cluster} that got as far as a recovered copy, passed or failed. */
+    public Optional<Result> lastAttempt(String cluster) {
+        return read(attemptName(cluster));
+    }
+
+    private Optional<Result> read(String object) {
         try {
             byte[] sealed = repo.store().get(object);
             return Optional.of(Json.read(repo.sealer().open(ObjectKind.VERIFICATION, sealed, object.getBytes(StandardCharsets.UTF_8)), Result.class));
