@@ -196,7 +196,8 @@ public final class AgentCommand implements Callable<Integer> {
                         java.util.Map<String, UpstreamWatch> upstreams, Set<String> clusters, Thread hook, AtomicBoolean stop) throws InterruptedException {
         threads.forEach(Thread::start);
         ScheduledJobs jobs = new ScheduledJobs(plan, access, repo, text -> line(out, text));
-        CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text));
+        CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text),
+                jobs::missed);
         line(out, "agent started: streaming WAL for " + (clusters.isEmpty() ? "no cluster" : String.join(", ", clusters)) + "; schedules next at "
                 + cron.nextRuns());
         long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();

@@ -94,6 +94,30 @@ final class ScheduledJobs {
         return ": " + e;
     }
 
+    /**
+     * Whether a backup schedule's last firing ({@code previous}) was missed while the agent was not running: some
+     * resource it backs up has backups, the newest older than that firing. A resource never backed up is not
+     * judged (its first backup comes at the next firing, or from 'lifeboat backup' now); other jobs are not judged.
+     */
+    java.util.Optional<String> missed(Schedule schedule, Instant previous) {
+        if (schedule.job() != Job.BACKUP) {
+            return Optional.empty();
+        }
+        java.util.List<Snapshot> all = repo.snapshots().list();
+        for (String resource : schedule.resources()) {
+            if (!plan.resources().redis().containsKey(resource)
+                    && (plan.resources().postgres().get(resource) == null || plan.resources().postgres().get(resource).dataDir().isEmpty())) {
+                continue; // no backup method here: the firing would not have backed it up either
+            }
+            Optional<Instant> newest = all.stream().filter(sn -> resource.equals(sn.manifest().name())
+                    && ("redis".equals(sn.manifest().kind()) || "postgres".equals(sn.manifest().kind()))).map(Snapshot::time).max(Instant::compareTo);
+            if (newest.isPresent() && newest.get().isBefore(previous)) {
+                return Optional.of(resource + "'s newest backup is from " + newest.get());
+            }
+        }
+        return Optional.empty();
+    }
+
     private void prune(Schedule schedule) {
         RetentionRun.Outcome o = RetentionRun.apply(repo, RetentionRun.planPolicies(plan), false, "agent " + schedule.name());
         int wal = o.wal().values().stream().mapToInt(java.util.List::size).sum();
