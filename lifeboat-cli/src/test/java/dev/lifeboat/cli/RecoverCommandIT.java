@@ -34,7 +34,8 @@ class RecoverCommandIT {
         try (PostgresHarness pg = PostgresHarness.builder().start()) {
             PostgresServer primary = pg.primary();
             primary.execute("CREATE TABLE progress (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())",
-                    "INSERT INTO progress (id) SELECT generate_series(1, 1000)");
+                    "INSERT INTO progress (id) SELECT generate_series(1, 1000)",
+                    "CREATE ROLE lb_backup LOGIN REPLICATION"); // what docs/postgres.md asks of the plan's role: no superuser
             Path plan = tmp.resolve("lifeboat.yaml");
             Files.writeString(plan, String.join("\n",
                     "version: 1",
@@ -99,6 +100,15 @@ class RecoverCommandIT {
             assertThat(full.out()).contains("Checked (full)", "pg_amcheck found no corruption", "last verified recovery point");
             assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verified").asText()).contains("recovery point");
             assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verification_failed").isNull()).isTrue();
+
+            // With the plan's role only allowed REPLICATION, pg_amcheck still checks every database: in the scratch
+            // copy it connects over the copy's own socket as the bootstrap superuser.
+            Path plan3 = tmp.resolve("lifeboat-replication-role.yaml");
+            Files.writeString(plan3, Files.readString(plan).replace("      user: postgres\n", "      user: lb_backup\n"));
+            Cli.Result asReplicationRole = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan3.toString()),
+                    "verify", "--full", "--only", "postgres");
+            assertThat(asReplicationRole.status()).as(asReplicationRole.out() + asReplicationRole.err()).isZero();
+            assertThat(asReplicationRole.out()).contains("pg_amcheck found no corruption");
 
             // The same server binaries without pg_amcheck (as PostgreSQL 12 and 13 have none): the full check fails,
             // says why, records no verified point, and the listing shows the failed attempt instead of hiding it.

@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
                         + "the age of its newest snapshot against the same kind of target. The report says what was "
                         + "checked. --full also restores each cluster's newest backup with all archived WAL into a scratch cluster on "
                         + "a free loopback port, lets it replay and promote, checks that replay reached the end of the archived WAL, runs "
-                        + "pg_amcheck over every database (PostgreSQL 14 and newer; the plan's role must be allowed to create the amcheck "
-                        + "extension in the copy), records the last verified recovery point in the repository when every step passed, "
+                        + "pg_amcheck over every database (PostgreSQL 14 and newer; as the copy's bootstrap superuser over the copy's own Unix "
+                        + "socket, so the plan's role needs only REPLICATION), records the last verified recovery point in the repository when every step passed, "
                         + "and deletes the scratch cluster. A cluster of the plan without any backup is a problem; a cluster whose WAL "
                         + "has a gap is not restored (the report says so)."},
         footer = {"", "Exit status: 0 everything verifies; 80 a problem was found (verify-failed)."})

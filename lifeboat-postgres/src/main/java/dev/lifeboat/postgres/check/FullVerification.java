@@ -55,7 +55,10 @@ public final class FullVerification {
     }
 
     /** Settings of the scratch cluster beyond a recovered copy's. */
-    static final List<String> SCRATCH_SETTINGS = List.of("shared_buffers = '128MB'", "huge_pages = 'try'", "ssl = 'off'");
+    static final List<String> SCRATCH_SETTINGS = List.of("shared_buffers = '128MB'", "huge_pages = 'try'", "ssl = 'off'",
+            // The socket trusts every role (below): only the server's own OS user (and root) may open it, even when the
+            // data directory allows its group in (initdb --allow-group-access).
+            "unix_socket_permissions = 0700");
 
     public Result run(String cluster, String user, Optional<String> password, Optional<Path> binDir, Duration limit) {
         return run(cluster, user, password, binDir, limit, note -> { });
@@ -72,7 +75,10 @@ public final class FullVerification {
         // A scratch cluster, often on the production host: not the production's memory (shared_buffers of a quarter of
         // the host, huge pages it may not get), nor its certificates (a key this host may not hold); it listens on
         // loopback only, and the check reads every page once and needs no cache to speak of.
-        PostgresRecovery recovery = new PostgresRecovery(repo, cluster).withSettings(SCRATCH_SETTINGS);
+        // pg_amcheck needs the amcheck extension, which only a superuser may create, and the plan's role needs no more
+        // than REPLICATION: in the scratch copy alone, the Unix socket (in its data directory, which only its owner
+        // can enter) trusts every role, and pg_amcheck connects there as the cluster's bootstrap superuser.
+        PostgresRecovery recovery = new PostgresRecovery(repo, cluster).withSettings(SCRATCH_SETTINGS).withHbaFirst(List.of("local all all trust"));
         PostgresRecovery.Plan plan = recovery.plan(Optional.empty(), RecoveryTarget.latest());
         Path bin = dev.lifeboat.postgres.recovery.ServerBinaries.forBackup(binDir, plan.backup());
         try (ScratchDirectory scratch = ScratchDirectory.create(parent)) {
@@ -80,8 +86,8 @@ public final class FullVerification {
             int port = dev.lifeboat.core.process.Ports.freeLoopback();
             try {
                 PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, Optional.of(bin), limit);
+                String superuser = bootstrapSuperuser(port, user, password);
                 Map<String, String> env = new HashMap<>();
-                password.ifPresent(p -> env.put("PGPASSWORD", p));
                 String output;
                 boolean ok;
                 Path amcheck = bin.resolve("pg_amcheck");
@@ -91,8 +97,8 @@ public final class FullVerification {
                     ok = false;
                 } else {
                     try {
-                        output = ExternalCommand.run(List.of(amcheck.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
-                                user, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
+                        output = ExternalCommand.run(List.of(amcheck.toString(), "-h", data.toAbsolutePath().toString(), "-p", Integer.toString(port), "-U",
+                                superuser, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
                                 limit, env);
                         ok = true;
                     } catch (LifeboatException e) {
@@ -117,6 +123,21 @@ public final class FullVerification {
                     }
                 }
             }
+        }
+    }
+
+    /** The role created by initdb (OID 10), which every pg_roles reader may see. */
+    private static String bootstrapSuperuser(int port, String user, Optional<String> password) {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", user);
+        password.ifPresent(p -> props.setProperty("password", p));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+             java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT rolname FROM pg_roles WHERE oid = 10")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new LifeboatException(dev.lifeboat.core.error.ErrorCode.PROCESS_FAILED, dev.lifeboat.core.error.ErrorCode.PROCESS_FAILED.format(
+                    "reading the scratch copy's superuser on port " + port, e.getMessage()), null, e);
         }
     }
 

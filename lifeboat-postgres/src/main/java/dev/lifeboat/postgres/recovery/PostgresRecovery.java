@@ -44,6 +44,7 @@ public final class PostgresRecovery {
     private final WalArchive archive;
     private boolean keepArchiving;
     private List<String> extraSettings = List.of();
+    private List<String> hbaFirst = List.of();
 
     public PostgresRecovery(Repository repo, String cluster) {
         this.repo = repo;
@@ -236,6 +237,30 @@ public final class PostgresRecovery {
         return this;
     }
 
+    /**
+     * pg_hba.conf lines the copy checks before its own (e.g. a scratch copy's {@code local all all trust}: its socket
+     * lies in its own data directory, which only its owner can enter).
+     */
+    public PostgresRecovery withHbaFirst(List<String> lines) {
+        this.hbaFirst = List.copyOf(lines);
+        return this;
+    }
+
+    private static void prependHba(Path dataDir, List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        Path hba = dataDir.resolve("pg_hba.conf");
+        try {
+            String existing = java.nio.file.Files.exists(hba) ? java.nio.file.Files.readString(hba) : "";
+            java.nio.file.attribute.UserPrincipal owner = java.nio.file.Files.getOwner(dataDir);
+            java.nio.file.Files.writeString(hba, "# lifeboat: first, for this copy only\n" + String.join("\n", lines) + "\n\n" + existing);
+            java.nio.file.Files.setOwner(hba, owner);
+        } catch (java.io.IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot write " + hba + ": " + e.getMessage(), "Check the permissions of the target.", e);
+        }
+    }
+
     private List<String> settings(int port, Path dataDir, dev.lifeboat.repository.Snapshot backup) {
         List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
                 "unix_socket_directories = '" + dataDir + "'"));
@@ -272,6 +297,7 @@ public final class PostgresRecovery {
                 settings(port, dataDir, plan.backup()), delta, tablespaces);
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, Optional.of(bin));
+        prependHba(dataDir, hbaFirst);
         control.start(limit);
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         Properties props = new Properties();
