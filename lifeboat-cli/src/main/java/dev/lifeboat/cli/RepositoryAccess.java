@@ -162,6 +162,10 @@ public final class RepositoryAccess {
 
     /** The credential, if any source provides one; {@code prompt} asks on the terminal as a last resort. */
     public Optional<Credentials> credentials(boolean prompt, boolean confirm) {
+        if (keyFile != null && passphraseFile != null) {
+            throw new LifeboatException(ErrorCode.USAGE, "--key-file and --passphrase-file exclude each other",
+                    "A repository is opened with one credential: give the one it was initialised or last rotated with.");
+        }
         if (keyFile != null) {
             return Optional.of(new Credentials.KeyFile(readSecretFile(keyFile, "key file")));
         }

@@ -216,6 +216,9 @@ class RepoCommandsTest {
         Cli.Result none = Cli.run("snapshots", "list", "--repo", tmp.resolve("nowhere").toString(), "--passphrase-file", pass.toString());
         assertThat(none.status()).isEqualTo(70);
         assertThat(none.err()).contains("repo init");
+        Cli.Result both = Cli.run("snapshots", "list", "--repo", repo.toString(), "--passphrase-file", pass.toString(), "--key-file", pass.toString());
+        assertThat(both.status()).as("two credentials, one silently ignored before").isEqualTo(2);
+        assertThat(both.err()).contains("--key-file and --passphrase-file exclude each other");
         Cli.Result azure = Cli.run("snapshots", "list", "--repo", "azure://account", "--passphrase-file", pass.toString());
         assertThat(azure.status()).isEqualTo(2);
         assertThat(azure.err()).contains("no account or container", "azure://ACCOUNT/CONTAINER/PREFIX");

@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
                         + "ahead of the command. It also runs the plan's cron schedules (UTC): 'backup' (Redis snapshots from a healthy replica "
                         + "and PostgreSQL base backups of clusters with a data-dir on this host), 'prune' (the data classes' keep "
                         + "policies, for snapshots and WAL) and 'verify' (quick, or level: full). The HTTP API and the dashboard "
-                        + "come later. Stop it with Ctrl-C."})
+                        + "come later. The timeline goes to stderr, or with --json to stdout as one JSON object per line (time, message) for "
+                        + "log shippers. Stop it with Ctrl-C or SIGTERM: it stores the last WAL and says 'agent stopped'."})
 public final class AgentCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -106,7 +107,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Repository repo = access.open();
         AtomicBoolean stop = new AtomicBoolean();
-        PrintWriter out = output.err();
+        PrintWriter out = output.json() ? output.out() : output.err();
         List<StreamSupervisor> supervisors = new ArrayList<>();
         java.util.Map<String, UpstreamWatch> upstreams = new java.util.LinkedHashMap<>();
         List<Thread> threads = new ArrayList<>();
@@ -263,9 +264,14 @@ public final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void line(PrintWriter out, String text) {
+    /** One timeline line: text on stderr, or with --json one JSON object per line on stdout (for log shippers). */
+    private void line(PrintWriter out, String text) {
         synchronized (out) {
-            out.println(Instant.now() + " " + text);
+            if (output.json()) {
+                out.println(dev.lifeboat.cli.output.Json.line(java.util.Map.of("time", Instant.now().toString(), "message", text)));
+            } else {
+                out.println(Instant.now() + " " + text);
+            }
             out.flush();
         }
     }
