@@ -163,7 +163,9 @@ public final class Verification {
             problems.add(cluster + ": " + fr.replayShortfall());
         }
         if (!fr.amcheckOk()) {
-            problems.add(cluster + ": pg_amcheck on the restored copy reported: " + fr.amcheckOutput());
+            List<String> lines = fr.amcheckOutput().lines().toList();
+            problems.add(cluster + ": pg_amcheck on the restored copy reported: " + String.join("\n  ", lines.subList(0, Math.min(20, lines.size())))
+                    + (lines.size() > 20 ? "\n  … " + (lines.size() - 20) + " more line(s): 'lifeboat backups list --json' keeps the output (verification_failed)" : ""));
         }
         m.put("backup", fr.backup());
         m.put("recovery_point", fr.recoveryPoint());

@@ -102,7 +102,9 @@ public final class FullVerification {
                                 limit, env);
                         ok = true;
                     } catch (LifeboatException e) {
-                        output = e.getMessage() + (e.hint() == null ? "" : " " + e.hint());
+                        // The scratch directory and its log go when this returns: keep what pg_amcheck said (up to 64 KiB)
+                        // with the verification's record, not a path that no longer exists.
+                        output = amcheckLog(scratch.path().resolve("pg_amcheck.log")).orElse(e.getMessage());
                         ok = false;
                     }
                 }
@@ -123,6 +125,15 @@ public final class FullVerification {
                     }
                 }
             }
+        }
+    }
+
+    private static Optional<String> amcheckLog(Path log) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(log)) {
+            String text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? Optional.empty() : Optional.of(text);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
         }
     }
 
