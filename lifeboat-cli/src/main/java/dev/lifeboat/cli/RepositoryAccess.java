@@ -167,7 +167,7 @@ public final class RepositoryAccess {
                     "A repository is opened with one credential: give the one it was initialised or last rotated with.");
         }
         if (keyFile != null) {
-            return Optional.of(new Credentials.KeyFile(readSecretFile(keyFile, "key file")));
+            return Optional.of(keyFile(readSecretFile(keyFile, "key file"), keyFile.toString()));
         }
         if (passphraseFile != null) {
             return Optional.of(passphrase(new String(readSecretFile(passphraseFile, "passphrase file"), StandardCharsets.UTF_8).strip()));
@@ -185,7 +185,7 @@ public final class RepositoryAccess {
             boolean isKeyFile = plan().flatMap(p -> p.repository()).map(r -> r.encryption().keyFile().isPresent()).orElse(false);
             byte[] value = s.env().isPresent() ? stores.resolve(s).getBytes(StandardCharsets.UTF_8)
                     : readSecretFile(Path.of(s.file().orElseThrow()), "key source");
-            return Optional.of(isKeyFile ? new Credentials.KeyFile(value) : passphrase(new String(value, StandardCharsets.UTF_8).strip()));
+            return Optional.of(isKeyFile ? keyFile(value, "the plan's key source") : passphrase(new String(value, StandardCharsets.UTF_8).strip()));
         }
         Console console = System.console();
         if (prompt && console != null) {
@@ -202,6 +202,13 @@ public final class RepositoryAccess {
             return Optional.of(new Credentials.Passphrase(first));
         }
         return Optional.empty();
+    }
+
+    private static Credentials keyFile(byte[] key, String source) {
+        if (key.length < 32) {
+            throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "the key file " + source + " holds " + key.length + " bytes; a key file holds at least 32");
+        }
+        return new Credentials.KeyFile(key);
     }
 
     private static Credentials passphrase(String value) {

@@ -84,6 +84,14 @@ class RepoCommandsTest {
     }
 
     @Test
+    void aCacheRecoveryRefusesAnotherResourcesBackup() throws Exception {
+        String id = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json").json().get("snapshot").asText();
+        Cli.Result r = lb("recover", "--mode", "cache", "--instance", "cache", "--backup-id", id.substring(0, 8), "--to", "127.0.0.1:6379", "--dry-run");
+        assertThat(r.status()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("is a directory backup of 'helm-values', not a Redis backup of 'cache'");
+    }
+
+    @Test
     void deltaRestoreDryRunNamesWhatItWouldRemoveThenBringsTheCopyBack() throws Exception {
         lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
         Path target = tmp.resolve("restored");
@@ -146,6 +154,11 @@ class RepoCommandsTest {
     void rotateKeyKeepsOldSnapshotsReadableAndRetiresTheOldPassphrase() throws Exception {
         String before = lb("backup", "dir", "--source", source.toString(), "--name", "h", "--json").json().get("snapshot").asText();
         Path next = Files.writeString(tmp.resolve("next"), "the next passphrase");
+        Cli.Result both = lb("repo", "rotate-key", "--new-passphrase-file", next.toString(), "--new-key-file", next.toString());
+        assertThat(both.status()).as("two new credentials, one silently dropped before").isEqualTo(2);
+        Cli.Result empty = lb("repo", "rotate-key", "--new-passphrase-file", Files.writeString(tmp.resolve("empty"), "\n").toString());
+        assertThat(empty.status()).as("an empty passphrase was exit 1, a bug").isEqualTo(2);
+        assertThat(empty.err()).contains("the new credential is unusable");
         Cli.Result rotate = lb("repo", "rotate-key", "--new-passphrase-file", next.toString());
         assertThat(rotate.status()).as(rotate.err()).isZero();
         assertThat(rotate.out()).contains("2 data key(s)");

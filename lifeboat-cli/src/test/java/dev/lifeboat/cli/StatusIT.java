@@ -118,6 +118,15 @@ class StatusIT {
                     "pg_wal grows with nothing consuming it: slot lifeboat_app_db holds", "protection-degraded");
             JsonNode json = Cli.run(env, "status", "--json").json().get("postgres").get(0);
             assertThat(json.get("slot").get("active").asBoolean()).isFalse();
+
+            // Without a 'wal' schedule only base backups protect the cluster: --cluster must not call it protected.
+            Path noWal = tmp.resolve("no-wal.yaml");
+            Files.writeString(noWal, Files.readString(Path.of(env.get("LIFEBOAT_CONFIG"))).replace("  wal-shipping: {job: wal, resources: [app-db], max-lag: 1m}\n",
+                    "  nightly: {job: backup, resources: [app-db], cron: \"0 2 * * *\"}\n"));
+            Cli.Result unprotected = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", env.get("LIFEBOAT_PASSPHRASE"), "LIFEBOAT_CONFIG", noWal.toString()),
+                    "status", "--cluster", "app-db");
+            assertThat(unprotected.status()).as(unprotected.out() + unprotected.err()).isEqualTo(98);
+            assertThat(unprotected.out()).contains("no 'wal' schedule covers app-db and it has no base backup");
             assertThat(json.get("slot").get("retained_bytes").asLong()).isPositive();
 
             double stamp = value(Files.readString(metrics), "lifeboat_agent_metrics_timestamp_seconds");

@@ -114,6 +114,10 @@ public final class CacheWarmCommand implements Callable<Integer> {
         p.setProperty("user", c.user());
         access.postgresPassword(name).ifPresent(pw -> p.setProperty("password", pw));
         p.setProperty("ApplicationName", "lifeboat cache warm");
+        // Bounded: a server that accepts the connection and never answers, or a warm query stuck on a lock, fails the set.
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", "30");
+        p.setProperty("socketTimeout", "300");
         String db = set.database().orElse(c.database());
         try {
             return DriverManager.getConnection(PostgresCluster.jdbcUrl(c.primary(), db), p);

@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "health", mixinStandardHelpOptions = true,
         description = {"Show the replication health of a Redis instance: the master (as each Sentinel sees it), each replica's "
                 + "state, offset and lag, and the Sentinel quorum."},
-        footer = {"", "Exit status: 0 healthy; 1 a problem was found (listed); 90 the instance does not answer."})
+        footer = {"", "Exit status: 0 healthy; 102 a problem was found (listed, replication-degraded); 90 the master does not answer "
+                + "(source-unreachable)."})
 public final class HealthCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -36,6 +37,10 @@ public final class HealthCommand implements Callable<Integer> {
             t.append(r.healthy() ? "Healthy.\n" : "Problems:\n  " + String.join("\n  ", r.problems()) + "\n");
             return t.toString();
         });
-        return r.healthy() ? 0 : 1;
+        if (r.healthy()) {
+            return 0;
+        }
+        return r.masterAnswers() ? dev.lifeboat.core.error.ErrorCode.REPLICATION_DEGRADED.exitStatus()
+                : dev.lifeboat.core.error.ErrorCode.SOURCE_UNREACHABLE.exitStatus();
     }
 }

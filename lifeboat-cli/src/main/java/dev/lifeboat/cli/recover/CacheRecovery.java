@@ -224,7 +224,14 @@ final class CacheRecovery {
 
     static Snapshot choose(Repository repo, String instance, Optional<String> backupId) {
         if (backupId.isPresent()) {
-            return repo.snapshots().find(backupId.get(), Optional.empty());
+            Snapshot s = repo.snapshots().find(backupId.get(), Optional.empty());
+            // Another instance's keys restored with this one's password into this one's place would mix two caches.
+            if (!"redis".equals(s.manifest().kind()) || !instance.equals(s.manifest().name())) {
+                throw new LifeboatException(ErrorCode.USAGE, "snapshot " + s.shortId() + " is a " + s.manifest().kind() + " backup of '"
+                        + s.manifest().name() + "', not a Redis backup of '" + instance + "'",
+                        "See 'lifeboat snapshots list' for the backups of " + instance + ".");
+            }
+            return s;
         }
         List<Snapshot> mine = repo.snapshots().list().stream()
                 .filter(s -> "redis".equals(s.manifest().kind()) && instance.equals(s.manifest().name()))

@@ -39,6 +39,10 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (newKeyFile != null && newPassphraseFile != null) {
+            throw new LifeboatException(ErrorCode.USAGE, "--new-key-file and --new-passphrase-file exclude each other",
+                    "Give the one credential the repository is to be opened with from now on.");
+        }
         Repository repo = access.open();
         Credentials next;
         try {
@@ -51,6 +55,9 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the new key source: " + e.getMessage());
+        } catch (IllegalArgumentException e) { // an empty passphrase, a key file under 32 bytes
+            throw new LifeboatException(ErrorCode.USAGE, "the new credential is unusable: " + e.getMessage(),
+                    "A passphrase must not be empty; a key file holds at least 32 random bytes (e.g. head -c 32 /dev/urandom).");
         }
         try (RepositoryLock lock = repo.lockExclusive("rotate-key")) {
             Repository rotated = repo.rotateKey(next, Optional.empty());

@@ -23,7 +23,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show each region's lag behind the others: objects and bytes it lacks, and the age of the oldest "
                 + "object it lacks (how stale a restore from that region alone would be). Needs no passphrase."},
-        footer = {"", "Exit status: 0 every region is complete; 3 some region lags or is unreachable."})
+        footer = {"", "Exit status: 0 every region is complete; 103 some region lags or is unreachable (region-behind)."})
 public final class RepoStatusCommand implements Callable<Integer> {
     @Mixin
     RepositoryAccess access;
@@ -64,6 +64,6 @@ public final class RepoStatusCommand implements Callable<Integer> {
             output.out().println(status.stream().allMatch(RegionStatus::inSync) ? "Every region is complete."
                     : "Some region lags: 'lifeboat repo sync' brings it level once it is reachable.");
         }
-        return status.stream().allMatch(RegionStatus::inSync) ? 0 : 3;
+        return status.stream().allMatch(RegionStatus::inSync) ? 0 : dev.lifeboat.core.error.ErrorCode.REGION_BEHIND.exitStatus();
     }
 }

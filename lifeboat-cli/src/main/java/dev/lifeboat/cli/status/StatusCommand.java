@@ -148,6 +148,19 @@ public final class StatusCommand implements Callable<Integer> {
             a = new WalProtection.Assessment(a.rpoLag(), a.basis(), a.problems(), notes);
             List<String> problems = new ArrayList<>(a.problems());
             repoProblem.ifPresent(problems::add);
+            if (e.getValue() == WalProtection.Mode.NONE) {
+                // No WAL reaches the repository: only base backups protect the cluster, and the recovery point is the newest.
+                if (repo.isEmpty()) {
+                    problems.add("no 'wal' schedule covers " + name + ", so only its base backups protect it, and without the key "
+                            + "their age cannot be read");
+                } else if (newestBackup.isEmpty()) {
+                    problems.add("no 'wal' schedule covers " + name + " and it has no base backup: nothing of it can be recovered");
+                } else if (Duration.between(newestBackup.get().time(), now).compareTo(target.get()) > 0) {
+                    problems.add("no 'wal' schedule covers " + name + ": its recovery point is its newest base backup, "
+                            + dev.lifeboat.core.time.Durations.format(Duration.between(newestBackup.get().time(), now).withNanos(0))
+                            + " old, more than the RPO target " + dev.lifeboat.core.time.Durations.format(target.get()));
+                }
+            }
             if (e.getValue() != WalProtection.Mode.NONE && repo.isPresent() && repoProblem.isEmpty()) {
                 try {
                     problems.addAll(gapsAfterNewestBackup(repo.get(), name, all, now));

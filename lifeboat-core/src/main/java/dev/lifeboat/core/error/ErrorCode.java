@@ -120,6 +120,11 @@ public enum ErrorCode {
     WAL_INVALID(101, "wal-invalid", "%s",
             "Nothing was stored from the file: it is not the WAL segment PostgreSQL wrote under that name. Check what archive_command "
                     + "hands over (cp %p, not another file), and the cluster's WAL segment size."),
+    REPLICATION_DEGRADED(102, "replication-degraded", "%s",
+            "The instance answers, but its replicas or Sentinels are not as failover needs them (listed): fix those before the master fails."),
+    REGION_BEHIND(103, "region-behind", "%s",
+            "A region lacks objects the others hold, or cannot be reached: a restore from it alone would be stale. Run 'lifeboat repo sync' "
+                    + "once it is reachable."),
 
     INTERRUPTED(130, "interrupted", "interrupted",
             "The command was stopped by a signal; anything it started has been stopped.");

@@ -15,7 +15,7 @@ public final class ExitCodeReference {
         b.append("plan, and a command that finds any of them exits with 20 (`plan-invalid`) after listing them all. ");
         b.append("Numbers and names never change meaning; a retired code is never reused.\n\n");
         b.append("With `--json`, a failure is printed on stdout as `{\"error\": {\"code\", \"name\", \"exit_status\", \"message\", \"hint\"");
-        b.append(", \"problems\": [...]}}`. Commands whose result is a report (`verify`, `repo verify`, `repo sync`, `status`, `plan check`, `failover`, "
+        b.append(", \"problems\": [...]}}`. Commands whose result is a report (`verify`, `repo verify`, `repo sync`, `repo status`, `status`, `health`, `plan check`, `failover`, "
                 + "`demo` and drills) exit with the report's code (e.g. 80 `verify-failed`, 98 `protection-degraded`) and print "
                 + "the report itself, whose `ok` (or `problems`) says what failed, instead of an `error` object.\n\n");
         b.append("| code | name | exit status | meaning | hint |\n|---|---|---|---|---|\n");

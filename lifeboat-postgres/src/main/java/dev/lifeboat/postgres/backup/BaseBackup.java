@@ -72,6 +72,10 @@ public final class BaseBackup {
         props.setProperty("user", target.user());
         target.password().ifPresent(p -> props.setProperty("password", p));
         props.setProperty("ApplicationName", "lifeboat backup");
+        // A server that accepts the connection and never answers (a frozen VM) fails the backup instead of hanging it
+        // and, in the agent, every schedule after it; no socket timeout: pg_backup_stop may wait long for archiving.
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("loginTimeout", "30");
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props); Statement st = c.createStatement()) {
             int version = Integer.parseInt(one(st, "SHOW server_version_num"));
             if (version < 120000) {

@@ -372,6 +372,10 @@ public final class WalReceiver {
             if (outageOrigin > 0) {
                 // Streaming resumes after an outage: the backlog the server kept meanwhile is as old as the outage.
                 lag.arrived(serverAtConnect, outageOrigin);
+            } else if (serverAtConnect.isAfter(durable)) {
+                // The agent (re)starts with a backlog the slot kept while nothing ran: it is as old as the newest WAL the
+                // repository holds, not new, so the lag shows the catch-up instead of reading ~0 throughout it.
+                archive.newestObjectTime().ifPresent(t -> lag.arrived(serverAtConnect, t.toEpochMilli()));
             }
             while (!stop.get()) {
                 readSince = System.nanoTime();
