@@ -85,6 +85,14 @@ public final class BaseBackup {
                         "Lifeboat backs up and recovers PostgreSQL 12 and later (older servers need recovery.conf, which it does not write); "
                                 + "use pgBackRest for this server until it is upgraded.");
             }
+            // A session that runs for hours between pg_backup_start and pg_backup_stop: server-wide or per-role timeouts
+            // meant for leaked connections must not end it (and with it the backup) after the copy.
+            st.execute("SET statement_timeout = 0");
+            st.execute("SET lock_timeout = 0");
+            st.execute("SET idle_in_transaction_session_timeout = 0");
+            if (version >= 140000) {
+                st.execute("SET idle_session_timeout = 0");
+            }
             Path dataDir = target.dataDir().toRealPath();
             Path serverDir = Path.of(one(st, "SHOW data_directory"));
             if (!Files.isSameFile(dataDir, serverDir)) {
@@ -98,7 +106,7 @@ public final class BaseBackup {
             // Reserve WAL from now until this session ends, so no segment the backup needs is recycled.
             String slot = "lifeboat_backup_" + ProcessHandle.current().pid() + "_" + (System.nanoTime() & 0xffff);
             one(st, "SELECT pg_create_physical_replication_slot('" + slot + "', true, true)");
-            String label = "lifeboat " + name + " " + started;
+            String label = ("lifeboat " + name + " " + started).replace("'", "''");
             Lsn start = Lsn.parse(one(st, version >= 150000 ? "SELECT pg_backup_start('" + label + "', true)"
                     : "SELECT pg_start_backup('" + label + "', true, false)"));
             int timeline = Integer.parseInt(one(st, "SELECT timeline_id FROM pg_control_checkpoint()"));
@@ -122,12 +130,10 @@ public final class BaseBackup {
             try (TreeWriter tree = new TreeWriter(sink, repo.fileChunker(), threads, progress, total)) {
                 Map<String, String> stored = new DataDirectoryCopy(dataDir, versionDir, tree, chunker,
                         checksums ? Optional.of(verifier) : Optional.empty()).run();
+                // On a primary pg_backup_stop itself switches to a new segment (RequestXLogSwitch), so the segment holding
+                // the stop position is complete; a pg_switch_wal() here would need a privilege the backup role lacks.
                 String[] stop = stop(st, version);
                 Lsn stopLsn = Lsn.parse(stop[0]);
-                if (!standby) {
-                    // Complete the segment holding the stop position, so every WAL file copied is whole.
-                    one(st, "SELECT pg_switch_wal()");
-                }
                 long mtime = clock.instant().toEpochMilli() * 1_000_000;
                 tree.file("backup_label", stop[1].getBytes(StandardCharsets.UTF_8), 0600, mtime, uid, gid);
                 // No tablespace_map: the tablespaces' contents are in the backup (under pg_tblspc/OID), and a restore

@@ -54,8 +54,18 @@ final class DataDirectoryCopy {
     /** Copies; returns the tablespaces stored, OID to original location ("" in place). */
     Map<String, String> run() throws IOException {
         copyTree(dataDir, "", true);
+        // Last, as pg_basebackup sends it: a standby writes no end-of-backup record, so recovery of a standby's backup
+        // takes the copied pg_control's minRecoveryPoint as the point of consistency, which must not precede any page
+        // copied (PostgreSQL's do_pg_backup_stop: "We assume that pg_control was backed up last").
+        Path control = dataDir.resolve(CONTROL);
+        if (Files.isRegularFile(control, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            copyFile(CONTROL, control);
+        }
         return tablespaces;
     }
+
+    /** The control file, copied after everything else. */
+    static final String CONTROL = "global/pg_control";
 
     private void copyTree(Path root, String prefix, boolean top) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -72,7 +82,11 @@ final class DataDirectoryCopy {
                 if (top && rel.matches("pg_tblspc/[0-9]+")) {
                     tablespaces.put(rel.substring("pg_tblspc/".length()), ""); // in place
                 }
-                tree.directory(rel, dir);
+                try {
+                    tree.directory(rel, dir);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    return FileVisitResult.SKIP_SUBTREE; // a database dropped meanwhile: WAL replay drops it too
+                }
                 return FileVisitResult.CONTINUE;
             }
 
@@ -82,10 +96,19 @@ final class DataDirectoryCopy {
                 if (!DataDirectory.copied(rel)) {
                     return FileVisitResult.CONTINUE;
                 }
-                if (attrs.isSymbolicLink()) {
-                    link(rel, file, top);
-                } else if (attrs.isRegularFile() && !resetAtRecovery(rel, file)) {
-                    copyFile(rel, file);
+                if (top && rel.equals(CONTROL)) {
+                    return FileVisitResult.CONTINUE; // copied last (run)
+                }
+                try {
+                    if (attrs.isSymbolicLink()) {
+                        link(rel, file, top);
+                    } else if (attrs.isRegularFile() && !resetAtRecovery(rel, file)) {
+                        copyFile(rel, file);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // A relation dropped, truncated away or rewritten (DROP, TRUNCATE, VACUUM FULL) while it was read:
+                    // normal in a running cluster, and WAL replay from the backup's start removes it too, as in
+                    // pg_basebackup. Its chunks stored so far are left for prune.
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -71,6 +71,27 @@ class BaseBackupIT {
     }
 
     @Test
+    void aLeastPrivilegeRoleWithSessionTimeoutsBacksUp() throws Exception {
+        // The role docs/postgres.md asks for (REPLICATION, reading settings, running the backup functions), with
+        // timeouts a DBA sets against leaked connections: the backup session idles while files are copied.
+        try (PostgresHarness pg = PostgresHarness.builder().name("lp").start()) {
+            PostgresServer primary = pg.primary();
+            primary.execute("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS body FROM generate_series(1, 50000) g",
+                    "CREATE ROLE lb_backup LOGIN REPLICATION",
+                    "GRANT pg_read_all_settings TO lb_backup",
+                    "GRANT EXECUTE ON FUNCTION pg_backup_start(text, boolean) TO lb_backup",
+                    "GRANT EXECUTE ON FUNCTION pg_backup_stop(boolean) TO lb_backup",
+                    "ALTER ROLE lb_backup SET idle_session_timeout = '200ms'",
+                    "ALTER ROLE lb_backup SET idle_in_transaction_session_timeout = '200ms'");
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo")),
+                    Optional.of(new Credentials.Passphrase("lp".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            PostgresTarget target = new PostgresTarget(primary.jdbcUrl("postgres"), "lb_backup", Optional.empty(), primary.dataDirectory());
+            Snapshot backup = new BaseBackup(repo, Clock.systemUTC(), 1).run(target, "it's-app-db", Progress.NONE);
+            assertThat(backup.manifest().labels()).containsKeys("start_lsn", "stop_lsn", "wal_last");
+        }
+    }
+
+    @Test
     void aCorruptPageIsReportedWithItsFileAndBlockAndTheBackupStillCompletes() throws Exception {
         try (PostgresHarness pg = PostgresHarness.builder().name("pgsum").start()) {
             PostgresServer primary = pg.primary();
