@@ -99,6 +99,8 @@ public final class BaseBackup {
                 throw new LifeboatException(ErrorCode.USAGE, "the server's data directory is " + serverDir + ", not " + dataDir,
                         "Pass the data directory of the server you connect to (--data-dir), on the host it runs on.");
             }
+            LocalServer.check(dataDir, Long.parseLong(one(st, "SELECT floor(extract(epoch FROM pg_postmaster_start_time()))::bigint")),
+                    Integer.parseInt(one(st, "SHOW port")));
             long segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"))
                     * (version < 110000 ? 8192 : 1);
             String systemId = one(st, "SELECT system_identifier FROM pg_control_system()");

@@ -147,7 +147,7 @@ final class DataDirectoryCopy {
 
     private void copyFile(String rel, Path file) throws IOException {
         if (verifier.isPresent() && PageChecksum.isRelationFile(rel)) {
-            tree.file(rel, file, chunker, in -> verifier.get().wrap(rel, in));
+            tree.file(rel, file, chunker, in -> verifier.get().wrap(rel, file, in));
         } else {
             tree.file(rel, file, chunker);
         }
