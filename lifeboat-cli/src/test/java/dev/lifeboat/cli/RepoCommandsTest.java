@@ -189,6 +189,13 @@ class RepoCommandsTest {
         Files.createDirectories(stray.getParent());
         Files.writeString(stray, "deleted by prune while west was away");
 
+        Cli.Result preview = Cli.run(concat(new String[] {"repo", "sync", "--prune", "--dry-run"}, regions));
+        assertThat(preview.status()).as(preview.err()).isZero();
+        assertThat(preview.out()).contains("east -> west: would copy 1 object(s)", "would delete 1 object(s)", "delete data/00/" + "0".repeat(64),
+                "Dry run: nothing changed.");
+        assertThat(pack).doesNotExist();
+        assertThat(stray).as("a dry run deletes nothing").exists();
+
         Cli.Result sync = Cli.run(concat(new String[] {"repo", "sync", "--json"}, regions));
         assertThat(sync.status()).as(sync.err()).isZero();
         assertThat(sync.json().get(0).get("copied").asInt()).isEqualTo(1);
@@ -211,6 +218,17 @@ class RepoCommandsTest {
         }
         try (Stream<Path> s = Files.list(east.resolve("locks"))) {
             assertThat(s).as("the syncs left no lock behind").isEmpty();
+        }
+
+        // unlock --all removes live locks: --dry-run names them first and removes nothing.
+        try (var store = new dev.lifeboat.repository.store.FilesystemObjectStore(east);
+             var held = dev.lifeboat.repository.lock.RepositoryLock.shared(store, java.time.Clock.systemUTC(), "a live backup")) {
+            Cli.Result dry = Cli.run("repo", "unlock", "--all", "--dry-run", "--repo", east.toString(), "--passphrase-file", pass.toString());
+            assertThat(dry.status()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("would remove locks/", "(a live backup", "1 lock(s) would be removed (dry run: nothing changed)");
+            try (Stream<Path> s = Files.list(east.resolve("locks"))) {
+                assertThat(s).hasSize(1);
+            }
         }
     }
 

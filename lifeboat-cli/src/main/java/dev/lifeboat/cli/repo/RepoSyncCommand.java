@@ -44,6 +44,10 @@ public final class RepoSyncCommand implements Callable<Integer> {
             + "(--from TARGET --to SOURCE): the source does not have them either.")
     boolean prune;
 
+    @Option(names = "--dry-run", description = "Say how many objects (and bytes) each target lacks and, with --prune, which it would "
+            + "delete; change nothing. From the listings alone: damage is not checked.")
+    boolean dryRun;
+
     @Mixin
     Output output;
 
@@ -55,6 +59,9 @@ public final class RepoSyncCommand implements Callable<Integer> {
         Region source = from != null ? set.region(from) : set.regions().get(0);
         List<Region> targets = to != null ? List.of(set.region(to))
                 : set.regions().stream().filter(r -> !r.name().equals(source.name())).toList();
+        if (dryRun) {
+            return preview(source, targets);
+        }
         List<Object> results = new ArrayList<>();
         boolean skippedAny = false;
         // Copies under a shared lock, so no prune deletes what is being copied; deletions under the exclusive one,
@@ -73,6 +80,30 @@ public final class RepoSyncCommand implements Callable<Integer> {
             output.out().println(Json.write(results));
         }
         return skippedAny ? ErrorCode.OBJECT_CORRUPT.exitStatus() : 0;
+    }
+
+    private int preview(Region source, List<Region> targets) {
+        List<Object> results = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (Region target : targets) {
+            RegionSync.Preview p = RegionSync.preview(source, target, prune);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("from", source.name());
+            m.put("to", target.name());
+            m.put("would_copy", p.copies());
+            m.put("would_copy_bytes", p.bytes());
+            m.put("would_delete", p.deletions());
+            results.add(m);
+            text.append(String.format("%s -> %s: would copy %d object(s), %s%s%n", source.name(), target.name(), p.copies(),
+                    dev.lifeboat.cli.output.Sizes.bytes(p.bytes()), prune ? "; would delete " + p.deletions().size() + " object(s)" : ""));
+            p.deletions().stream().limit(20).forEach(n -> text.append("  delete ").append(n).append('\n'));
+            if (p.deletions().size() > 20) {
+                text.append("  … ").append(p.deletions().size() - 20).append(" more (--json lists them all)\n");
+            }
+        }
+        text.append("Dry run: nothing changed.\n");
+        output.emit(results, text::toString);
+        return 0;
     }
 
     private Map<String, Object> describe(Region source, Region target, RegionSync.Result r) {

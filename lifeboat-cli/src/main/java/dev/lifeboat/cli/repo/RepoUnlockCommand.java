@@ -20,6 +20,9 @@ public final class RepoUnlockCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also remove live locks. Only when you are sure their holders are gone.")
     boolean all;
 
+    @Option(names = "--dry-run", description = "List the locks that would be removed, and remove nothing.")
+    boolean dryRun;
+
     @Mixin
     Output output;
 
@@ -30,13 +33,16 @@ public final class RepoUnlockCommand implements Callable<Integer> {
         StringBuilder text = new StringBuilder();
         for (RepositoryLock.Held h : RepositoryLock.all(store)) {
             if (all || RepositoryLock.isStale(h.record(), Clock.systemUTC())) {
-                store.delete(h.name());
+                if (!dryRun) {
+                    store.delete(h.name());
+                }
                 removed.add(h.name());
-                text.append("removed ").append(h.name()).append(" (").append(h.record().purpose()).append(", pid ")
+                text.append(dryRun ? "would remove " : "removed ").append(h.name()).append(" (").append(h.record().purpose()).append(", pid ")
                         .append(h.record().pid()).append(" on ").append(h.record().host()).append(")\n");
             }
         }
-        output.emit(java.util.Map.of("removed", removed), () -> text.toString() + removed.size() + " lock(s) removed.\n");
+        output.emit(java.util.Map.of(dryRun ? "would_remove" : "removed", removed, "dry_run", dryRun),
+                () -> text.toString() + removed.size() + (dryRun ? " lock(s) would be removed (dry run: nothing changed).\n" : " lock(s) removed.\n"));
         return 0;
     }
 }

@@ -34,6 +34,48 @@ public final class RegionSync {
     public record Result(long copied, long bytes, long repaired, long deleted, List<String> skipped) {
     }
 
+    /**
+     * What a sync would do, from the two listings alone (nothing is read, written or deleted; whether the target's
+     * objects are damaged is not checked): the objects the target lacks, and with {@code prune} those it would delete.
+     *
+     * @throws dev.lifeboat.core.error.LifeboatException {@code usage} with {@code prune} when the source lists no
+     *                                                   repository, as the sync itself would
+     */
+    public static Preview preview(Region from, Region to, boolean prune) {
+        java.util.Set<String> have = new java.util.HashSet<>();
+        to.store().list("").forEach(i -> have.add(i.name()));
+        List<ObjectInfo> wanted = from.store().list("");
+        java.util.Set<String> inSource = new java.util.HashSet<>();
+        wanted.forEach(i -> inSource.add(i.name()));
+        long copies = 0;
+        long bytes = 0;
+        for (ObjectInfo info : wanted) {
+            if (!info.name().startsWith(Layout.LOCKS) && !have.contains(info.name())) {
+                copies++;
+                bytes += info.size();
+            }
+        }
+        List<String> deletions = new ArrayList<>();
+        if (prune) {
+            refuseEmptySource(from, to, inSource);
+            have.stream().filter(n -> !inSource.contains(n) && !n.startsWith(Layout.LOCKS)).sorted().forEach(deletions::add);
+        }
+        return new Preview(copies, bytes, deletions);
+    }
+
+    /** What {@link #preview} found: objects and bytes to copy, objects to delete. */
+    public record Preview(long copies, long bytes, List<String> deletions) {
+    }
+
+    private static void refuseEmptySource(Region from, Region to, java.util.Set<String> inSource) {
+        // A source that lists no repository (an unmounted disk lists as empty) would have the target emptied.
+        if (!inSource.contains(Layout.CONFIG) || inSource.stream().noneMatch(n -> n.startsWith(Layout.KEYS))) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + from.name()
+                    + " lists no repository (no config or keys), so nothing is deleted from region " + to.name(),
+                    "Check that region " + from.name() + " is reachable and mounted; sync without --prune copies only.");
+        }
+    }
+
     public static Result run(Region from, Region to, boolean verifyExisting, boolean prune, Progress progress) {
         return run(from, to, verifyExisting, prune, progress, () -> { });
     }
@@ -125,12 +167,7 @@ public final class RegionSync {
         if (prune) {
             java.util.Set<String> inSource = new java.util.HashSet<>();
             wanted.forEach(i -> inSource.add(i.name()));
-            // A source that lists no repository (an unmounted disk lists as empty) would have the target emptied.
-            if (!inSource.contains(Layout.CONFIG) || inSource.stream().noneMatch(n -> n.startsWith(Layout.KEYS))) {
-                throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + from.name()
-                        + " lists no repository (no config or keys), so nothing is deleted from region " + to.name(),
-                        "Check that region " + from.name() + " is reachable and mounted; sync without --prune copies only.");
-            }
+            refuseEmptySource(from, to, inSource);
             for (String name : have.keySet()) {
                 if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
                     beforeDelete.run();
