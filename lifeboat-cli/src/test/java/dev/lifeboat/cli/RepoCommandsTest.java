@@ -250,6 +250,9 @@ class RepoCommandsTest {
         Cli.Result both = Cli.run("snapshots", "list", "--repo", repo.toString(), "--passphrase-file", pass.toString(), "--key-file", pass.toString());
         assertThat(both.status()).as("two credentials, one silently ignored before").isEqualTo(2);
         assertThat(both.err()).contains("--key-file and --passphrase-file exclude each other");
+        Cli.Result ignored = lb("backup", "redis", "--data-dir", tmp.toString());
+        assertThat(ignored.status()).as("--data-dir without --aof was silently ignored").isEqualTo(2);
+        assertThat(ignored.err()).contains("--data-dir goes with --aof");
         Cli.Result azure = Cli.run("snapshots", "list", "--repo", "azure://account", "--passphrase-file", pass.toString());
         assertThat(azure.status()).isEqualTo(2);
         assertThat(azure.err()).contains("no account or container", "azure://ACCOUNT/CONTAINER/PREFIX");

@@ -1,5 +1,8 @@
 package dev.lifeboat.cli.backup;
 
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
+
 import dev.lifeboat.cli.RepositoryAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.cli.output.ProgressBar;
@@ -55,6 +58,13 @@ public final class BackupRedisCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (dataDir != null && !aof) {
+            throw new LifeboatException(ErrorCode.USAGE, "--data-dir goes with --aof", "An RDB is fetched over the network: drop --data-dir, or add --aof.");
+        }
+        if (fromPrimary && aof) {
+            throw new LifeboatException(ErrorCode.USAGE, "--from-primary does not apply to --aof",
+                    "The AOF is copied from --data-dir on this host, the primary's or a replica's.");
+        }
         String snapshotName = redis.name(name);
         RedisTarget primary = redis.primary(access);
         if (aof) {
