@@ -160,6 +160,11 @@ public final class RepositoryAccess {
         return stores.resolve(secret);
     }
 
+    /** Whether a credential file was named on the command line (--key-file or --passphrase-file). */
+    public boolean credentialGiven() {
+        return keyFile != null || passphraseFile != null;
+    }
+
     /** The credential, if any source provides one; {@code prompt} asks on the terminal as a last resort. */
     public Optional<Credentials> credentials(boolean prompt, boolean confirm) {
         if (keyFile != null && passphraseFile != null) {

@@ -102,6 +102,10 @@ class StatusIT {
                 assertThat(nk.get("rpo_lag_seconds").asDouble()).isZero();
                 assertThat(nk.get("newest_wal_stored").isNull()).as("the store's listing gives the newest WAL").isFalse();
                 assertThat(nk.get("notes").toString()).contains("no passphrase or key file");
+                // A passphrase file named but unreadable is an error, not a quiet switch to checking less.
+                Cli.Result badFile = Cli.run(keyless, "status", "--passphrase-file", tmp.resolve("no-such-file").toString());
+                assertThat(badFile.status()).as(badFile.out() + badFile.err()).isEqualTo(98);
+                assertThat(badFile.out()).contains("the repository cannot be read", "no-such-file");
             } finally {
                 agent.destroyForcibly();
                 agent.waitFor(10, TimeUnit.SECONDS);

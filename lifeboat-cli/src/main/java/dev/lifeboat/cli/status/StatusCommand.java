@@ -77,13 +77,19 @@ public final class StatusCommand implements Callable<Integer> {
         Optional<String> repoError = Optional.empty();
         // Without the passphrase or key file (a monitoring host need not hold it) the store's listing still tells the
         // newest WAL's age; backups and WAL gaps need the key and are left to 'verify --quick'.
+        // Keyless when this host holds no key (the plan's secret source is absent here); a --passphrase-file or
+        // --key-file given but unreadable or empty is an error to show, not a reason to check less.
         Optional<dev.lifeboat.repository.store.ObjectStore> keyless = Optional.empty();
         try {
             repo = Optional.of(access.open());
         } catch (LifeboatException e) {
             repo = Optional.empty();
-            if (e.code() == ErrorCode.KEY_REQUIRED) {
-                keyless = Optional.of(access.store());
+            if (e.code() == ErrorCode.KEY_REQUIRED && !access.credentialGiven()) {
+                try {
+                    keyless = Optional.of(access.store());
+                } catch (RuntimeException storeFailure) { // e.g. an Azure region without its account key
+                    repoError = Optional.of(storeFailure.getMessage());
+                }
             } else {
                 repoError = Optional.of(e.getMessage());
             }
