@@ -79,6 +79,11 @@ class SpoolArchiveIT {
             assertThat(m.find()).as(agent.get().err()).isTrue();
             assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(4);
             System.out.println("spool archiving: " + m.group(2) + " ms per 16 MiB segment");
+            // status reads the archiver from the server: whether the last segment the server needs archived is archived.
+            com.fasterxml.jackson.databind.JsonNode archiver = Cli.run(env, "status", "--json").json().get("postgres").get(0).get("archiver");
+            assertThat(archiver.get("last_archived_wal").asText()).matches("[0-9A-F]{24}");
+            // (Its value moves with any WAL the server writes meanwhile; WalProtectionTest judges both values.)
+            assertThat(archiver.get("all_archived").isBoolean()).as(archiver.toString()).isTrue();
         }
     }
 }

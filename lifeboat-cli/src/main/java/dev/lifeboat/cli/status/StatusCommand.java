@@ -268,6 +268,7 @@ public final class StatusCommand implements Callable<Integer> {
             am.put("last_failed_wal", ar.lastFailedWal().orElse(null));
             am.put("last_failed_time", ar.lastFailedTime().map(Instant::toString).orElse(null));
             am.put("failed_count", ar.failedCount());
+            am.put("all_archived", ar.allArchived());
             return am;
         }).orElse(null));
         m.put("newest_wal_stored", newestWal.map(Instant::toString).orElse(null));

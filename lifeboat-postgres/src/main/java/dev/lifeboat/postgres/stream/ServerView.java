@@ -42,8 +42,17 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
                          Optional<Double> lastReplySeconds) {
     }
 
+    /**
+     * pg_stat_archiver; {@code allArchived}: the last segment the server needs archived now (the one holding its
+     * position, or at a segment boundary the one before: {@code pg_walfile_name}) is the last archived, so nothing
+     * written is waiting (an idle primary after a switch).
+     */
     public record Archiver(Optional<String> lastArchivedWal, Optional<Instant> lastArchivedTime, Optional<String> lastFailedWal,
-                           Optional<Instant> lastFailedTime, long failedCount) {
+                           Optional<Instant> lastFailedTime, long failedCount, boolean allArchived) {
+        public Archiver(Optional<String> lastArchivedWal, Optional<Instant> lastArchivedTime, Optional<String> lastFailedWal,
+                        Optional<Instant> lastFailedTime, long failedCount) {
+            this(lastArchivedWal, lastArchivedTime, lastFailedWal, lastFailedTime, failedCount, false);
+        }
     }
 
     /** Reads the view for the agent's {@code slot} and walsender {@code applicationName}. */
@@ -102,11 +111,15 @@ public record ServerView(Lsn position, boolean inRecovery, Optional<Slot> slot, 
         }
         Optional<Archiver> archiver = Optional.empty();
         if (archiving) {
+            // pg_walfile_name cannot be asked during recovery; a standby's archiving is judged by age alone.
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time, failed_count FROM pg_stat_archiver")) {
+                    "SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time, failed_count, "
+                            + (recovery ? "NULL" : "pg_walfile_name(pg_current_wal_lsn())") + " FROM pg_stat_archiver")) {
                 rs.next();
-                archiver = Optional.of(new Archiver(Optional.ofNullable(rs.getString(1)), instant(rs.getTimestamp(2)),
-                        Optional.ofNullable(rs.getString(3)), instant(rs.getTimestamp(4)), rs.getLong(5)));
+                Optional<String> last = Optional.ofNullable(rs.getString(1));
+                String needed = rs.getString(6);
+                archiver = Optional.of(new Archiver(last, instant(rs.getTimestamp(2)), Optional.ofNullable(rs.getString(3)), instant(rs.getTimestamp(4)),
+                        rs.getLong(5), needed != null && last.isPresent() && needed.equals(last.get())));
             }
         }
         return new ServerView(position, recovery, s, sender, archiver, keep);

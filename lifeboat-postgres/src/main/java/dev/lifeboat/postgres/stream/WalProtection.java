@@ -121,8 +121,14 @@ public final class WalProtection {
                 basis = "archive_mode is off";
             } else {
                 ServerView.Archiver a = v.archiver().get();
-                lag = a.lastArchivedTime().map(t -> nonNegative(Duration.between(t, now)));
-                basis = "age of the last archived segment (the segment being filled is archived when it is switched; archive_timeout bounds this)";
+                if (a.allArchived()) {
+                    // An idle primary writes nothing after its last switch: its recovery point is not getting older.
+                    lag = Optional.of(Duration.ZERO);
+                    basis = "everything the server wrote is archived (nothing written since segment " + a.lastArchivedWal().orElse("?") + ")";
+                } else {
+                    lag = a.lastArchivedTime().map(t -> nonNegative(Duration.between(t, now)));
+                    basis = "age of the last archived segment (the segment being filled is archived when it is switched; archive_timeout bounds this)";
+                }
                 if (a.lastFailedTime().isPresent() && a.lastArchivedTime().map(t -> a.lastFailedTime().get().isAfter(t)).orElse(true)) {
                     problems.add("archive_command is failing: " + a.lastFailedWal().orElse("a segment") + " failed at " + a.lastFailedTime().get()
                             + " (" + a.failedCount() + " failures since the statistics were reset)");

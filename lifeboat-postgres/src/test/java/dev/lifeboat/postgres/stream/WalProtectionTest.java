@@ -149,6 +149,15 @@ class WalProtectionTest {
                 Optional.of(NOW.minusSeconds(5)), 3)), "-1");
         assertThat(assess(Mode.ARCHIVING, failing, Optional.empty()).problems()).singleElement().asString()
                 .contains("archive_command is failing", "000000010000000000000005", "3 failures");
+        // Idle for two hours after its last switch, everything archived: not a lagging recovery point.
+        ServerView idle = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.of(new ServerView.Archiver(
+                Optional.of("000000010000000000000004"), Optional.of(NOW.minusSeconds(7200)), Optional.empty(), Optional.empty(), 0, true)), "-1");
+        Assessment quiet = assess(Mode.ARCHIVING, idle, Optional.empty());
+        assertThat(quiet.rpoLag()).hasValue(Duration.ZERO);
+        assertThat(quiet.ok()).isTrue();
+        ServerView behind = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.of(new ServerView.Archiver(
+                Optional.of("000000010000000000000004"), Optional.of(NOW.minusSeconds(7200)), Optional.empty(), Optional.empty(), 0, false)), "-1");
+        assertThat(assess(Mode.ARCHIVING, behind, Optional.empty()).ok()).as("WAL written since, not archived for 2 h").isFalse();
         ServerView off = new ServerView(AT, false, Optional.empty(), Optional.empty(), Optional.empty(), "-1");
         assertThat(assess(Mode.ARCHIVING, off, Optional.empty()).problems()).singleElement().asString().contains("archive_mode is off");
     }
