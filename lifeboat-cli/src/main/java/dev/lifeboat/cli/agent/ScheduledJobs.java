@@ -103,7 +103,14 @@ final class ScheduledJobs {
         if (schedule.job() != Job.BACKUP) {
             return Optional.empty();
         }
-        java.util.List<Snapshot> all = repo.snapshots().list();
+        java.util.List<Snapshot> all;
+        try {
+            all = snapshotsAtStart();
+        } catch (RuntimeException e) {
+            // The agent must start (WAL streaming matters most) even when the listing cannot be read now.
+            timeline.accept(schedule.name() + ": cannot tell whether its last firing was missed (" + e.getMessage() + "); waiting for the next one");
+            return Optional.empty();
+        }
         for (String resource : schedule.resources()) {
             if (!plan.resources().redis().containsKey(resource)
                     && (plan.resources().postgres().get(resource) == null || plan.resources().postgres().get(resource).dataDir().isEmpty())) {
@@ -116,6 +123,16 @@ final class ScheduledJobs {
             }
         }
         return Optional.empty();
+    }
+
+    private java.util.List<Snapshot> startListing;
+
+    /** The snapshot listing, read once for all schedules when the agent starts. */
+    private java.util.List<Snapshot> snapshotsAtStart() {
+        if (startListing == null) {
+            startListing = repo.snapshots().list();
+        }
+        return startListing;
     }
 
     private void prune(Schedule schedule) {

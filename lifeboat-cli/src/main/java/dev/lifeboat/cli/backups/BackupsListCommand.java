@@ -55,7 +55,7 @@ public final class BackupsListCommand implements Callable<Integer> {
                     .filter(r -> r.backup().equals(s.id()));
             // A later failed attempt on this backup (amcheck found corruption, replay stopped short) is shown, not hidden.
             Optional<FullVerification.Result> failed = attempts.computeIfAbsent(s.manifest().name(), c -> new FullVerification(repo).lastAttempt(c))
-                    .filter(r -> r.backup().equals(s.id()) && !r.ok() && v.map(ok -> r.verifiedAt().compareTo(ok.verifiedAt()) > 0).orElse(true));
+                    .filter(r -> r.backup().equals(s.id()) && !r.ok() && v.map(ok -> java.time.Instant.parse(r.verifiedAt()).isAfter(java.time.Instant.parse(ok.verifiedAt()))).orElse(true));
             m.put("verified", v.map(r -> r.verifiedAt() + ", recovery point " + r.recoveryPoint()).orElse(null));
             m.put("verification_failed", failed.map(r -> r.verifiedAt() + ": " + (r.replayShortfall() != null && !r.replayShortfall().isEmpty()
                     ? r.replayShortfall() : "pg_amcheck: " + r.amcheckOutput())).orElse(null));

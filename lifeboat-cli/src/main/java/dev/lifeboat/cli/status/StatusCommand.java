@@ -154,7 +154,7 @@ public final class StatusCommand implements Callable<Integer> {
             a = new WalProtection.Assessment(a.rpoLag(), a.basis(), a.problems(), notes);
             List<String> problems = new ArrayList<>(a.problems());
             repoProblem.ifPresent(problems::add);
-            if (e.getValue() == WalProtection.Mode.NONE) {
+            if (e.getValue() == WalProtection.Mode.NONE && repoProblem.isEmpty() && repoError.isEmpty()) {
                 // No WAL reaches the repository: only base backups protect the cluster, and the recovery point is the newest.
                 if (repo.isEmpty()) {
                     problems.add("no 'wal' schedule covers " + name + ", so only its base backups protect it, and without the key "

@@ -36,11 +36,17 @@ final class LocalServer {
         }
         long start = Long.parseLong(lines.get(2).trim());
         int port = Integer.parseInt(lines.get(3).trim());
-        if (Math.abs(start - serverStartEpoch) > 1 || port != serverPort) {
+        // postmaster.pid is written early in start-up, pg_postmaster_start_time() at its end (after loading libraries,
+        // time zones, shared memory), seconds later on a large host: the server's time may follow, never precede.
+        long lateBy = serverStartEpoch - start;
+        if (lateBy < -1 || lateBy > START_UP_SECONDS || port != serverPort) {
             throw new LifeboatException(ErrorCode.USAGE, "the server connected to (port " + serverPort + ", started at epoch " + serverStartEpoch
                     + ") is not the one running from " + dataDir + " (port " + port + ", started at epoch " + start + ")", HINT);
         }
     }
+
+    /** The longest a postmaster's start-up takes between writing postmaster.pid and recording its start time. */
+    static final long START_UP_SECONDS = 600;
 
     private static final String HINT = "Connect to the server whose data directory this host holds (--host/--port, or the plan's "
             + "primary from the primary's host): a backup copies the files on this host.";

@@ -27,6 +27,13 @@ class LocalServerTest {
     }
 
     @Test
+    void aServerWhoseStartUpTookSecondsIsTheSame() throws Exception {
+        // postmaster.pid is written early in start-up; pg_postmaster_start_time() at its end.
+        pidFile(1_764_000_000L, 5432);
+        assertThatCode(() -> LocalServer.check(data, 1_764_000_042L, 5432)).doesNotThrowAnyException();
+    }
+
+    @Test
     void anotherServerOnTheSamePathIsRefused() throws Exception {
         // The standby's host, the same path as the primary's, but the connection went to the primary.
         pidFile(1_764_000_000L, 5432);

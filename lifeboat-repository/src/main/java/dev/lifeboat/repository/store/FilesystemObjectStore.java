@@ -219,7 +219,10 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     /** Makes a rename durable. Platforms that cannot open directories skip it; the rename is atomic regardless. */
     private StoreException failure(String name, String what, Throwable e) {
-        StoreException.Kind kind = e instanceof AccessDeniedException ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
+        // Permission denied, and a read-only mount (EROFS: a DR copy mounted read-only), are answers, not outages.
+        boolean refused = e instanceof AccessDeniedException || e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                && fse.getReason().contains("Read-only file system");
+        StoreException.Kind kind = refused ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE;
         return failure(kind, name, what, e);
     }
 
