@@ -33,14 +33,9 @@ public final class ReadLock implements AutoCloseable {
     public static ReadLock take(Repository repo, String purpose, Consumer<String> decisions) {
         try {
             return new ReadLock(repo.lockShared(purpose));
-        } catch (StoreException e) {
-            if (e.kind() != StoreException.Kind.PERMANENT) {
-                throw e;
-            }
-            decisions.accept(unlocked(e.getMessage()));
-            return none();
-        } catch (LifeboatException e) {
-            if (e.code() != ErrorCode.STORE_REFUSED) {
+        } catch (LifeboatException e) { // StoreException among them
+            boolean refused = e instanceof StoreException se ? se.kind() == StoreException.Kind.PERMANENT : e.code() == ErrorCode.STORE_REFUSED;
+            if (!refused) {
                 throw e;
             }
             decisions.accept(unlocked(e.getMessage()));

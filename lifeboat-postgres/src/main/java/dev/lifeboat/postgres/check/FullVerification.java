@@ -139,10 +139,8 @@ public final class FullVerification {
 
     /** The role created by initdb (OID 10), which every pg_roles reader may see. */
     private static String bootstrapSuperuser(int port, String user, Optional<String> password) {
-        java.util.Properties props = new java.util.Properties();
-        props.setProperty("user", user);
-        password.ifPresent(p -> props.setProperty("password", p));
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+        try (java.sql.Connection c = dev.lifeboat.postgres.connect.Connections.open("jdbc:postgresql://127.0.0.1:" + port + "/postgres", user, password,
+                Duration.ofSeconds(10), "lifeboat verify");
              java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT rolname FROM pg_roles WHERE oid = 10")) {
             rs.next();
             return rs.getString(1);
