@@ -80,8 +80,8 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Whether the server answers an anonymous request with any HTTP status. An open port is not enough: a cold
-     * S3Proxy once dropped the connection of the first upload it was sent (a "broken pipe" in a contract test).
+     * Whether the server answers an anonymous request with any HTTP status: an open port is not enough, Jetty may
+     * not be serving yet.
      */
     private boolean answersHttp() {
         try {

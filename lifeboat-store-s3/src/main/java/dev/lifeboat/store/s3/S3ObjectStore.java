@@ -39,7 +39,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * threshold are uploaded in parts and completed at once (an aborted upload leaves nothing visible). The SDK's own
  * retries are off: transient failures are classified {@code RETRYABLE} and retried with backoff by
  * {@code RetryingObjectStore}. Checksums are only sent where the API requires them, because several
- * S3-compatible services (and GCS) reject the SDK's newer default trailing checksums.
+ * S3-compatible services (and GCS) reject the SDK's newer default trailing checksums. Bodies are sent whole, never
+ * as {@code aws-chunked} (the SDK's default over plain HTTP): S3Proxy left an empty chunked body unread and its
+ * server closed the connection unannounced, so the next request on it failed with "Broken pipe".
  */
 public final class S3ObjectStore implements ObjectStore {
     private final S3Config config;
@@ -53,6 +55,7 @@ public final class S3ObjectStore implements ObjectStore {
         S3ClientBuilder b = S3Client.builder()
                 .region(Region.of(config.region()))
                 .forcePathStyle(config.pathStyle())
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16).connectionTimeout(java.time.Duration.ofSeconds(5))
