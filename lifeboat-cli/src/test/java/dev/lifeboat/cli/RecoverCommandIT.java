@@ -110,26 +110,30 @@ class RecoverCommandIT {
             assertThat(asReplicationRole.status()).as(asReplicationRole.out() + asReplicationRole.err()).isZero();
             assertThat(asReplicationRole.out()).contains("pg_amcheck found no corruption");
 
-            // The same server binaries without pg_amcheck (as PostgreSQL 12 and 13 have none): the full check fails,
-            // says why, records no verified point, and the listing shows the failed attempt instead of hiding it.
+            // The same server binaries without pg_amcheck (as PostgreSQL 12 and 13 have none): amcheck's B-tree check
+            // runs through psql instead, and says that this is what was checked.
             // Beside the primary's data directory: the server runs as postgres, who cannot enter the test's temporary directory.
-            Path bin = Files.createDirectories(primary.dataDirectory().resolveSibling("bin-without-amcheck"));
-            try (var tools = Files.list(primary.bin())) {
-                for (Path tool : tools.toList()) {
-                    if (!tool.getFileName().toString().equals("pg_amcheck")) {
-                        Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
-                    }
-                }
-            }
+            Path bin = binariesWithout(primary, "bin-without-amcheck", "pg_amcheck");
             Path plan2 = tmp.resolve("lifeboat-no-amcheck.yaml");
             Files.writeString(plan2, Files.readString(plan).replace("      user: postgres\n", "      user: postgres\n      bin-dir: " + bin + "\n"));
-            Map<String, String> env2 = Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan2.toString());
-            Cli.Result noAmcheck = Cli.run(env2, "verify", "--full", "--only", "postgres");
-            assertThat(noAmcheck.status()).as(noAmcheck.out() + noAmcheck.err()).isEqualTo(80);
-            assertThat(noAmcheck.out()).contains("pg_amcheck comes with PostgreSQL 14", "recovery point reached (not recorded as verified)");
+            Cli.Result noAmcheck = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan2.toString()),
+                    "verify", "--full", "--only", "postgres");
+            assertThat(noAmcheck.status()).as(noAmcheck.out() + noAmcheck.err()).isZero();
+            assertThat(noAmcheck.out()).contains("amcheck's bt_index_check (these binaries have no pg_amcheck", "found no corruption",
+                    "last verified recovery point");
+
+            // Nothing to check with at all: the full check fails, says why, records no verified point, and the listing
+            // shows the failed attempt instead of hiding it.
+            Path bare = binariesWithout(primary, "bin-without-checkers", "pg_amcheck", "psql");
+            Path plan4 = tmp.resolve("lifeboat-no-checker.yaml");
+            Files.writeString(plan4, Files.readString(plan).replace("      user: postgres\n", "      user: postgres\n      bin-dir: " + bare + "\n"));
+            Cli.Result noChecker = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan4.toString()),
+                    "verify", "--full", "--only", "postgres");
+            assertThat(noChecker.status()).as(noChecker.out() + noChecker.err()).isEqualTo(80);
+            assertThat(noChecker.out()).contains("is there to check the restored copy with", "recovery point reached (not recorded as verified)");
             Cli.Result listed = Cli.run(env, "backups", "list");
             assertThat(listed.out()).contains("FAILED");
-            assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verification_failed").asText()).contains("pg_amcheck");
+            assertThat(Cli.run(env, "backups", "list", "--json").json().get(0).get("verification_failed").asText()).contains("bt_index_check");
 
             Path home = pg.newServerHome("recovered");
             Path data = home.resolve("data");
@@ -249,5 +253,18 @@ class RecoverCommandIT {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    /** Links to every tool of the primary's binaries but {@code left}, beside its data directory (the server's user can enter it). */
+    private static Path binariesWithout(dev.lifeboat.testkit.PostgresServer primary, String name, String... left) throws java.io.IOException {
+        Path bin = Files.createDirectories(primary.dataDirectory().resolveSibling(name));
+        try (var tools = Files.list(primary.bin())) {
+            for (Path tool : tools.toList()) {
+                if (!java.util.List.of(left).contains(tool.getFileName().toString())) {
+                    Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
+                }
+            }
+        }
+        return bin;
     }
 }

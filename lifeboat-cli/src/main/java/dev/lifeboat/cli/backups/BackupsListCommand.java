@@ -58,7 +58,7 @@ public final class BackupsListCommand implements Callable<Integer> {
                     .filter(r -> r.backup().equals(s.id()) && !r.ok() && v.map(ok -> java.time.Instant.parse(r.verifiedAt()).isAfter(java.time.Instant.parse(ok.verifiedAt()))).orElse(true));
             m.put("verified", v.map(r -> r.verifiedAt() + ", recovery point " + r.recoveryPoint()).orElse(null));
             m.put("verification_failed", failed.map(r -> r.verifiedAt() + ": " + (r.replayShortfall() != null && !r.replayShortfall().isEmpty()
-                    ? r.replayShortfall() : "pg_amcheck: " + r.amcheckOutput())).orElse(null));
+                    ? r.replayShortfall() : r.method().tool() + ": " + r.amcheckOutput())).orElse(null));
             json.add(m);
             t.row(s.shortId(), s.manifest().name(), trim(s.manifest().time()), trim(s.manifest().ended()), l.get("start_lsn"), l.get("stop_lsn"),
                     l.get("timeline"), Sizes.bytes(s.manifest().stats().bytes()), Sizes.bytes(s.manifest().stats().storedBytes()),

@@ -156,15 +156,15 @@ public final class Verification {
         boolean replayed = fr.replayShortfall().isEmpty();
         checked.add(cluster + ": restored backup " + fr.backup().substring(0, 8) + " with " + fr.walSegments()
                 + " WAL segment(s) into a scratch cluster, replayed and promoted in " + fr.took().toSeconds() + " s; "
-                + (replayed ? "replay reached the end of the archived WAL" : "replay stopped short") + "; pg_amcheck "
-                + (fr.amcheckOk() ? "found no corruption" : "FAILED") + "; "
+                + (replayed ? "replay reached the end of the archived WAL" : "replay stopped short") + "; " + fr.method().description()
+                + (fr.amcheckOk() ? " found no corruption" : " FAILED") + "; "
                 + (fr.ok() ? "last verified recovery point: " : "recovery point reached (not recorded as verified): ") + fr.recoveryPoint());
         if (!replayed) {
             problems.add(cluster + ": " + fr.replayShortfall());
         }
         if (!fr.amcheckOk()) {
             List<String> lines = fr.amcheckOutput().lines().toList();
-            problems.add(cluster + ": pg_amcheck on the restored copy reported: " + String.join("\n  ", lines.subList(0, Math.min(20, lines.size())))
+            problems.add(cluster + ": " + fr.method().tool() + " on the restored copy reported: " + String.join("\n  ", lines.subList(0, Math.min(20, lines.size())))
                     + (lines.size() > 20 ? "\n  … " + (lines.size() - 20) + " more line(s): 'lifeboat backups list --json' keeps the output (verification_failed)" : ""));
         }
         m.put("backup", fr.backup());
@@ -172,6 +172,7 @@ public final class Verification {
         m.put("lsn", fr.lsn());
         m.put("replay_complete", replayed);
         m.put("amcheck_ok", fr.amcheckOk());
+        m.put("amcheck_method", fr.method().tool());
         m.put("verified", fr.ok());
         m.put("seconds", fr.took().toMillis() / 1000.0);
         return m;

@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
                         + "the age of its newest snapshot against the same kind of target. The report says what was "
                         + "checked. --full also restores each cluster's newest backup with all archived WAL into a scratch cluster on "
                         + "a free loopback port, lets it replay and promote, checks that replay reached the end of the archived WAL, runs "
-                        + "pg_amcheck over every database (PostgreSQL 14 and newer; as the copy's bootstrap superuser over the copy's own Unix "
+                        + "pg_amcheck over every database (on PostgreSQL 12 and 13, which have none, amcheck's bt_index_check on every B-tree "
+                        + "index through psql; as the copy's bootstrap superuser over the copy's own Unix "
                         + "socket, so the plan's role needs only REPLICATION), records the last verified recovery point in the repository when every step passed, "
                         + "and deletes the scratch cluster. A cluster of the plan without any backup is a problem; a cluster whose WAL "
                         + "has a gap is not restored (the report says so)."},

@@ -1,7 +1,6 @@
 package dev.lifeboat.postgres.check;
 
 import dev.lifeboat.core.error.LifeboatException;
-import dev.lifeboat.core.process.ExternalCommand;
 import dev.lifeboat.postgres.recovery.PostgresControl;
 import dev.lifeboat.postgres.recovery.PostgresRecovery;
 import dev.lifeboat.postgres.recovery.RecoveryTarget;
@@ -13,16 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Proves a cluster's newest backup restores: recovers it with all archived WAL into a scratch data directory on a
  * free loopback port, lets PostgreSQL replay and promote, checks that replay reached the end of the archived WAL,
- * runs {@code pg_amcheck} over every database (installing the amcheck extension in the scratch copy only), records
+ * looks for corruption in every database ({@link CorruptionCheck}: pg_amcheck, or amcheck's B-tree check where the
+ * binaries are older than PostgreSQL 14), records
  * the last verified recovery point in the repository when every step passed, then stops the scratch server and
  * deletes it.
  */
@@ -39,11 +37,17 @@ public final class FullVerification {
      * @param recoveryPoint the last commit replayed (or the backup's end when no commit came after it)
      * @param replayShortfall empty when replay reached the end of the archived WAL, else where it stopped and why
      *                        that means damage ({@link PostgresRecovery.ReplayReach#shortfall()})
-     * @param amcheckOk     whether pg_amcheck found no corruption
-     * @param amcheckOutput what pg_amcheck said, when it found something
+     * @param amcheckOk     whether the corruption check found no corruption
+     * @param amcheckOutput what the check said, when it found something
+     * @param amcheckMethod the {@link CorruptionCheck.Method} that ran (absent in records written before there was a choice)
      */
     public record Result(String cluster, String backup, int walSegments, String recoveryPoint, String lsn, String replayShortfall,
-                         boolean amcheckOk, String amcheckOutput, long tookMillis, String verifiedAt) {
+                         boolean amcheckOk, String amcheckOutput, String amcheckMethod, long tookMillis, String verifiedAt) {
+        /** The checker that ran. */
+        public CorruptionCheck.Method method() {
+            return amcheckMethod == null ? CorruptionCheck.Method.PG_AMCHECK : CorruptionCheck.Method.valueOf(amcheckMethod);
+        }
+
         public Duration took() {
             return Duration.ofMillis(tookMillis);
         }
@@ -87,30 +91,10 @@ public final class FullVerification {
             try {
                 PostgresRecovery.Result r = recovery.recover(plan, data, port, user, password, Optional.of(bin), limit);
                 String superuser = bootstrapSuperuser(port, user, password);
-                Map<String, String> env = new HashMap<>();
-                String output;
-                boolean ok;
-                Path amcheck = bin.resolve("pg_amcheck");
-                if (!java.nio.file.Files.isExecutable(amcheck)) {
-                    output = "no " + amcheck + ": pg_amcheck comes with PostgreSQL 14 and newer, so a cluster of an older major version "
-                            + "cannot be checked page by page";
-                    ok = false;
-                } else {
-                    try {
-                        output = ExternalCommand.run(List.of(amcheck.toString(), "-h", data.toAbsolutePath().toString(), "-p", Integer.toString(port), "-U",
-                                superuser, "--all", "--install-missing", "--heapallindexed", "--no-strict-names"), scratch.path().resolve("pg_amcheck.log"),
-                                limit, env);
-                        ok = true;
-                    } catch (LifeboatException e) {
-                        // The scratch directory and its log go when this returns: keep what pg_amcheck said (up to 64 KiB)
-                        // with the verification's record, not a path that no longer exists.
-                        output = amcheckLog(scratch.path().resolve("pg_amcheck.log")).orElse(e.getMessage());
-                        ok = false;
-                    }
-                }
+                CorruptionCheck.Outcome check = CorruptionCheck.run(bin, data, port, superuser, scratch.path().resolve("amcheck.log"), limit);
                 String point = r.lastReplayedCommit().orElse("end of backup " + plan.backup().shortId() + " (" + plan.backup().manifest().ended() + ")");
                 Result result = new Result(cluster, plan.backup().id(), plan.wal().size(), point, r.currentLsn(), r.reach().shortfall().orElse(""),
-                        ok, ok ? "" : output, (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
+                        check.ok(), check.output(), check.method().name(), (System.nanoTime() - t0) / 1_000_000, Instant.now().toString());
                 record(attemptName(cluster), result); // failed attempts too, so a listing can tell "failed" from "never verified"
                 if (result.ok()) {
                     record(name(cluster), result);
@@ -125,15 +109,6 @@ public final class FullVerification {
                     }
                 }
             }
-        }
-    }
-
-    private static Optional<String> amcheckLog(Path log) {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(log)) {
-            String text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? Optional.empty() : Optional.of(text);
-        } catch (java.io.IOException e) {
-            return Optional.empty();
         }
     }
 

@@ -1,0 +1,88 @@
+package dev.lifeboat.postgres.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeboat.testkit.PostgresHarness;
+import dev.lifeboat.testkit.PostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both checkers against a real server: a sound cluster passes, and one whose table's heap was replaced by another
+ * table's (page checksums still valid, so only amcheck can tell) fails, naming the index that no longer matches.
+ */
+class CorruptionCheckIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void bothCheckersPassASoundClusterAndNameTheIndexThatNoLongerMatchesItsHeap() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().start()) {
+            PostgresServer server = pg.primary();
+            server.execute("CREATE DATABASE \"learning app\"");
+            try (var c = server.connect("learning app"); var st = c.createStatement()) {
+                st.execute("CREATE TABLE progress (id int PRIMARY KEY, learner text)");
+                st.execute("CREATE TABLE shadow (id int PRIMARY KEY, learner text)");
+                st.execute("INSERT INTO progress SELECT g, 'learner-' || g FROM generate_series(1, 2000) g");
+                // The same row count and widths, other keys: the same number of pages, each with a valid checksum.
+                st.execute("INSERT INTO shadow SELECT g + 100000, 'learner-' || g FROM generate_series(1, 2000) g");
+            }
+            Path withoutPgAmcheck = binariesWithout(server.bin(), "pg_amcheck");
+
+            for (Path bin : new Path[] {server.bin(), withoutPgAmcheck}) {
+                CorruptionCheck.Outcome sound = CorruptionCheck.run(bin, server.dataDirectory(), server.port(), "postgres", dir.resolve("sound.log"),
+                        Duration.ofMinutes(2));
+                assertThat(sound.ok()).as(sound.output()).isTrue();
+            }
+            assertThat(CorruptionCheck.run(server.bin(), server.dataDirectory(), server.port(), "postgres", dir.resolve("a.log"), Duration.ofMinutes(2))
+                    .method()).isEqualTo(CorruptionCheck.Method.PG_AMCHECK);
+
+            String progress;
+            String shadow;
+            try (var c = server.connect("learning app"); var st = c.createStatement()) {
+                progress = path(st, "progress");
+                shadow = path(st, "shadow");
+            }
+            server.stop();
+            Files.copy(server.dataDirectory().resolve(shadow), server.dataDirectory().resolve(progress), StandardCopyOption.REPLACE_EXISTING);
+            server.start();
+
+            CorruptionCheck.Outcome found = CorruptionCheck.run(server.bin(), server.dataDirectory(), server.port(), "postgres", dir.resolve("pg.log"),
+                    Duration.ofMinutes(2));
+            assertThat(found.ok()).isFalse();
+            assertThat(found.method()).isEqualTo(CorruptionCheck.Method.PG_AMCHECK);
+            assertThat(found.output()).contains("progress_pkey");
+
+            CorruptionCheck.Outcome sql = CorruptionCheck.run(withoutPgAmcheck, server.dataDirectory(), server.port(), "postgres", dir.resolve("sql.log"),
+                    Duration.ofMinutes(2));
+            assertThat(sql.ok()).isFalse();
+            assertThat(sql.method()).isEqualTo(CorruptionCheck.Method.BT_INDEX_CHECK);
+            assertThat(sql.output()).contains("database learning app, index public.progress_pkey", "amcheck found 1 damaged B-tree index(es)")
+                    .doesNotContain("shadow_pkey");
+        }
+    }
+
+    private static String path(java.sql.Statement st, String table) throws java.sql.SQLException {
+        try (var rs = st.executeQuery("SELECT pg_relation_filepath('" + table + "')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** A directory of links to every tool in {@code bin} but one, as older server packages are. */
+    private Path binariesWithout(Path bin, String tool) throws java.io.IOException {
+        Path out = Files.createDirectories(dir.resolve("bin-without-" + tool));
+        try (var tools = Files.list(bin)) {
+            for (Path t : tools.toList()) {
+                if (!t.getFileName().toString().equals(tool)) {
+                    Files.createSymbolicLink(out.resolve(t.getFileName()), t);
+                }
+            }
+        }
+        return out;
+    }
+}
