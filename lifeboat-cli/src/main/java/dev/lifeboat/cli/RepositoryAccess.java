@@ -1,6 +1,5 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.core.config.PlanLoader;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Plan;
@@ -22,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,8 +44,8 @@ public final class RepositoryAccess {
             description = "Regions that must hold an object before a write counts (default: the plan's commit-after, else 1).")
     Integer commitAfter;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The plan file (default: $LIFEBOAT_CONFIG, else ./lifeboat.yaml when present).")
-    Path config;
+    @Mixin
+    PlanAccess plans;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Read the passphrase from FILE (default: $LIFEBOAT_PASSPHRASE).")
     Path passphraseFile;
@@ -55,7 +55,6 @@ public final class RepositoryAccess {
 
     private final Map<String, String> env;
     private final Stores stores;
-    private Optional<Plan> plan;
 
     public RepositoryAccess() {
         this(Lifeboat.environment());
@@ -64,15 +63,17 @@ public final class RepositoryAccess {
     RepositoryAccess(Map<String, String> env) {
         this.env = env;
         this.stores = new Stores(env);
+        this.plans = new PlanAccess(env);
     }
 
     /** The plan, when one is given or ./lifeboat.yaml exists. */
     public Optional<Plan> plan() {
-        if (plan == null) {
-            Path file = PlanLoader.locate(Optional.ofNullable(config), env);
-            plan = config != null || env.containsKey(PlanLoader.ENV) || Files.exists(file) ? Optional.of(PlanLoader.load(file)) : Optional.empty();
-        }
-        return plan;
+        return plans.plan();
+    }
+
+    /** The plan and its secrets, for what takes no repository. */
+    public PlanAccess plans() {
+        return plans;
     }
 
     /**
@@ -146,18 +147,17 @@ public final class RepositoryAccess {
 
     /** A PostgreSQL cluster of the plan, if there is a plan and it names one. */
     public Optional<dev.lifeboat.core.plan.PostgresCluster> postgres(String name) {
-        return plan().map(p -> p.resources().postgres().get(name));
+        return plans.postgres(name);
     }
 
     /** The password for a cluster: the plan's secret source, else {@code $PGPASSWORD}, else none. */
     public Optional<String> postgresPassword(String name) {
-        return postgres(name).flatMap(dev.lifeboat.core.plan.PostgresCluster::password).map(this::resolve)
-                .or(() -> Optional.ofNullable(env.get("PGPASSWORD")));
+        return plans.postgresPassword(name);
     }
 
     /** A plan secret's value, read now from its source. */
     public String resolve(dev.lifeboat.core.plan.Secret secret) {
-        return stores.resolve(secret);
+        return plans.resolve(secret);
     }
 
     /** Whether a credential file was named on the command line (--key-file or --passphrase-file). */

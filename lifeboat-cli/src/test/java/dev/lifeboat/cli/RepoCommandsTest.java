@@ -92,6 +92,29 @@ class RepoCommandsTest {
     }
 
     @Test
+    void optionsACommandWouldIgnoreAreRefused() throws Exception {
+        String id = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json").json().get("snapshot").asText();
+        // An id with a name is a claim about which snapshot is meant.
+        Cli.Result other = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--name", "grafana", "--to", tmp.resolve("other").toString());
+        assertThat(other.status()).as(other.err()).isEqualTo(79);
+        assertThat(other.err()).contains("is of 'helm-values', not 'grafana'");
+        assertThat(tmp.resolve("other")).doesNotExist();
+        Cli.Result same = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--name", "helm-values", "--to", tmp.resolve("same").toString());
+        assertThat(same.status()).as(same.err()).isZero();
+
+        Cli.Result timeout = lb("recover", "--mode", "cache", "--instance", "cache", "--timeout", "5m", "--to", "127.0.0.1:6379", "--dry-run");
+        assertThat(timeout.status()).as(timeout.err()).isEqualTo(2);
+        assertThat(timeout.err()).contains("--timeout is for PostgreSQL recovery");
+        // Commands that act on servers only take no repository option.
+        Cli.Result health = lb("health", "--instance", "cache");
+        assertThat(health.status()).isEqualTo(2);
+        assertThat(health.err()).contains("Unknown options: '--repo'");
+        Cli.Result failover = Cli.run("failover", "redis", "--instance", "cache", "--host", "127.0.0.1", "--dry-run");
+        assertThat(failover.status()).isEqualTo(2);
+        assertThat(failover.err()).contains("--host/--port are not used here");
+    }
+
+    @Test
     void deltaRestoreDryRunNamesWhatItWouldRemoveThenBringsTheCopyBack() throws Exception {
         lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
         Path target = tmp.resolve("restored");

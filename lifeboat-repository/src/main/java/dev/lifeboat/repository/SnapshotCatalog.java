@@ -75,7 +75,8 @@ public final class SnapshotCatalog {
     }
 
     /**
-     * Finds a snapshot by id prefix, or {@code latest} (optionally of one name).
+     * Finds a snapshot by id prefix, or {@code latest} (optionally of one name). With an id, a name is checked: the
+     * snapshot must be of it.
      *
      * @throws LifeboatException {@code snapshot-not-found}, also when a prefix is ambiguous
      */
@@ -95,6 +96,12 @@ public final class SnapshotCatalog {
                     + (matches.size() > 1 ? " uniquely (" + matches.size() + " match)" : ""),
                     matches.size() > 1 ? "Give more characters of the id." : null);
         }
-        return load(matches.get(0));
+        Snapshot found = load(matches.get(0));
+        if (name.isPresent() && !name.get().equals(found.manifest().name())) {
+            // An id with a name is a claim about which snapshot is meant: a restore of another resource's snapshot is refused.
+            throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "snapshot " + found.shortId() + " is of '" + found.manifest().name()
+                    + "', not '" + name.get() + "'", "Check the id with 'lifeboat snapshots list', or drop --name.");
+        }
+        return found;
     }
 }

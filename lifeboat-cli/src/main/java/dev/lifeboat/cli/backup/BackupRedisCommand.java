@@ -66,12 +66,12 @@ public final class BackupRedisCommand implements Callable<Integer> {
                     "The AOF is copied from --data-dir on this host, the primary's or a replica's.");
         }
         String snapshotName = redis.name(name);
-        RedisTarget primary = redis.primary(access);
+        RedisTarget primary = redis.primary(access.plans());
         if (aof) {
             return backupAof(snapshotName, primary);
         }
         SourceChoice.Choice choice = fromPrimary ? new SourceChoice.Choice(primary, "backing up from the primary, as --from-primary asks")
-                : SourceChoice.choose(primary, redis.replicas(access));
+                : SourceChoice.choose(primary, redis.replicas(access.plans()));
         output.decision(choice.reason());
         Repository repo = access.open();
         ProgressBar bar = output.progress("backup " + snapshotName);

@@ -60,7 +60,7 @@ public final class CacheWarmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RedisInstance instance = redis.planned(access).orElseThrow(() -> new LifeboatException(ErrorCode.USAGE,
+        RedisInstance instance = redis.planned(access.plans()).orElseThrow(() -> new LifeboatException(ErrorCode.USAGE,
                 "cache warm needs --instance NAME from the plan", "The plan declares the warm sets of each instance."));
         Criticality threshold = switch (priority.toLowerCase(java.util.Locale.ROOT)) {
             case "all" -> null;
@@ -74,7 +74,7 @@ public final class CacheWarmCommand implements Callable<Integer> {
             throw new LifeboatException(ErrorCode.USAGE, "instance '" + instance.name() + "' has no warm sets at priority " + priority,
                     "Declare them under resources.redis." + instance.name() + ".warm in the plan.");
         }
-        RedisTarget target = to == null ? redis.primary(access) : redis.primary(access).at(dev.lifeboat.cli.EndpointOption.parse(to));
+        RedisTarget target = to == null ? redis.primary(access.plans()) : redis.primary(access.plans()).at(dev.lifeboat.cli.EndpointOption.parse(to));
         boolean needsSnapshot = sets.stream().anyMatch(s -> s.source() == WarmSet.Source.SNAPSHOT);
         Optional<Repository> repo = needsSnapshot ? Optional.of(access.open()) : Optional.empty();
         Optional<Snapshot> newest = repo.flatMap(r -> r.snapshots().list().stream()

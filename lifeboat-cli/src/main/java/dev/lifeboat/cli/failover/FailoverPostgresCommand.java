@@ -1,6 +1,6 @@
 package dev.lifeboat.cli.failover;
 
-import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.PlanAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 + "hand now; 99 the re-point command cannot run, so nothing was changed; 95 the failover did not complete; 90 the replica does not answer."})
 public final class FailoverPostgresCommand implements Callable<Integer> {
     @Mixin
-    RepositoryAccess access;
+    PlanAccess access;
 
     @Mixin
     Output output;

@@ -1,6 +1,6 @@
 package dev.lifeboat.cli.failover;
 
-import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.PlanAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.cli.redis.RedisOptions;
 import dev.lifeboat.cli.redis.SentinelAccess;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit status: 0 failed over (or planned); 95 the failover did not complete; 2 bad arguments."})
 public final class FailoverRedisCommand implements Callable<Integer> {
     @Mixin
-    RepositoryAccess access;
+    PlanAccess access;
 
     @Mixin
     RedisOptions redis;
@@ -47,6 +47,7 @@ public final class FailoverRedisCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        redis.refuseServer("a failover takes the master from the plan's Sentinels");
         SentinelGroup sentinels = SentinelAccess.required(redis, access);
         Optional<Endpoint> chosen = Optional.ofNullable(to).map(dev.lifeboat.cli.EndpointOption::parse);
         Failover failover = new Failover(sentinels, redis.primary(access), output::decision);

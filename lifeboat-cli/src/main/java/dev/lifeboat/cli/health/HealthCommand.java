@@ -1,6 +1,6 @@
 package dev.lifeboat.cli.health;
 
-import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.PlanAccess;
 import dev.lifeboat.cli.output.Output;
 import dev.lifeboat.cli.redis.RedisOptions;
 import dev.lifeboat.cli.redis.SentinelAccess;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
                 + "(source-unreachable)."})
 public final class HealthCommand implements Callable<Integer> {
     @Mixin
-    RepositoryAccess access;
+    PlanAccess access;
 
     @Mixin
     RedisOptions redis;

@@ -79,7 +79,7 @@ final class CacheRecovery {
         double mbps = measureRead(repo, snapshot);
         boolean live = to.isPresent();
         double seconds = 2 * bytes / 1e6 / mbps + (live ? keys / RESTORE_KEYS_PER_SECOND : bytes / 1e6 / LOAD_MB_PER_SECOND + keys / RESTORE_KEYS_PER_SECOND) + 1;
-        Optional<RedisTarget> target = to.map(t -> redis.primary(access).at(dev.lifeboat.cli.EndpointOption.parse(t)));
+        Optional<RedisTarget> target = to.map(t -> redis.primary(access.plans()).at(dev.lifeboat.cli.EndpointOption.parse(t)));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dry_run", dryRun);
         m.put("instance", instance);

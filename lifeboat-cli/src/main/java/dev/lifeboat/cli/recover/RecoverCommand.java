@@ -120,7 +120,7 @@ public final class RecoverCommand implements Callable<Integer> {
     String user;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for replay (default 30m).")
-    String timeout = "30m";
+    String timeout;
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
@@ -158,6 +158,7 @@ public final class RecoverCommand implements Callable<Integer> {
         given.put("--tablespace-map", !tablespaceMap.isEmpty());
         given.put("--keep-archiving", keepArchiving);
         given.put("--user", user != null);
+        given.put("--timeout", timeout != null);
         List<String> wrong = given.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
         if (!wrong.isEmpty()) {
             throw new LifeboatException(ErrorCode.USAGE, String.join(", ", wrong) + (wrong.size() == 1 ? " is" : " are")
@@ -256,7 +257,7 @@ public final class RecoverCommand implements Callable<Integer> {
         }
         String role = user != null ? user : access.postgres(cluster).map(PostgresCluster::user).orElse("postgres");
         Optional<String> password = access.postgresPassword(cluster);
-        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, Optional.of(server), Durations.parse(timeout), delta, tablespaces);
+        PostgresRecovery.Result r = recovery.recover(plan, to, p, role, password, Optional.of(server), Durations.parse(timeout == null ? "30m" : timeout), delta, tablespaces);
         r.delta().ifPresent(d -> {
             m.put("delta_reused_bytes", d.reusedBytes());
             m.put("delta_fetched_bytes", d.fetchedBytes());

@@ -1,7 +1,7 @@
 package dev.lifeboat.cli.redis;
 
 import dev.lifeboat.cli.Lifeboat;
-import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.PlanAccess;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Endpoint;
@@ -45,7 +45,7 @@ public final class RedisOptions {
         throw new LifeboatException(ErrorCode.USAGE, "no name for the Redis backups", "Pass --instance NAME from the plan, or --name NAME.");
     }
 
-    public Optional<RedisInstance> planned(RepositoryAccess access) {
+    public Optional<RedisInstance> planned(PlanAccess access) {
         if (instance == null) {
             return Optional.empty();
         }
@@ -54,7 +54,7 @@ public final class RedisOptions {
     }
 
     /** The primary (or the server named by --host/--port), with the instance's password. */
-    public RedisTarget primary(RepositoryAccess access) {
+    public RedisTarget primary(PlanAccess access) {
         Optional<RedisInstance> planned = planned(access);
         String h = host != null ? host : planned.map(r -> r.primary().host()).orElse("127.0.0.1");
         int p = port != null ? port : planned.map(r -> r.primary().port()).orElse(6379);
@@ -63,8 +63,17 @@ public final class RedisOptions {
         return new RedisTarget(new Endpoint(h, p), Optional.empty(), password);
     }
 
+    /**
+     * Refuses --host/--port where the server comes from elsewhere (Sentinel names the master), instead of ignoring them.
+     */
+    public void refuseServer(String why) {
+        if (host != null || port != null) {
+            throw new LifeboatException(ErrorCode.USAGE, "--host/--port are not used here: " + why, "Drop them and pass --instance NAME from the plan.");
+        }
+    }
+
     /** The plan's replicas, unless --host/--port name one server. */
-    public List<Endpoint> replicas(RepositoryAccess access) {
+    public List<Endpoint> replicas(PlanAccess access) {
         if (host != null || port != null) {
             return List.of();
         }

@@ -1,6 +1,6 @@
 package dev.lifeboat.cli.redis;
 
-import dev.lifeboat.cli.RepositoryAccess;
+import dev.lifeboat.cli.PlanAccess;
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.RedisInstance;
@@ -13,11 +13,11 @@ public final class SentinelAccess {
     private SentinelAccess() {
     }
 
-    public static Optional<SentinelGroup> of(RedisOptions redis, RepositoryAccess access) {
+    public static Optional<SentinelGroup> of(RedisOptions redis, PlanAccess access) {
         return redis.planned(access).flatMap(RedisInstance::sentinel).map(s -> new SentinelGroup(s.nodes(), s.masterName()));
     }
 
-    public static SentinelGroup required(RedisOptions redis, RepositoryAccess access) {
+    public static SentinelGroup required(RedisOptions redis, PlanAccess access) {
         Optional<RedisInstance> planned = redis.planned(access);
         if (planned.isEmpty()) {
             throw new LifeboatException(ErrorCode.USAGE, "a failover needs --instance NAME from the plan", "The plan names the instance's Sentinels.");

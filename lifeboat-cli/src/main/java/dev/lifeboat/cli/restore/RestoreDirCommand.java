@@ -37,7 +37,7 @@ public final class RestoreDirCommand implements Callable<Integer> {
     @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "Snapshot id (8 characters suffice) or 'latest'.")
     String snapshot;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this name.")
+    @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this name; with an id: refuse a snapshot of another name.")
     String name;
 
     @Option(names = "--to", required = true, paramLabel = "PATH", description = "Target directory; must be new or empty unless --delta.")

@@ -39,7 +39,7 @@ public final class RestorePostgresCommand implements Callable<Integer> {
     @Option(names = "--snapshot", required = true, paramLabel = "ID", description = "Snapshot id (8 characters suffice) or 'latest'.")
     String snapshot;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this cluster.")
+    @Option(names = "--name", paramLabel = "NAME", description = "With 'latest': the newest snapshot of this cluster; with an id: refuse a snapshot of another cluster.")
     String name;
 
     @Option(names = "--to", required = true, paramLabel = "DIR", description = "Target data directory; must be new or empty.")
