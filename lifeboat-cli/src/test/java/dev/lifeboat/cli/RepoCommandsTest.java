@@ -102,9 +102,9 @@ class RepoCommandsTest {
         Cli.Result same = lb("restore", "dir", "--snapshot", id.substring(0, 8), "--name", "helm-values", "--to", tmp.resolve("same").toString());
         assertThat(same.status()).as(same.err()).isZero();
 
-        Cli.Result timeout = lb("recover", "--mode", "cache", "--instance", "cache", "--timeout", "5m", "--to", "127.0.0.1:6379", "--dry-run");
-        assertThat(timeout.status()).as(timeout.err()).isEqualTo(2);
-        assertThat(timeout.err()).contains("--timeout is for PostgreSQL recovery");
+        Cli.Result port = lb("recover", "--mode", "cache", "--instance", "cache", "--port", "6380", "--to", "127.0.0.1:6379", "--dry-run");
+        assertThat(port.status()).as(port.err()).isEqualTo(2);
+        assertThat(port.err()).contains("--port starts Redis on a --data-dir");
         // Commands that act on servers only take no repository option.
         Cli.Result health = lb("health", "--instance", "cache");
         assertThat(health.status()).isEqualTo(2);

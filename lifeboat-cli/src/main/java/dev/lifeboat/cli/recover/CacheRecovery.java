@@ -46,17 +46,24 @@ final class CacheRecovery {
     private final Output output;
     private final RedisOptions redis;
 
+    private Duration loadLimit;
+
     CacheRecovery(RepositoryAccess access, Output output, RedisOptions redis) {
         this.access = access;
         this.output = output;
         this.redis = redis;
     }
 
-    int run(Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port, boolean dryRun) {
+    int run(Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port, Duration loadLimit, boolean dryRun) {
         if (to.isPresent() == dataDir.isPresent()) {
             throw new LifeboatException(ErrorCode.USAGE, "cache recovery needs exactly one of --to HOST:PORT and --data-dir DIR",
                     "--to replays keys into a running empty instance; --data-dir places the RDB for a stopped one.");
         }
+        if (to.isPresent() && port.isPresent()) {
+            throw new LifeboatException(ErrorCode.USAGE, "--port starts Redis on a --data-dir; with --to the port is the one in HOST:PORT",
+                    "Drop --port, or use --data-dir DIR --port PORT.");
+        }
+        this.loadLimit = loadLimit;
         String instance = redis.instanceName().orElseThrow(() -> new LifeboatException(ErrorCode.USAGE, "cache recovery needs --instance NAME",
                 "Name the Redis instance whose backups to use (the snapshots' name)."));
         Repository repo = access.open();
@@ -100,8 +107,11 @@ final class CacheRecovery {
             m.put("target_state", state);
             text.append(String.format("  into      %s, %s: keys replayed with RESTORE (TTLs kept), each read back and compared%n", target.get(), state));
         } else {
-            text.append(String.format("  into      %s: RDB placed as dump.rdb (existing dump and AOF moved aside)%s%n", dataDir.get(),
-                    port.map(p -> ", redis-server started on port " + p + " and every key compared").orElse("; start redis-server there yourself")));
+            boolean aof = DataDirRestore.isAof(snapshot);
+            text.append(String.format("  into      %s: %s (existing dump and AOF moved aside)%s%n", dataDir.get(),
+                    aof ? "AOF placed as appendonlydir" : "RDB placed as dump.rdb",
+                    port.map(p -> ", redis-server started on port " + p + (aof ? " with appendonly yes" : " and every key compared"))
+                            .orElse("; start redis-server there yourself")));
         }
         text.append(String.format("  estimate  about %s (read twice at the measured %.0f MB/s, %s)%n", Durations.format(Duration.ofSeconds(Math.max(1, (long) seconds))),
                 mbps, live ? "RESTORE at ~50k keys/s" : "load at ~200 MB/s"));
@@ -136,6 +146,13 @@ final class CacheRecovery {
         m.put("placed", placed.rdb().toString());
         m.put("moved_aside", placed.movedAside().stream().map(Path::toString).toList());
         if (port.isEmpty()) {
+            if (placed.aof()) {
+                // The AOF is the data: started with appendonly no, Redis would load nothing, and a later CONFIG SET
+                // appendonly yes would rewrite the AOF from that empty dataset.
+                text.append("  placed    " + placed.rdb() + "; start redis-server with --dir " + dir
+                        + " --appendonly yes --appenddirname appendonlydir (it loads the AOF; with appendonly no it would start empty)\n");
+                return new RestoreReport("aof-files", keys, 0, 0, 0, 0, 0, "", Map.of());
+            }
             text.append("  placed    " + placed.rdb() + "; start redis-server with --dir " + dir + " --appendonly no, then turn AOF on with CONFIG SET\n");
             return new RestoreReport("rdb-file", keys, 0, 0, 0, 0, 0, "", Map.of());
         }
@@ -190,8 +207,9 @@ final class CacheRecovery {
         }
     }
 
-    private static Jedis awaitLoaded(RedisTarget t) {
-        long deadline = System.nanoTime() + 120_000_000_000L;
+    /** Waits (up to --timeout) until the started server answers and has finished loading its data. */
+    private Jedis awaitLoaded(RedisTarget t) {
+        long deadline = System.nanoTime() + loadLimit.toNanos();
         while (true) {
             try {
                 Jedis j = t.connect();
@@ -199,6 +217,11 @@ final class CacheRecovery {
                     return j;
                 }
                 j.close();
+                if (System.nanoTime() > deadline) {
+                    throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("waiting for redis-server on " + t + " to load",
+                            "still loading after " + Durations.format(loadLimit) + "; it goes on loading"),
+                            "Wait for INFO persistence to show loading:0, or give more --timeout next time.");
+                }
             } catch (LifeboatException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;

@@ -119,7 +119,7 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "ROLE", description = "Role to check the recovered server with (default: the plan's, else postgres).")
     String user;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for replay (default 30m).")
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for replay, or for a started Redis to load its data (default 30m).")
     String timeout;
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
@@ -158,7 +158,6 @@ public final class RecoverCommand implements Callable<Integer> {
         given.put("--tablespace-map", !tablespaceMap.isEmpty());
         given.put("--keep-archiving", keepArchiving);
         given.put("--user", user != null);
-        given.put("--timeout", timeout != null);
         List<String> wrong = given.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
         if (!wrong.isEmpty()) {
             throw new LifeboatException(ErrorCode.USAGE, String.join(", ", wrong) + (wrong.size() == 1 ? " is" : " are")
@@ -177,7 +176,7 @@ public final class RecoverCommand implements Callable<Integer> {
             RedisOptions redis = new RedisOptions();
             redis.select(instance);
             return new CacheRecovery(access, output, redis).run(Optional.ofNullable(backupId), Optional.ofNullable(to), Optional.ofNullable(dataDir),
-                    Optional.ofNullable(port), dryRun);
+                    Optional.ofNullable(port), Durations.parse(timeout == null ? "30m" : timeout), dryRun);
         }
         if (cluster == null || to == null) {
             throw new LifeboatException(ErrorCode.USAGE, "PostgreSQL recovery needs --cluster NAME and --to DIR", null);

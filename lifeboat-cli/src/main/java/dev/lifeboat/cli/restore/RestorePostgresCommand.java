@@ -98,6 +98,10 @@ public final class RestorePostgresCommand implements Callable<Integer> {
             if (!existed) {
                 java.nio.file.Files.setOwner(conf, java.nio.file.Files.getOwner(dataDir));
             }
+            // Nothing starts the copy now (PostgreSQL would fsync its directory when it did): a power loss before the
+            // user starts it must not take these lines, and the copy would start as the original, archiving included.
+            dev.lifeboat.repository.store.DurableFile.syncFile(conf);
+            dev.lifeboat.repository.store.DurableFile.syncDirectory(dataDir);
         } catch (java.io.IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot write " + conf + ": " + e.getMessage(), "Check the permissions of the target.", e);
         }

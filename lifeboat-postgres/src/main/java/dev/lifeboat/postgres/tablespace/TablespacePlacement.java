@@ -215,7 +215,13 @@ public final class TablespacePlacement {
                 // PostgreSQL 15 refuses a directory in pg_tblspc at the end of recovery unless this is on.
                 Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat: the backup has in-place tablespaces\n"
                         + "allow_in_place_tablespaces = on\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                dev.lifeboat.repository.store.DurableFile.syncFile(dataDir.resolve("postgresql.auto.conf"));
             }
+            // The links and the settings are the copy's too: durable before the restore says it is done.
+            if (Files.isDirectory(dataDir.resolve("pg_tblspc"))) {
+                dev.lifeboat.repository.store.DurableFile.syncDirectory(dataDir.resolve("pg_tblspc"));
+            }
+            dev.lifeboat.repository.store.DurableFile.syncDirectory(dataDir);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot place the tablespaces of " + dataDir + ": " + e.getMessage(),
                     "Check the permissions of the tablespace directories.", e);

@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.function.Consumer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientPauseMode;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -23,13 +24,17 @@ import redis.clients.jedis.params.SetParams;
  * <ol>
  *   <li>the Sentinels must agree on the current master and pass {@code CKQUORUM};</li>
  *   <li>with a chosen replica, every other replica's {@code replica-priority} is set to 0 for the duration, so
- *       Sentinel can only elect that one (the old priorities are put back afterwards);</li>
+ *       Sentinel can only elect that one (the old priorities are put back afterwards), and Lifeboat waits until
+ *       every Sentinel has read the new priorities;</li>
  *   <li>the old master's writes are paused ({@code CLIENT PAUSE timeout WRITE}) and Lifeboat waits until the
  *       replica to be promoted has the master's whole replication offset, so nothing acknowledged is missing;</li>
  *   <li>{@code SENTINEL FAILOVER}; then wait until every Sentinel names the new master and it accepts a write;</li>
  *   <li>the old master is made a replica of the new one if Sentinel has not done it yet, and only then unpaused,
- *       so writes that waited on it fail with READONLY and clients retry on the new master.</li>
+ *       so writes that waited on it fail with READONLY and clients retry on the new master; if a step after
+ *       {@code SENTINEL FAILOVER} fails, it stays paused unless it can follow the master the Sentinels agree on.</li>
  * </ol>
+ * A master that answers but refuses the pause (Redis before 6.2, an ACL without {@code CLIENT PAUSE}) stops the
+ * failover before anything changes.
  * If the old master is down, the pause and catch-up steps are skipped and the report says so: writes not yet
  * replicated at the crash may be lost, which is Redis's asynchronous replication, not something a tool can undo.
  * The pause expires by itself after the timeout, so a Lifeboat that dies half-way never leaves writes blocked.
@@ -119,6 +124,7 @@ public final class Failover {
         Map<Endpoint, String> priorities = new LinkedHashMap<>();
         Optional<Jedis> fence = Optional.empty();
         long caughtUp = -1;
+        boolean started = false;
         try {
             if (plan.chosen().isPresent()) {
                 for (Endpoint c : plan.candidates()) {
@@ -129,7 +135,10 @@ public final class Failover {
                         }
                     }
                 }
-                timeline.accept("set replica-priority 0 on " + priorities.keySet() + " so Sentinel can only elect " + plan.chosen().get());
+                long w0 = System.nanoTime();
+                sentinels.awaitReplicaPriority(priorities.keySet(), "0", timeout);
+                timeline.accept("set replica-priority 0 on " + priorities.keySet() + " so Sentinel can only elect " + plan.chosen().get()
+                        + ", and waited " + (System.nanoTime() - w0) / 1_000_000 + " ms until every Sentinel saw it (it reads replicas' INFO every 10 s)");
             }
             long offset = -1;
             try {
@@ -139,6 +148,14 @@ public final class Failover {
                 // cannot take writes again before it follows the new one; the finally below ends the pause early.
                 m.clientPause(PAUSE_TIMEOUTS * timeout.toMillis() + 5_000, ClientPauseMode.WRITE);
                 offset = ServerInfo.of(m, "replication").number("master_repl_offset");
+            } catch (JedisDataException e) {
+                // It answers but refuses (Redis before 6.2 has no WRITE pause; an ACL user may lack +client|pause): failing
+                // over unfenced would lose what the replica lacks, so nothing is changed.
+                fence.ifPresent(Jedis::close);
+                fence = Optional.empty();
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the old master " + old + " refused CLIENT PAUSE WRITE (" + e.getMessage()
+                        + "), so writes cannot be fenced and nothing was failed over", "Lifeboat needs Redis 6.2 or newer and a user allowed "
+                        + "CLIENT PAUSE and CLIENT UNPAUSE; to fail over unfenced, stop the master first.");
             } catch (LifeboatException | JedisException e) {
                 fence.ifPresent(Jedis::close);
                 fence = Optional.empty();
@@ -156,6 +173,7 @@ public final class Failover {
             }
             phases.put("fence", ms(t0));
             Endpoint by = sentinels.startFailover();
+            started = true;
             timeline.accept("Sentinel " + by + " accepted SENTINEL FAILOVER " + sentinels.masterName());
             Endpoint now = awaitNewMaster(old, timeout);
             long agreed = ms(t0);
@@ -166,23 +184,11 @@ public final class Failover {
             if (plan.chosen().isPresent() && !plan.chosen().get().equals(now)) {
                 throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "Sentinel promoted " + now + ", not " + plan.chosen().get(), null);
             }
-            if (fence.isPresent()) {
-                Jedis m = fence.get();
-                if (ServerInfo.of(m, "replication").isMaster()) {
-                    m.replicaof(now.host(), now.port());
-                    timeline.accept("made the old master " + old + " a replica of " + now + " before unpausing it");
-                }
-            }
             return new Result(old, now, fence.isPresent(), caughtUp, agreed, writable, ms(t0), phases);
         } finally {
-            fence.ifPresent(m -> {
-                try {
-                    m.clientUnpause();
-                } catch (JedisException e) {
-                    // the pause ends by itself at its timeout
-                }
-                m.close();
-            });
+            if (fence.isPresent()) {
+                release(fence.get(), old, started);
+            }
             for (Map.Entry<Endpoint, String> p : priorities.entrySet()) {
                 try (Jedis r = credentials.at(p.getKey()).connect()) {
                     r.configSet("replica-priority", p.getValue());
@@ -190,6 +196,32 @@ public final class Failover {
                     timeline.accept("could not restore replica-priority " + p.getValue() + " on " + p.getKey() + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Ends the old master's pause. Before the failover started, nothing changed and it is simply unpaused. After, a
+     * failed step (a timeout, another replica elected) may have left it a master while the Sentinels name another:
+     * unpaused, it would take writes that the new master never sees (and that are discarded when Sentinel demotes
+     * it). So it is first made a replica of the master the Sentinels agree on, or else left paused until the pause ends.
+     */
+    private void release(Jedis m, Endpoint old, boolean started) {
+        try {
+            if (started && ServerInfo.of(m, "replication").isMaster()) {
+                Optional<Endpoint> agreed = sentinels.agreedMaster().filter(a -> !a.equals(old));
+                if (agreed.isEmpty()) {
+                    timeline.accept("left the old master " + old + " paused: the Sentinels name no other master yet, and unpaused it would take "
+                            + "writes a new master never sees; the pause ends by itself");
+                    return;
+                }
+                m.replicaof(agreed.get().host(), agreed.get().port());
+                timeline.accept("made the old master " + old + " a replica of " + agreed.get() + " before unpausing it");
+            }
+            m.clientUnpause();
+        } catch (JedisException | LifeboatException e) {
+            timeline.accept("could not end the pause on " + old + " (" + e.getMessage() + "): it ends by itself at its timeout");
+        } finally {
+            m.close();
         }
     }
 

@@ -85,6 +85,46 @@ public final class SentinelGroup {
         return List.of();
     }
 
+    /**
+     * Waits until every answering Sentinel reports {@code replica-priority} {@code priority} for each of
+     * {@code replicas}. Sentinel reads a replica's priority from its INFO, which it refreshes only every 10 s while the
+     * master is healthy, and elects from what it last read: a {@code CONFIG SET} alone is not yet a constraint.
+     *
+     * @throws LifeboatException {@code failover-failed} when that does not happen within {@code timeout}
+     */
+    public void awaitReplicaPriority(java.util.Collection<Endpoint> replicas, String priority, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> stale = new ArrayList<>();
+            for (Endpoint n : nodes) {
+                try (Jedis j = client(n)) {
+                    for (Map<String, String> r : j.sentinelReplicas(masterName)) {
+                        Endpoint e = new Endpoint(r.get("ip"), Integer.parseInt(r.get("port")));
+                        if (replicas.contains(e) && !priority.equals(r.get("slave-priority"))) {
+                            stale.add(n + " sees " + e + " at " + r.get("slave-priority"));
+                        }
+                    }
+                } catch (JedisException | LifeboatException e) {
+                    // A Sentinel that does not answer cannot lead the failover either.
+                }
+            }
+            if (stale.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LifeboatException(dev.lifeboat.core.error.ErrorCode.FAILOVER_FAILED, "the Sentinels did not see replica-priority " + priority
+                        + " within " + timeout + " (" + String.join("; ", stale) + "), so nothing was failed over", "Give more --timeout "
+                        + "(Sentinel reads replicas' INFO every 10 s), or leave --to out.");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LifeboatException(dev.lifeboat.core.error.ErrorCode.FAILOVER_FAILED, "interrupted", null, e);
+            }
+        }
+    }
+
     /** Asks the Sentinels, one after another, to start a failover; returns the node that accepted. */
     public Endpoint startFailover() {
         List<String> refusals = new ArrayList<>();

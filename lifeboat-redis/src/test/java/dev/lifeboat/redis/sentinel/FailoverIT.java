@@ -1,7 +1,9 @@
 package dev.lifeboat.redis.sentinel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.core.plan.Endpoint;
 import dev.lifeboat.redis.RedisTarget;
 import dev.lifeboat.testkit.RedisHarness;
@@ -42,6 +44,19 @@ class FailoverIT {
             // wait for the lost one to agree.
             redis.sentinels().get(2).crash();
 
+            // A master that answers but refuses the pause (here an ACL user without CLIENT PAUSE) stops the failover
+            // before anything changed: unfenced, the promoted replica could lack acknowledged writes.
+            try (Jedis m = redis.primary().client()) {
+                m.aclSetUser("lb-nopause", "on", ">pw", "~*", "&*", "+@all", "-client|pause");
+            }
+            List<String> refusedTimeline = new ArrayList<>();
+            Failover refused = new Failover(group, new RedisTarget(new Endpoint("127.0.0.1", 1), Optional.of("lb-nopause"), Optional.of("pw")),
+                    refusedTimeline::add);
+            assertThatThrownBy(() -> refused.run(refused.plan(Optional.empty()), Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(LifeboatException.class, e -> assertThat(e.getMessage()).contains("refused CLIENT PAUSE WRITE",
+                            "nothing was failed over"));
+            assertThat(group.agreedMaster()).contains(new Endpoint(redis.primary().host(), redis.primary().port()));
+
             List<String> timeline = new ArrayList<>();
             Failover failover = new Failover(group, RedisTarget.of("127.0.0.1", 1), timeline::add);
             Failover.Plan plan = failover.plan(Optional.of(to));
@@ -55,6 +70,7 @@ class FailoverIT {
             assertThat(result.fenced()).isTrue();
             assertThat(result.writableMillis()).isPositive().isLessThan(30_000);
             assertThat(timeline).anyMatch(t -> t.contains("paused writes"));
+            assertThat(timeline).anyMatch(t -> t.contains("until every Sentinel saw it"));
             long before0 = acknowledged.stream().filter(a -> a[1] < System.currentTimeMillis()).count();
             assertThat(before0).isGreaterThan(50);
             try (Jedis m = chosen.client()) {

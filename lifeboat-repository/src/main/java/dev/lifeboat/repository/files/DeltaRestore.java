@@ -124,8 +124,11 @@ public final class DeltaRestore {
                 try {
                     switch (e.type()) {
                         case TreeEntry.DIR -> {
+                            // A subtree placed elsewhere may be reached through the admin's own link (/srv/ts -> /mnt/disk/ts):
+                            // it is followed, not replaced by a new directory on another filesystem.
+                            boolean linkedPlace = elsewhere.dirs().containsValue(p) && Files.isSymbolicLink(p) && Files.isDirectory(p);
                             if (!dryRun) {
-                                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                                if (!linkedPlace && Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                                     Files.delete(p);
                                 }
                                 Files.createDirectories(p);
@@ -167,12 +170,15 @@ public final class DeltaRestore {
             List<String> named = new ArrayList<>();
             long removed = Files.isDirectory(root) ? removeUnwanted(root, "", wanted, notDirs, named) : 0;
             for (Map.Entry<String, Path> sub : elsewhere.dirs().entrySet()) {
-                if (Files.isDirectory(sub.getValue(), LinkOption.NOFOLLOW_LINKS)) {
-                    removed += removeUnwanted(sub.getValue(), sub.getKey(), wanted, notDirs, named);
+                if (Files.isDirectory(sub.getValue())) {
+                    removed += removeUnwanted(sub.getValue().toRealPath(), sub.getKey(), wanted, notDirs, named);
                 }
             }
+            // Deepest first, as a full restore does: each directory's new, replaced and removed names made durable.
             for (int i = dirs.size() - 1; i >= 0 && !dryRun; i--) {
-                DirectoryRestore.finish(dirs.get(i), elsewhere.place(root, dirs.get(i).path()), asRoot);
+                Path d = elsewhere.place(root, dirs.get(i).path());
+                DirectoryRestore.finish(dirs.get(i), d, asRoot);
+                dev.lifeboat.repository.store.DurableFile.syncDirectory(d);
             }
             return new Result(files.get(), reused.get(), fetched.get(), removed, List.copyOf(named), dryRun);
         } catch (IOException | UncheckedIOException e) {
@@ -250,6 +256,9 @@ public final class DeltaRestore {
     /**
      * Removes every path below {@code root} the snapshot does not list; returns how many were removed. {@code root}
      * holds the tree's paths below {@code prefix} (empty for the target itself, a subtree's path for its directory).
+     * In a subtree placed elsewhere (a tablespace's location), only what lies inside the top-level entries the
+     * snapshot has is touched: the location is shared ground (another major version's {@code PG_15_…} left by
+     * pg_upgrade, a mount point's {@code lost+found}), not the snapshot's to clean.
      */
     private long removeUnwanted(Path root, String prefix, Set<String> wanted, Set<String> notDirs, List<String> named) throws IOException {
         long[] removed = {0};
@@ -258,9 +267,17 @@ public final class DeltaRestore {
                 return DirectoryBackup.relative(root, prefix, p);
             }
 
+            /** An entry at the top of a subtree placed elsewhere that the snapshot does not have: not ours. */
+            private boolean foreign(Path p, String rel) {
+                return !prefix.isEmpty() && root.equals(p.getParent()) && !wanted.contains(rel);
+            }
+
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 String rel = relative(dir);
+                if (foreign(dir, rel)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
                 if (prefix.isEmpty() && elsewhere.dirs().containsKey(rel)) {
                     // The subtree is restored elsewhere; a directory here (an older copy's own) is not the snapshot's.
                     name(rel + "/");
@@ -279,7 +296,7 @@ public final class DeltaRestore {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 String rel = relative(file);
-                if (!wanted.contains(rel)) {
+                if (!wanted.contains(rel) && !foreign(file, rel)) {
                     name(rel);
                     if (!dryRun) {
                         Files.delete(file);

@@ -150,6 +150,15 @@ public final class DirectoryRestore {
                 finish(dirs.get(i), dir, asRoot);
                 DurableFile.syncDirectory(dir);
             }
+            // The target's own name (and each subtree placed elsewhere) in its parent, when this restore created it.
+            if (root.getParent() != null) {
+                DurableFile.syncDirectory(root.getParent());
+            }
+            for (Path place : elsewhere.dirs().values()) {
+                if (place.toAbsolutePath().getParent() != null) {
+                    DurableFile.syncDirectory(place.toAbsolutePath().getParent());
+                }
+            }
         } catch (IOException | UncheckedIOException e) {
             String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + why,

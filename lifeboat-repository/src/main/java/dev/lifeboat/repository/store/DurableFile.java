@@ -168,14 +168,44 @@ public final class DurableFile implements AutoCloseable {
     }
 
     /**
-     * Makes a directory's entries durable: fsync on the directory, after files were created or renamed in it. Best
-     * effort: a directory we may not read, or a platform that cannot open one, is left as it is.
+     * Makes a directory's entries durable: fsync on the directory, after files were created or renamed in it. A
+     * directory we may not open, or a platform that cannot open one, is left as it is; a failing fsync (EIO) is
+     * thrown, since what was renamed into the directory is then not known to be there after a crash.
      */
-    public static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+    public static void syncDirectory(Path dir) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException | UnsupportedOperationException e) {
-            // not supported here, or not readable by us
+            return; // not supported here, or not readable by us
+        }
+        try (ch) {
+            ch.force(true);
+        }
+    }
+
+    /** Makes a file written with ordinary I/O (a settings file appended to) durable: fsync on it. */
+    public static void syncFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * {@link Files#createDirectories}, then makes each directory it created durable in its parent, so a file later
+     * made durable in the deepest one is not lost with a directory entry that never reached the disk.
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        Files.createDirectories(dir);
+        for (Path created : missing) {
+            syncDirectory(created.getParent());
         }
     }
 

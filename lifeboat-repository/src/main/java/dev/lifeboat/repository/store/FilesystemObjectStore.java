@@ -89,7 +89,7 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     private Path writeTemp(Path target, byte[] data, int offset, int length) {
         try {
-            Files.createDirectories(target.getParent());
+            DurableFile.createDirectories(target.getParent());
             Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
             try (DurableFile out = DurableFile.create(temp, length, direct, StandardOpenOption.CREATE_NEW)) {
                 out.write(data, offset, length);

@@ -95,12 +95,11 @@ class DeltaRestoreTest {
             f.seek(100_000);
             f.write(new byte[5000]);
         }
-        Files.writeString(outside.resolve("stray.bin"), "not in the snapshot");
         DeltaRestore.Result planned = new DeltaRestore(repo).elsewhere(Map.of("data", outside)).dryRun().run(s, target, Progress.NONE);
-        assertThat(planned.removedPaths()).containsExactly("data/stray.bin");
+        assertThat(planned.removedPaths()).isEmpty();
         DeltaRestore.Result r = new DeltaRestore(repo).elsewhere(Map.of("data", outside)).run(s, target, Progress.NONE);
         assertThat(TreeFixture.describe(outside)).isEqualTo(TreeFixture.describe(source.resolve("data")));
-        assertThat(r.removedPaths()).containsExactly("data/stray.bin");
+        assertThat(r.removedPaths()).isEmpty();
         assertThat(r.fetchedBytes()).isPositive().isLessThan(400_000L);
         assertThat(Files.isSymbolicLink(target.resolve("data"))).as("the link to the subtree's directory is left to the caller").isTrue();
 
@@ -112,6 +111,39 @@ class DeltaRestoreTest {
         assertThat(target.resolve("data")).doesNotExist();
         assertThat(again.removedPaths()).containsExactly("data/");
         assertThat(again.fetchedBytes()).isZero();
+    }
+
+    /**
+     * A tablespace's location is shared ground: pg_upgrade leaves the old major version's PG_15_… beside the new one,
+     * a mount point has lost+found. Only what lies inside the snapshot's own top-level entries is cleaned, and a
+     * location reached through the admin's link is followed, not replaced.
+     */
+    @Test
+    void aSubtreesLocationKeepsWhatTheSnapshotNeverHadAndItsLinkIsFollowed() throws Exception {
+        Path source = dir.resolve("src");
+        Files.createDirectories(source.resolve("base/1"));
+        Files.writeString(source.resolve("base/1/1259"), "catalog");
+        Files.createDirectories(source.resolve("ts/PG_16_202307071/16384"));
+        Files.writeString(source.resolve("ts/PG_16_202307071/16384/24576"), "table");
+        Repository repo = repo();
+        Snapshot s = new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "app-db", List.of(), Progress.NONE);
+        Path target = dir.resolve("target");
+        Path disk = dir.resolve("disk/ts");
+        Path location = dir.resolve("ts");
+        new DirectoryRestore(repo).elsewhere(Map.of("ts", disk)).run(s, target, Progress.NONE);
+        Files.createSymbolicLink(location, disk);
+        Files.createDirectories(disk.resolve("PG_15_202209061/16384"));
+        Files.writeString(disk.resolve("PG_15_202209061/16384/1259"), "the old cluster's catalog");
+        Files.createDirectories(disk.resolve("lost+found"));
+        Files.writeString(disk.resolve("PG_16_202307071/16384/99999"), "inside the snapshot's own directory: removed");
+        Files.writeString(disk.resolve("PG_16_202307071/16384/24576"), "drifted");
+
+        DeltaRestore.Result r = new DeltaRestore(repo).elsewhere(Map.of("ts", location)).run(s, target, Progress.NONE);
+        assertThat(r.removedPaths()).containsExactly("ts/PG_16_202307071/16384/99999");
+        assertThat(Files.isSymbolicLink(location)).as("the admin's link to the location").isTrue();
+        assertThat(disk.resolve("PG_15_202209061/16384/1259")).hasContent("the old cluster's catalog");
+        assertThat(disk.resolve("lost+found")).isDirectory();
+        assertThat(disk.resolve("PG_16_202307071/16384/24576")).hasContent("table");
     }
 
     @Test
