@@ -111,11 +111,13 @@ public final class DeltaRestore {
             if (!dryRun) {
                 Files.createDirectories(root);
             }
+            Set<Path> links = new HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
                 Path p = elsewhere.place(root, e.path());
-                if (TreeEntry.SYMLINK.equals(e.type()) && elsewhere.containing(e.path()).isPresent()) {
-                    throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' is a symbolic link in a subtree "
-                            + "restored elsewhere");
+                // As in a full restore: nothing is written through a link the tree itself made (a -> /etc, then a/passwd).
+                DirectoryRestore.refuseThroughLink(e, p, links, elsewhere);
+                if (TreeEntry.SYMLINK.equals(e.type())) {
+                    links.add(p);
                 }
                 wanted.add(e.path());
                 if (!TreeEntry.DIR.equals(e.type())) {

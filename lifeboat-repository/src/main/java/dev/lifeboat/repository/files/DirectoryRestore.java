@@ -73,7 +73,7 @@ public final class DirectoryRestore {
      * A damaged or crafted tree must not write through a link it made itself (an entry below a symbolic link entry)
      * nor put a link where a subtree was sent elsewhere.
      */
-    private void refuseThroughLink(TreeEntry e, Path p, java.util.Set<Path> links) {
+    static void refuseThroughLink(TreeEntry e, Path p, java.util.Set<Path> links, Subtrees elsewhere) {
         for (Path q = p.getParent(); q != null; q = q.getParent()) {
             if (links.contains(q)) {
                 throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry '" + e.path() + "' lies below the symbolic link " + q);
@@ -106,7 +106,7 @@ public final class DirectoryRestore {
             java.util.Set<Path> links = new java.util.HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
                 Path p = elsewhere.place(root, e.path());
-                refuseThroughLink(e, p, links);
+                refuseThroughLink(e, p, links, elsewhere);
                 try {
                     switch (e.type()) {
                         case TreeEntry.DIR -> {
@@ -187,13 +187,14 @@ public final class DirectoryRestore {
 
     private void writeFile(TreeEntry e, Path p, ExecutorService pool, AtomicLong bytes, long total, long files, Progress progress)
             throws IOException {
-        Path temp = p.resolveSibling(".lifeboat-partial-" + p.getFileName());
+        // A name no tree entry can take in advance (a symbolic link planted there would be followed), created new.
+        Path temp = p.resolveSibling(".lifeboat-partial-" + p.getFileName() + "-" + java.util.UUID.randomUUID());
         boolean done = false;
         Deque<Future<byte[]>> ahead = new ArrayDeque<>();
         try {
             long written = 0;
             Iterator<String> chunks = e.chunks().iterator();
-            try (DurableFile out = DurableFile.create(temp, e.size() == null ? -1 : e.size(), direct, StandardOpenOption.CREATE)) {
+            try (DurableFile out = DurableFile.create(temp, e.size() == null ? -1 : e.size(), direct, StandardOpenOption.CREATE_NEW)) {
                 while (chunks.hasNext() || !ahead.isEmpty()) {
                     while (chunks.hasNext() && ahead.size() < READ_AHEAD) {
                         ChunkId id = ChunkId.parse(chunks.next());
@@ -269,6 +270,11 @@ public final class DirectoryRestore {
         return p;
     }
 
+    /**
+     * Refuses a target that exists and is not an empty directory, then makes it (new or empty) 0700 for the
+     * restore: nothing restored is readable by others before the snapshot's own mode is put on it at the end, nor
+     * ever after a restore killed half-way (a PostgreSQL data directory holds pg_authid).
+     */
     private static void prepare(Path target) {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -282,6 +288,14 @@ public final class DirectoryRestore {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+        try {
+            DurableFile.createDirectories(target);
+            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX filesystem: its own access rules apply
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -61,6 +61,29 @@ class DirectoryRestoreTest {
     }
 
     @Test
+    void aDeltaRestoreRefusesTheSameEntryBelowALink() throws Exception {
+        Repository repo = repo();
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Snapshot s = crafted(repo, outside, true);
+        Path target = Files.createDirectories(dir.resolve("target"));
+        LifeboatException e = catchThrowableOfType(LifeboatException.class, () -> new DeltaRestore(repo).run(s, target, Progress.NONE));
+        assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT);
+        assertThat(e.getMessage()).contains("'a/planted' lies below the symbolic link");
+        assertThat(outside.resolve("planted")).doesNotExist();
+    }
+
+    @Test
+    void aRestoreThatFailsHalfWayLeavesItsTargetClosedToOthers() throws Exception {
+        Repository repo = repo();
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Snapshot s = crafted(repo, outside, true);
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        catchThrowableOfType(LifeboatException.class, () -> new DirectoryRestore(repo).run(s, target, Progress.NONE));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rwx------");
+    }
+
+    @Test
     void aLinkWhereASubtreeGoesElsewhereIsRefused() throws Exception {
         Repository repo = repo();
         Snapshot s = crafted(repo, Path.of("/etc"), false);
