@@ -1,6 +1,7 @@
 package dev.lifeboat.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeboat.testkit.PostgresHarness;
@@ -99,13 +100,21 @@ class RedisCommandsIT {
 
             Path placed = tmp.resolve("placed");
             int placedPort = dev.lifeboat.testkit.FreePort.pick();
-            Cli.Result intoDir = Cli.run(env, "recover", "--mode", "cache", "--instance", "cache", "--data-dir", placed.toString(),
+            // With the instance's password known (here from REDISCLI_AUTH), the recovered server asks for it too.
+            Map<String, String> withPassword = new java.util.HashMap<>(env);
+            withPassword.put("REDISCLI_AUTH", "recovered \"cache\" secret");
+            Cli.Result intoDir = Cli.run(withPassword, "recover", "--mode", "cache", "--instance", "cache", "--data-dir", placed.toString(),
                     "--port", Integer.toString(placedPort), "--confirm", "--json");
             long placedPid = intoDir.status() == 0 ? intoDir.json().get("pid").asLong() : -1;
             try {
                 assertThat(intoDir.status()).as(intoDir.out() + intoDir.err()).isZero();
                 assertThat(intoDir.json().get("report").get("mismatched").asLong()).isZero();
+                try (Jedis anonymous = new Jedis("127.0.0.1", placedPort)) {
+                    assertThatThrownBy(anonymous::dbSize).hasMessageContaining("NOAUTH");
+                }
+                assertThat(ProcessHandle.of(placedPid).flatMap(h -> h.info().commandLine()).orElse("")).doesNotContain("secret");
                 try (Jedis expected = redis.primary().client(); Jedis actual = new Jedis("127.0.0.1", placedPort)) {
+                    actual.auth("recovered \"cache\" secret");
                     assertThat(RedisDataset.differences(expected, actual, 1000)).isEmpty();
                 }
             } finally {

@@ -146,6 +146,9 @@ class RedisProtectionIT {
         DataDirRestore.Placement placed = new DataDirRestore(repo, Clock.systemUTC()).place(backup, data, "dump.rdb", "appendonlydir");
         assertThat(placed.movedAside()).hasSize(2);
         assertThat(Files.readString(placed.movedAside().get(0))).isEqualTo("an older dump");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(placed.rdb())))
+                .as("a cache holds sessions: only the server's user reads it").isEqualTo("rw-------");
+        assertThat(data.resolve("dump.rdb.lifeboat-partial")).doesNotExist();
 
         RedisServer server = redis.serverAt(data, "placed");
         server.start();

@@ -79,9 +79,10 @@ public final class CacheWarmCommand implements Callable<Integer> {
         Optional<Repository> repo = needsSnapshot ? Optional.of(access.open()) : Optional.empty();
         Optional<Snapshot> newest = repo.flatMap(r -> r.snapshots().list().stream()
                 .filter(s -> "redis".equals(s.manifest().kind()) && instance.name().equals(s.manifest().name()))
+                .filter(s -> !dev.lifeboat.redis.restore.DataDirRestore.isAof(s)) // keys are read from an RDB
                 .max(Comparator.comparing(Snapshot::time)));
-        newest.ifPresent(s -> output.decision("snapshot sets load from " + s.shortId() + ", the newest backup of " + instance.name()
-                + " (" + s.manifest().time() + ")"));
+        newest.ifPresent(s -> output.decision("snapshot sets load from " + s.shortId() + ", the newest RDB backup of " + instance.name()
+                + " (" + s.manifest().time() + "; AOF backups are not read key by key)"));
         CacheWarmer warmer = new CacheWarmer(target, repo, newest, this::connect, rate);
         List<CacheWarmer.Outcome> outcomes;
         try (dev.lifeboat.cli.ReadLock lock = repo.isEmpty() || dryRun ? dev.lifeboat.cli.ReadLock.none()

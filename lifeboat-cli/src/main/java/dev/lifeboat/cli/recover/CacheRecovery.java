@@ -75,7 +75,7 @@ final class CacheRecovery {
 
     private int run(Repository repo, String instance, Optional<String> backupId, Optional<String> to, Optional<Path> dataDir, Optional<Integer> port,
                     boolean dryRun) {
-        Snapshot snapshot = choose(repo, instance, backupId);
+        Snapshot snapshot = choose(repo, instance, backupId, to.isPresent());
         if (to.isPresent() && DataDirRestore.isAof(snapshot)) {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + snapshot.shortId() + " holds an AOF, which restores into a data directory only",
                     "Use --data-dir DIR (and --port to start Redis there with appendonly yes), or --backup-id of an RDB snapshot.");
@@ -158,10 +158,12 @@ final class CacheRecovery {
         }
         Map<String, Long> phases = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        long pid = startServer(dir, port.get(), placed.aof());
+        // The recovered server holds the instance's sessions: it asks for the instance's password, as the original does.
+        Optional<String> password = redis.primary(access.plans()).password();
+        long pid = startServer(dir, port.get(), placed.aof(), password);
         m.put("pid", pid);
         m.put("port", port.get());
-        RedisTarget started = RedisTarget.of("127.0.0.1", port.get());
+        RedisTarget started = new RedisTarget(new dev.lifeboat.core.plan.Endpoint("127.0.0.1", port.get()), Optional.empty(), password);
         try (Jedis j = awaitLoaded(started)) {
             phases.put("start_and_load", (System.nanoTime() - t0) / 1_000_000);
             if (placed.aof()) {
@@ -175,14 +177,24 @@ final class CacheRecovery {
         }
     }
 
-    private long startServer(Path dir, int port, boolean aof) {
+    /**
+     * Starts redis-server on the placed data, on loopback; the password, if any, goes through its standard input
+     * (configuration file "-"), never its arguments, which every local user can read.
+     */
+    private long startServer(Path dir, int port, boolean aof, Optional<String> password) {
         Path log = dir.resolve("redis.log");
         Path pidFile = dir.resolve("redis.pid");
         try {
             Files.deleteIfExists(pidFile);
-            Process p = new ProcessBuilder(Binaries.redisServer().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            Process p = new ProcessBuilder(Binaries.redisServer().toString(), "-", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", aof ? "yes" : "no", "--daemonize", "yes",
                     "--pidfile", pidFile.toString(), "--logfile", log.toString()).redirectErrorStream(true).start();
+            try (java.io.OutputStream in = p.getOutputStream()) {
+                if (password.isPresent()) {
+                    in.write(("requirepass \"" + password.get().replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
             p.getInputStream().readAllBytes();
             if (p.waitFor() != 0) {
                 throw LifeboatException.of(ErrorCode.PROCESS_FAILED, "redis-server", "exit status " + p.exitValue() + "; see " + log);
@@ -245,7 +257,11 @@ final class CacheRecovery {
         }
     }
 
-    static Snapshot choose(Repository repo, String instance, Optional<String> backupId) {
+    /**
+     * The snapshot to recover: {@code backupId}'s, which must be a Redis backup of {@code instance}, else the newest
+     * one; with {@code rdbOnly} (keys replayed into a running server, which an AOF cannot be) the newest RDB one.
+     */
+    Snapshot choose(Repository repo, String instance, Optional<String> backupId, boolean rdbOnly) {
         if (backupId.isPresent()) {
             Snapshot s = repo.snapshots().find(backupId.get(), Optional.empty());
             // Another instance's keys restored with this one's password into this one's place would mix two caches.
@@ -263,7 +279,16 @@ final class CacheRecovery {
             throw new LifeboatException(ErrorCode.SNAPSHOT_NOT_FOUND, "no Redis backup of '" + instance + "' in the repository",
                     "Take one with 'lifeboat backup redis --instance " + instance + "'.");
         }
-        return mine.get(mine.size() - 1);
+        Snapshot newest = mine.get(mine.size() - 1);
+        if (rdbOnly && DataDirRestore.isAof(newest)) {
+            Optional<Snapshot> rdb = mine.stream().filter(s -> !DataDirRestore.isAof(s)).reduce((a, b) -> b);
+            if (rdb.isPresent()) {
+                output.decision("the newest backup of " + instance + " (" + newest.shortId() + ") is an AOF, which loads only from a data "
+                        + "directory: recovering from the newest RDB backup, " + rdb.get().shortId() + " (" + rdb.get().manifest().time() + ")");
+                return rdb.get();
+            }
+        }
+        return newest;
     }
 
     /** MB/s of reading and authenticating the RDB's first chunk, as the restore will. */

@@ -142,17 +142,17 @@ public final class AofBackup {
             for (Part p : parts) {
                 Path file = aofDir.resolve(p.file());
                 long length = Files.size(file);
-                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-                    InputStream bounded = new BoundedStream(in, length);
-                    if (p.type() == 'b' && p.file().endsWith(".rdb")) {
-                        byte[] base = bounded.readAllBytes();
-                        RdbSummary s = RdbSnapshotReader.check(new java.io.ByteArrayInputStream(base));
+                if (p.type() == 'b' && p.file().endsWith(".rdb")) {
+                    // Checked to its end in a first pass, streamed (a base RDB of many GB fits no array); a base file
+                    // is never written again once renamed into place, and rewrites are paused while this copies.
+                    try (InputStream in = new BoundedStream(new java.io.BufferedInputStream(Files.newInputStream(file)), length)) {
+                        RdbSummary s = RdbSnapshotReader.check(in);
                         l.put("base_rdb_version", Integer.toString(s.version()));
                         l.put("base_keys", Long.toString(s.keys()));
-                        tree.file("appendonlydir/" + p.file(), base, 0644, mtime, null, null);
-                    } else {
-                        tree.file("appendonlydir/" + p.file(), bounded, repo.fileChunker(), 0644, mtime);
                     }
+                }
+                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+                    tree.file("appendonlydir/" + p.file(), new BoundedStream(in, length), repo.fileChunker(), 0644, mtime);
                 }
                 bytes += length;
             }
@@ -193,6 +193,11 @@ public final class AofBackup {
                 left -= n;
             }
             return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 }

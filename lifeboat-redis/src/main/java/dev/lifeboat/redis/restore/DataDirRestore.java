@@ -9,7 +9,6 @@ import dev.lifeboat.repository.files.FileContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,8 +24,9 @@ import java.util.stream.Stream;
  * Places a snapshot's RDB into the data directory of a stopped Redis: the RDB is checked to its end first, the
  * directory must not be any running process's working directory (redis-server runs in its {@code dir}), files
  * already there ({@code dump.rdb}, the AOF directory or file) are moved aside under a {@code .before-lifeboat-TIME}
- * name rather than deleted, and the RDB is written to a temporary name, synced and renamed. Moving the AOF aside
- * matters: a server with {@code appendonly yes} loads the AOF and ignores the RDB.
+ * name rather than deleted. The new data is written first, to a temporary name (files 0600, owned like the data
+ * directory), and made durable; only then is the old data moved aside and the new renamed in, and the directory
+ * synced. Moving the AOF aside matters: a server with {@code appendonly yes} loads the AOF and ignores the RDB.
  */
 public final class DataDirRestore {
     private final Repository repo;
@@ -62,38 +62,125 @@ public final class DataDirRestore {
         }
         try {
             Files.createDirectories(dir);
+            Owner owner = Owner.of(dir);
+            // The new data is written and made durable first, under a temporary name: a failed read or a full disk
+            // leaves the directory as it was. Only then is the old data moved aside and the new renamed into place.
+            Path target = dir.resolve(aof ? aofName : dbFilename);
+            Path tmp = dir.resolve(target.getFileName() + ".lifeboat-partial");
+            deleteTree(tmp); // a killed restore's leftover: ours
+            long bytes = aof ? writeAof(snapshot, tmp, owner) : writeRdb(snapshot, tmp, owner);
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(java.time.ZoneOffset.UTC).format(clock.instant());
             List<Path> moved = new ArrayList<>();
-            for (String name : List.of(dbFilename, aofName, "appendonly.aof")) {
-                Path existing = dir.resolve(name);
-                if (Files.exists(existing)) {
-                    Path aside = dir.resolve(name + ".before-lifeboat-" + stamp);
-                    Files.move(existing, aside, StandardCopyOption.ATOMIC_MOVE);
-                    moved.add(aside);
+            List<Path> from = new ArrayList<>();
+            try {
+                for (String name : List.of(dbFilename, aofName, "appendonly.aof")) {
+                    Path existing = dir.resolve(name);
+                    if (Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Path aside = dir.resolve(name + ".before-lifeboat-" + stamp);
+                        Files.move(existing, aside, StandardCopyOption.ATOMIC_MOVE);
+                        moved.add(aside);
+                        from.add(existing);
+                    }
                 }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                for (int i = moved.size() - 1; i >= 0; i--) {
+                    try {
+                        Files.move(moved.get(i), from.get(i), StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException ignored) {
+                        // named in the message below: the files are still there under their .before-lifeboat name
+                    }
+                }
+                deleteTree(tmp);
+                throw new IOException(e.getMessage() + (moved.isEmpty() ? "" : " (moved back: " + moved + ")"), e);
             }
-            if (aof) {
-                return placeAof(snapshot, dir.resolve(aofName), moved);
-            }
-            Path tmp = dir.resolve(dbFilename + ".lifeboat-partial");
-            long bytes;
-            try (InputStream in = FileContent.open(repo, RdbSnapshotReader.rdbEntry(repo, snapshot));
-                 OutputStream out = Files.newOutputStream(tmp)) {
-                bytes = in.transferTo(out);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Path rdb = dir.resolve(dbFilename);
-            Files.move(tmp, rdb, StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
-            return new Placement(rdb, bytes, moved, false);
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.USAGE, "cannot write into " + dir + ": " + e.getMessage(),
+            dev.lifeboat.repository.store.DurableFile.syncDirectory(dir);
+            return new Placement(target, bytes, moved, aof);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            String why = e instanceof java.io.UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            throw new LifeboatException(ErrorCode.USAGE, "cannot write into " + dir + ": " + why,
                     "Run as a user that may write the Redis data directory.", e);
         }
+    }
+
+    /** The RDB, written to {@code tmp} (0600, owned like the data directory) and made durable. */
+    private long writeRdb(Snapshot snapshot, Path tmp, Owner owner) throws IOException {
+        long bytes;
+        try (InputStream in = FileContent.open(repo, RdbSnapshotReader.rdbEntry(repo, snapshot)); OutputStream out = newPrivateFile(tmp, owner)) {
+            bytes = in.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        dev.lifeboat.repository.store.DurableFile.syncFile(tmp);
+        return bytes;
+    }
+
+    /** The AOF files, written into the directory {@code tmp} (0700, files 0600, owned like the data directory), each made durable, then the directory. */
+    private long writeAof(Snapshot snapshot, Path tmp, Owner owner) throws IOException {
+        Files.createDirectory(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        owner.apply(tmp);
+        long[] bytes = {0};
+        try {
+            dev.lifeboat.repository.files.TreeReader.forEach(repo, snapshot, e -> {
+                if (e.type().equals(dev.lifeboat.repository.files.TreeEntry.FILE) && e.path().startsWith("appendonlydir/")) {
+                    String name = e.path().substring("appendonlydir/".length());
+                    if (name.isEmpty() || name.contains("/") || name.equals("..") || name.equals(".")) {
+                        throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "AOF entry '" + e.path() + "' is not a file name");
+                    }
+                    Path out = tmp.resolve(name);
+                    try (InputStream in = FileContent.open(repo, e); OutputStream o = newPrivateFile(out, owner)) {
+                        bytes[0] += in.transferTo(o);
+                        o.close();
+                        dev.lifeboat.repository.store.DurableFile.syncFile(out);
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                }
+            });
+            dev.lifeboat.repository.store.DurableFile.syncDirectory(tmp);
+        } catch (RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+        return bytes[0];
+    }
+
+    /** A new file only its owner may read (sessions and tokens live in a cache), owned like the data directory. */
+    private static OutputStream newPrivateFile(Path file, Owner owner) throws IOException {
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        owner.apply(file);
+        return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** The data directory's owner and group, given to what the restore creates when running as root (redis-server runs as its own user). */
+    private record Owner(java.nio.file.attribute.UserPrincipal user, java.nio.file.attribute.GroupPrincipal group) {
+        static Owner of(Path dir) throws IOException {
+            var a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
+            return new Owner(a.owner(), a.group());
+        }
+
+        void apply(Path p) throws IOException {
+            if ("root".equals(System.getProperty("user.name"))) {
+                var view = Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                view.setOwner(user);
+                view.setGroup(group);
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> children = Files.list(p)) {
+                for (Path c : children.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.delete(p);
     }
 
     private void checkAofBase(Snapshot snapshot) {
@@ -106,30 +193,6 @@ public final class DataDirRestore {
                 }
             }
         });
-    }
-
-    /** Writes the AOF files into a temporary directory beside the target, syncs them, and renames it into place. */
-    private Placement placeAof(Snapshot snapshot, Path aofDir, List<Path> moved) throws IOException {
-        Path tmp = aofDir.resolveSibling(aofDir.getFileName() + ".lifeboat-partial");
-        Files.createDirectories(tmp);
-        long[] bytes = {0};
-        dev.lifeboat.repository.files.TreeReader.forEach(repo, snapshot, e -> {
-            if (e.type().equals(dev.lifeboat.repository.files.TreeEntry.FILE) && e.path().startsWith("appendonlydir/")) {
-                Path out = tmp.resolve(e.path().substring("appendonlydir/".length()));
-                try (InputStream in = FileContent.open(repo, e); OutputStream o = Files.newOutputStream(out)) {
-                    bytes[0] += in.transferTo(o);
-                } catch (IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
-                }
-                try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                } catch (IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
-                }
-            }
-        });
-        Files.move(tmp, aofDir, StandardCopyOption.ATOMIC_MOVE);
-        return new Placement(aofDir, bytes[0], moved, true);
     }
 
     /**

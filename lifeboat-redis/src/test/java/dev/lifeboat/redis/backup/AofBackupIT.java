@@ -61,6 +61,11 @@ class AofBackupIT {
             Path dir = redis.home().resolve("restored-aof");
             DataDirRestore.Placement placed = new DataDirRestore(repo, Clock.systemUTC()).place(s, dir, "dump.rdb", "appendonlydir");
             assertThat(placed.aof()).isTrue();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(placed.rdb()))).isEqualTo("rwx------");
+            try (var files = java.nio.file.Files.list(placed.rdb())) {
+                assertThat(files.toList()).isNotEmpty().allSatisfy(f -> assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(f))).isEqualTo("rw-------"));
+            }
             RedisServer restored = redis.serverAt(dir, "restored-aof", "--appendonly", "yes");
             restored.start();
             try (Jedis j = restored.client()) {
