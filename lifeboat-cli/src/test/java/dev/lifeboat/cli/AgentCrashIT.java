@@ -77,6 +77,11 @@ class AgentCrashIT {
             assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), first.next().fileName(), dest.toString())
                     .status()).isZero();
             assertThat(cache.resolve(first.next().fileName())).as("served from the prefetch directory").doesNotExist();
+            // A prefetched copy cut short (a crash while it was written) is never served: it is read again.
+            Files.write(cache.resolve(first.next().next().fileName()), new byte[] {1, 2, 3});
+            assertThat(Cli.run(env, "wal", "fetch", "--cluster", "app-db", "--cache", cacheBase.toString(), "--prefetch", "0",
+                    first.next().next().fileName(), dest.toString()).status()).isZero();
+            assertThat(Files.size(dest)).isEqualTo(dev.lifeboat.postgres.wal.WalSegment.DEFAULT_SIZE);
             // Segments a recovery of another system left (same cluster name) are never served to this one.
             Path foreign = Files.createDirectories(cache.resolveSibling("app-db-1234")).resolve(first.next().next().fileName());
             Files.write(foreign, new byte[] {1});

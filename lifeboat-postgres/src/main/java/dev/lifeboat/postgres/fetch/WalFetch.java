@@ -58,7 +58,8 @@ public final class WalFetch {
     /** Writes {@code walFile} to {@code destination}; then prefetches the next {@code prefetch} segments. */
     public Source fetch(String walFile, Path destination, int prefetch) {
         try {
-            Optional<Path> cached = cache.map(c -> c.resolve(walFile)).filter(Files::exists);
+            // A cached copy is served only whole: one cut short (a crash while it was written) is dropped and read again.
+            Optional<Path> cached = cache.map(c -> c.resolve(walFile)).filter(Files::exists).filter(this::whole);
             if (cached.isPresent()) {
                 try {
                     Files.move(cached.get(), destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -143,10 +144,32 @@ public final class WalFetch {
         }
     }
 
+    /** Whether a cached segment has a segment's size; one that does not is deleted. */
+    private boolean whole(Path cached) {
+        try {
+            if (Files.size(cached) == segmentSize) {
+                return true;
+            }
+            Files.deleteIfExists(cached);
+        } catch (IOException e) {
+            // gone meanwhile, or unreadable: read from the repository
+        }
+        return false;
+    }
+
+    /**
+     * Writes through a temporary file of a unique name, created new, then renames it: two recoveries sharing a
+     * prefetch cache (clones of one system on one host) never write into each other's files.
+     */
     private static void write(Path destination, byte[] data) {
         try {
-            Path tmp = destination.resolveSibling(destination.getFileName() + ".lifeboat-tmp");
-            Files.write(tmp, data);
+            Path tmp = destination.resolveSibling(destination.getFileName() + ".lifeboat-tmp-" + java.util.UUID.randomUUID());
+            try {
+                Files.write(tmp, data, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
             Files.move(tmp, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -158,6 +158,9 @@ public final class DeltaRestore {
                                 fetched.addAndGet(e.size() == null ? 0 : e.size());
                                 break;
                             }
+                            if (regular && !dryRun) {
+                                breakHardLink(p);
+                            }
                             patch(e, p, pool, reused, fetched, () -> progress.update(reused.get() + fetched.get(), total, n));
                             if (!dryRun) {
                                 DirectoryRestore.finish(e, p, asRoot);
@@ -189,6 +192,24 @@ public final class DeltaRestore {
                     "Check free space and permissions of the target directory.", e);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A file with other names (a {@code cp -al} or {@code rsync --link-dest} copy, {@code pg_upgrade --link}) is
+     * first copied to a file of its own under the same name: patched in place, every other name would change too.
+     */
+    static void breakHardLink(Path p) throws IOException {
+        Object links = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        if (!(links instanceof Integer n) || n <= 1) {
+            return;
+        }
+        Path own = p.resolveSibling(".lifeboat-unlinked-" + p.getFileName() + "-" + java.util.UUID.randomUUID());
+        try {
+            Files.copy(p, own, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            Files.move(own, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(own);
         }
     }
 

@@ -146,6 +146,24 @@ class DeltaRestoreTest {
         assertThat(disk.resolve("PG_16_202307071/16384/24576")).hasContent("table");
     }
 
+    /** A file with another name (a cp -al copy, pg_upgrade --link) is patched as a file of its own: the other name keeps its content. */
+    @Test
+    void aHardLinkedFileIsPatchedWithoutChangingItsOtherName() throws Exception {
+        Path source = TreeFixture.create(dir.resolve("src"), 3, 50_000, 21);
+        Repository repo = repo();
+        Snapshot s = new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "config", List.of(), Progress.NONE);
+        Path target = dir.resolve("target");
+        new DirectoryRestore(repo).run(s, target, Progress.NONE);
+        Path file = target.resolve("data/part-1.bin");
+        Files.write(file, new byte[] {9, 9, 9});
+        Path otherName = dir.resolve("snapshot-of-yesterday.bin");
+        Files.createLink(otherName, file);
+
+        new DeltaRestore(repo).run(s, target, Progress.NONE);
+        assertThat(file).hasSameBinaryContentAs(source.resolve("data/part-1.bin"));
+        assertThat(Files.readAllBytes(otherName)).containsExactly(9, 9, 9);
+    }
+
     @Test
     void anUnchangedCopyFetchesNothing() {
         Path source = TreeFixture.create(dir.resolve("src"), 4, 300_000, 12);
