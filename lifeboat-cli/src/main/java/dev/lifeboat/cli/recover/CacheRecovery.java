@@ -141,6 +141,9 @@ final class CacheRecovery {
 
     private RestoreReport placeAndMaybeStart(Repository repo, Snapshot snapshot, Path dir, Optional<Integer> port, long keys,
                                              Map<String, Object> m, StringBuilder text) {
+        // The recovered server holds the instance's sessions: it asks for the instance's password, as the original
+        // does. Looked up before anything in the directory changes.
+        Optional<String> password = port.isPresent() ? redis.password(access.plans()) : Optional.empty();
         DataDirRestore.Placement placed = new DataDirRestore(repo, Clock.systemUTC()).place(snapshot, dir, "dump.rdb", "appendonlydir");
         placed.movedAside().forEach(p -> output.decision("moved " + p.getFileName() + " aside so the restored RDB is what loads"));
         m.put("placed", placed.rdb().toString());
@@ -158,8 +161,6 @@ final class CacheRecovery {
         }
         Map<String, Long> phases = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        // The recovered server holds the instance's sessions: it asks for the instance's password, as the original does.
-        Optional<String> password = redis.primary(access.plans()).password();
         long pid = startServer(dir, port.get(), placed.aof(), password);
         m.put("pid", pid);
         m.put("port", port.get());

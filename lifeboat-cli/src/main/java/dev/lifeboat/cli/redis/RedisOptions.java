@@ -53,14 +53,23 @@ public final class RedisOptions {
                 "no Redis instance '" + instance + "' in the plan", "Define it under resources.redis, or give --host and --port instead.")));
     }
 
+    /**
+     * The instance's password: the plan's, when there is a plan that names the instance, else {@code $REDISCLI_AUTH}.
+     * Unlike {@link #primary}, it needs no plan (a recovery on a bare host knows the instance by its backups' name).
+     */
+    public Optional<String> password(PlanAccess access) {
+        Optional<RedisInstance> planned = instance == null ? Optional.empty()
+                : access.plan().flatMap(p -> Optional.ofNullable(p.resources().redis().get(instance)));
+        return planned.flatMap(RedisInstance::password).map(access::resolve)
+                .or(() -> Optional.ofNullable(Lifeboat.environment().get("REDISCLI_AUTH")));
+    }
+
     /** The primary (or the server named by --host/--port), with the instance's password. */
     public RedisTarget primary(PlanAccess access) {
         Optional<RedisInstance> planned = planned(access);
         String h = host != null ? host : planned.map(r -> r.primary().host()).orElse("127.0.0.1");
         int p = port != null ? port : planned.map(r -> r.primary().port()).orElse(6379);
-        Optional<String> password = planned.flatMap(RedisInstance::password).map(access::resolve)
-                .or(() -> Optional.ofNullable(Lifeboat.environment().get("REDISCLI_AUTH")));
-        return new RedisTarget(new Endpoint(h, p), Optional.empty(), password);
+        return new RedisTarget(new Endpoint(h, p), Optional.empty(), password(access));
     }
 
     /**

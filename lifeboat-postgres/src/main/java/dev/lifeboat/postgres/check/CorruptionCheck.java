@@ -69,47 +69,69 @@ public final class CorruptionCheck {
         if (!Files.isExecutable(psql)) {
             return new Outcome(Method.BT_INDEX_CHECK, false, "neither " + amcheck + " nor " + psql + " is there to check the restored copy with");
         }
-        return attempt(Method.BT_INDEX_CHECK, log, () -> {
+        Path script = log.resolveSibling("bt_index_check.sql");
+        try {
+            Files.writeString(script, BT_INDEX_CHECK);
+        } catch (IOException e) {
+            return new Outcome(Method.BT_INDEX_CHECK, false, "cannot write " + script + ": " + e.getMessage());
+        }
+        Outcome outcome = attempt(Method.BT_INDEX_CHECK, log, () -> {
             List<String> connect = List.of(psql.toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDir.toAbsolutePath().toString(),
                     "-p", Integer.toString(port), "-U", superuser);
             List<String> databases = new ArrayList<>(connect);
             databases.addAll(List.of("-At", "-d", "postgres", "-c", "SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname"));
             Path list = log.resolveSibling("databases.txt");
+            try {
+                Files.deleteIfExists(list); // the command appends: this run's list only
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             ExternalCommand.run(databases, list, limit);
             for (String db : read(list).orElse("").lines().filter(l -> !l.isBlank()).toList()) {
                 List<String> check = new ArrayList<>(connect);
-                check.addAll(List.of("-c", "CREATE EXTENSION IF NOT EXISTS amcheck", "-c", BT_INDEX_CHECK));
+                check.addAll(List.of("-f", script.toString()));
                 // The name goes through the environment, taken literally: as -d it could be read as a connection string.
                 ExternalCommand.run(check, log, limit, Map.of("PGDATABASE", db));
             }
             return "";
         });
+        if (!outcome.ok()) {
+            return outcome;
+        }
+        // Each damaged index was named in a warning (the checks go on past it): any such line fails the check.
+        List<String> damaged = read(log).orElse("").lines().filter(l -> l.contains(DAMAGED)).map(l -> l.substring(l.indexOf(DAMAGED))).toList();
+        if (damaged.isEmpty()) {
+            return outcome;
+        }
+        return new Outcome(Method.BT_INDEX_CHECK, false, "amcheck found " + damaged.size() + " damaged B-tree index(es):\n" + String.join("\n", damaged));
     }
 
+    /** How a damaged index is named in the checker's output. */
+    static final String DAMAGED = "lifeboat-damaged-index: ";
+
     /**
-     * Checks each valid B-tree index of the database, going on past a failing one so that every damaged index is
-     * named, then fails once if any was.
+     * The psql script run in each database: the extension brought up to date (one left at 1.0 by pg_upgrade has no
+     * heapallindexed), then one statement, so one transaction and its locks, per valid B-tree index (relkind 'i':
+     * a partitioned table's index has no storage to check), each catching its own failure and naming the index in
+     * a warning, so that every damaged index is named and one does not stop the rest. The function is called in the
+     * extension's own schema, wherever that is.
      */
     static final String BT_INDEX_CHECK = """
-            DO $lifeboat$
-            DECLARE r record; bad int := 0;
-            BEGIN
-              FOR r IN SELECT c.oid, n.nspname, c.relname FROM pg_index i
-                  JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                  JOIN pg_am am ON am.oid = c.relam
-                  WHERE am.amname = 'btree' AND c.relpersistence <> 't' AND i.indisready AND i.indisvalid
-                  ORDER BY n.nspname, c.relname LOOP
-                BEGIN
-                  PERFORM bt_index_check(r.oid, true);
-                EXCEPTION WHEN OTHERS THEN
-                  bad := bad + 1;
-                  RAISE WARNING 'database %, index %.%: %', current_database(), r.nspname, r.relname, SQLERRM;
-                END;
-              END LOOP;
-              IF bad > 0 THEN
-                RAISE EXCEPTION 'amcheck found % damaged B-tree index(es) in database %', bad, current_database();
-              END IF;
-            END $lifeboat$""";
+            SET client_min_messages = warning;
+            CREATE EXTENSION IF NOT EXISTS amcheck;
+            ALTER EXTENSION amcheck UPDATE;
+            SELECT format('DO $lifeboat$ BEGIN PERFORM %I.bt_index_check(%s::oid::regclass, true); '
+                   || 'EXCEPTION WHEN OTHERS THEN RAISE WARNING ''%s database %%, index %%: %%'', current_database(), %L, SQLERRM; END $lifeboat$',
+                   x.nspname, c.oid, 'lifeboat-damaged-index:', n.nspname || '.' || c.relname)
+              FROM pg_index i
+              JOIN pg_class c ON c.oid = i.indexrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_am am ON am.oid = c.relam
+              CROSS JOIN (SELECT e.nspname FROM pg_extension ext JOIN pg_namespace e ON e.oid = ext.extnamespace WHERE ext.extname = 'amcheck') x
+             WHERE am.amname = 'btree' AND c.relkind = 'i' AND c.relpersistence <> 't' AND i.indisready AND i.indisvalid
+             ORDER BY n.nspname, c.relname
+            \\gexec
+            """;
 
     private interface Check {
         String run();

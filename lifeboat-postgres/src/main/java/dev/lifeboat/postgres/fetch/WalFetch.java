@@ -144,6 +144,23 @@ public final class WalFetch {
         }
     }
 
+    /**
+     * Deletes this name's temporary files older than ten minutes, which only a killed {@code wal fetch} leaves (a
+     * write takes well under a second): left alone, each would hold a segment's 16 MiB in pg_wal or the cache.
+     */
+    private static void sweepStale(Path destination) {
+        java.time.Instant before = java.time.Instant.now().minus(java.time.Duration.ofMinutes(10));
+        try (var stale = Files.newDirectoryStream(destination.toAbsolutePath().getParent(), destination.getFileName() + ".lifeboat-tmp-*")) {
+            for (Path t : stale) {
+                if (Files.getLastModifiedTime(t, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(t);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: the next call tries again
+        }
+    }
+
     /** Whether a cached segment has a segment's size; one that does not is deleted. */
     private boolean whole(Path cached) {
         try {
@@ -163,7 +180,9 @@ public final class WalFetch {
      */
     private static void write(Path destination, byte[] data) {
         try {
-            Path tmp = destination.resolveSibling(destination.getFileName() + ".lifeboat-tmp-" + java.util.UUID.randomUUID());
+            sweepStale(destination);
+            Path tmp = destination.resolveSibling(destination.getFileName() + ".lifeboat-tmp-"
+                    + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()));
             try {
                 Files.write(tmp, data, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             } catch (IOException e) {

@@ -63,6 +63,7 @@ public final class DataDirRestore {
         try {
             Files.createDirectories(dir);
             Owner owner = Owner.of(dir);
+            owner.refuseUnlessServable(dir);
             // The new data is written and made durable first, under a temporary name: a failed read or a full disk
             // leaves the directory as it was. Only then is the old data moved aside and the new renamed into place.
             Path target = dir.resolve(aof ? aofName : dbFilename);
@@ -108,11 +109,12 @@ public final class DataDirRestore {
         long bytes;
         try (InputStream in = FileContent.open(repo, RdbSnapshotReader.rdbEntry(repo, snapshot)); OutputStream out = newPrivateFile(tmp, owner)) {
             bytes = in.transferTo(out);
+            out.flush();
+            dev.lifeboat.repository.store.DurableFile.syncFile(tmp);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        dev.lifeboat.repository.store.DurableFile.syncFile(tmp);
         return bytes;
     }
 
@@ -139,7 +141,7 @@ public final class DataDirRestore {
                 }
             });
             dev.lifeboat.repository.store.DurableFile.syncDirectory(tmp);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             throw e;
         }
@@ -158,6 +160,18 @@ public final class DataDirRestore {
         static Owner of(Path dir) throws IOException {
             var a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
             return new Owner(a.owner(), a.group());
+        }
+
+        /**
+         * Files are created 0600 and, only as root, given to the directory's owner: run as another user, they would
+         * be ours and the server could not read them. Refused before anything in the directory changes.
+         */
+        void refuseUnlessServable(Path dir) throws IOException {
+            if (!"root".equals(System.getProperty("user.name")) && !user.getName().equals(System.getProperty("user.name"))) {
+                throw new LifeboatException(ErrorCode.USAGE, dir + " belongs to " + user.getName() + ", and files restored as "
+                        + System.getProperty("user.name") + " would be unreadable to a server running as " + user.getName(),
+                        "Run the restore as " + user.getName() + " (the server's user) or as root.");
+            }
         }
 
         void apply(Path p) throws IOException {

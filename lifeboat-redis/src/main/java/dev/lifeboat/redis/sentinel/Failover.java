@@ -141,26 +141,37 @@ public final class Failover {
                         + ", and waited " + (System.nanoTime() - w0) / 1_000_000 + " ms until every Sentinel saw it (it reads replicas' INFO every 10 s)");
             }
             long offset = -1;
+            Jedis m = null;
             try {
-                Jedis m = credentials.at(old).connect();
-                fence = Optional.of(m);
-                // Paused for every later step (catch-up, promotion, the first write, re-pointing the old master), so it
-                // cannot take writes again before it follows the new one; the finally below ends the pause early.
-                m.clientPause(PAUSE_TIMEOUTS * timeout.toMillis() + 5_000, ClientPauseMode.WRITE);
-                offset = ServerInfo.of(m, "replication").number("master_repl_offset");
-            } catch (JedisDataException e) {
-                // It answers but refuses (Redis before 6.2 has no WRITE pause; an ACL user may lack +client|pause): failing
-                // over unfenced would lose what the replica lacks, so nothing is changed.
-                fence.ifPresent(Jedis::close);
-                fence = Optional.empty();
-                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the old master " + old + " refused CLIENT PAUSE WRITE (" + e.getMessage()
-                        + "), so writes cannot be fenced and nothing was failed over", "Lifeboat needs Redis 6.2 or newer and a user allowed "
-                        + "CLIENT PAUSE and CLIENT UNPAUSE; to fail over unfenced, stop the master first.");
-            } catch (LifeboatException | JedisException e) {
-                fence.ifPresent(Jedis::close);
-                fence = Optional.empty();
+                m = credentials.at(old).connect();
+            } catch (LifeboatException e) {
+                if (e.getCause() instanceof JedisDataException refused) {
+                    // It answers (a refused AUTH, still loading): it may be taking writes, so it is not failed over unfenced.
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the old master " + old + " answers but refused Lifeboat ("
+                            + refused.getMessage() + "), so its writes cannot be fenced and nothing was failed over", e.hint());
+                }
                 timeline.accept("the old master " + old + " does not answer, so writes cannot be fenced: writes it acknowledged but had not "
                         + "replicated are lost");
+            }
+            if (m != null) {
+                try {
+                    // Paused for every later step (catch-up, promotion, the first write, re-pointing the old master), so
+                    // it cannot take writes again before it follows the new one; the finally below ends the pause early.
+                    m.clientPause(PAUSE_TIMEOUTS * timeout.toMillis() + 5_000, ClientPauseMode.WRITE);
+                } catch (JedisDataException e) {
+                    // It answers but refuses (Redis before 6.2 has no WRITE pause; an ACL user may lack +client|pause):
+                    // failing over unfenced would lose what the replica lacks, so nothing is changed.
+                    closeQuietly(m);
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the old master " + old + " refused CLIENT PAUSE WRITE (" + e.getMessage()
+                            + "), so writes cannot be fenced and nothing was failed over", "Lifeboat needs Redis 6.2 or newer and a user allowed "
+                            + "CLIENT PAUSE and CLIENT UNPAUSE; to fail over unfenced, stop the master first.");
+                } catch (JedisException e) {
+                    closeQuietly(m);
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "the old master " + old + " went away while being paused (" + e.getMessage()
+                            + "); nothing was failed over", "Run the failover again: a master that is down is failed over unfenced.");
+                }
+                fence = Optional.of(m); // from here on, the finally below ends the pause, whatever fails
+                offset = ServerInfo.of(m, "replication").number("master_repl_offset");
             }
             if (fence.isPresent()) {
                 // A replica that does not catch up stops the failover here, before anything changed: promoting it
@@ -186,15 +197,23 @@ public final class Failover {
             }
             return new Result(old, now, fence.isPresent(), caughtUp, agreed, writable, ms(t0), phases);
         } finally {
-            if (fence.isPresent()) {
-                release(fence.get(), old, started);
-            }
-            for (Map.Entry<Endpoint, String> p : priorities.entrySet()) {
-                try (Jedis r = credentials.at(p.getKey()).connect()) {
-                    r.configSet("replica-priority", p.getValue());
-                } catch (RuntimeException e) {
-                    timeline.accept("could not restore replica-priority " + p.getValue() + " on " + p.getKey() + ": " + e.getMessage());
+            try {
+                if (fence.isPresent()) {
+                    release(fence.get(), old, started);
                 }
+            } finally {
+                restorePriorities(priorities);
+            }
+        }
+    }
+
+    /** Puts back the replicas' own priorities; one that cannot be reached is named, not thrown. */
+    private void restorePriorities(Map<Endpoint, String> priorities) {
+        for (Map.Entry<Endpoint, String> p : priorities.entrySet()) {
+            try (Jedis r = credentials.at(p.getKey()).connect()) {
+                r.configSet("replica-priority", p.getValue());
+            } catch (RuntimeException e) {
+                timeline.accept("could not restore replica-priority " + p.getValue() + " on " + p.getKey() + ": " + e.getMessage());
             }
         }
     }
@@ -218,10 +237,19 @@ public final class Failover {
                 timeline.accept("made the old master " + old + " a replica of " + agreed.get() + " before unpausing it");
             }
             m.clientUnpause();
-        } catch (JedisException | LifeboatException e) {
+        } catch (RuntimeException e) {
             timeline.accept("could not end the pause on " + old + " (" + e.getMessage() + "): it ends by itself at its timeout");
         } finally {
-            m.close();
+            closeQuietly(m);
+        }
+    }
+
+    /** Closing flushes what is buffered, which fails on a connection the server dropped: nothing to report then. */
+    private static void closeQuietly(Jedis j) {
+        try {
+            j.close();
+        } catch (RuntimeException e) {
+            // the connection is gone either way
         }
     }
 

@@ -158,7 +158,7 @@ public final class DeltaRestore {
                                 fetched.addAndGet(e.size() == null ? 0 : e.size());
                                 break;
                             }
-                            if (regular && !dryRun) {
+                            if (regular && !dryRun && linkCount(p) > 1 && differs(e, p, pool)) {
                                 breakHardLink(p);
                             }
                             patch(e, p, pool, reused, fetched, () -> progress.update(reused.get() + fetched.get(), total, n));
@@ -195,16 +195,29 @@ public final class DeltaRestore {
         }
     }
 
+    /** How many names the file has (1 where the filesystem cannot tell). */
+    private static int linkCount(Path p) throws IOException {
+        try {
+            return Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS) instanceof Integer n ? n : 1;
+        } catch (UnsupportedOperationException e) {
+            return 1;
+        }
+    }
+
+    /** Whether patching would change the file: compared chunk by chunk, reading only, as a dry run does. */
+    private boolean differs(TreeEntry e, Path p, ExecutorService pool) throws IOException {
+        AtomicLong changed = new AtomicLong();
+        new DeltaRestore(repo, threads, true, elsewhere).patch(e, p, pool, new AtomicLong(), changed, () -> { });
+        return changed.get() > 0 || e.size() == null || Files.size(p) != e.size();
+    }
+
     /**
-     * A file with other names (a {@code cp -al} or {@code rsync --link-dest} copy, {@code pg_upgrade --link}) is
-     * first copied to a file of its own under the same name: patched in place, every other name would change too.
+     * A file with other names (a {@code cp -al} or {@code rsync --link-dest} copy, {@code pg_upgrade --link}) that
+     * patching would change is first copied to a file of its own under the same name: patched in place, every other
+     * name would change too. An unchanged one keeps its links (no copy, no space).
      */
     static void breakHardLink(Path p) throws IOException {
-        Object links = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-        if (!(links instanceof Integer n) || n <= 1) {
-            return;
-        }
-        Path own = p.resolveSibling(".lifeboat-unlinked-" + p.getFileName() + "-" + java.util.UUID.randomUUID());
+        Path own = p.resolveSibling(".lifeboat-unlinked-" + p.getFileName() + "-" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()));
         try {
             Files.copy(p, own, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
             Files.move(own, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -187,8 +187,9 @@ public final class DirectoryRestore {
 
     private void writeFile(TreeEntry e, Path p, ExecutorService pool, AtomicLong bytes, long total, long files, Progress progress)
             throws IOException {
-        // A name no tree entry can take in advance (a symbolic link planted there would be followed), created new.
-        Path temp = p.resolveSibling(".lifeboat-partial-" + p.getFileName() + "-" + java.util.UUID.randomUUID());
+        // Created new (O_EXCL: a link planted at the name is refused, not followed), under a name of its own per
+        // restore, so two restores into one directory never write into each other's files.
+        Path temp = p.resolveSibling(".lifeboat-partial-" + p.getFileName() + "-" + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()));
         boolean done = false;
         Deque<Future<byte[]>> ahead = new ArrayDeque<>();
         try {

@@ -169,8 +169,9 @@ public final class DurableFile implements AutoCloseable {
 
     /**
      * Makes a directory's entries durable: fsync on the directory, after files were created or renamed in it. A
-     * directory we may not open, or a platform that cannot open one, is left as it is; a failing fsync (EIO) is
-     * thrown, since what was renamed into the directory is then not known to be there after a crash.
+     * directory we may not open, or a platform or filesystem that cannot open or fsync one (EINVAL), is left as it
+     * is; any other failing fsync (EIO) is thrown, since what was renamed into the directory is then not known to be
+     * there after a crash.
      */
     public static void syncDirectory(Path dir) throws IOException {
         FileChannel ch;
@@ -181,6 +182,13 @@ public final class DurableFile implements AutoCloseable {
         }
         try (ch) {
             ch.force(true);
+        } catch (IOException e) {
+            // Some filesystems cannot fsync a directory at all (EINVAL, EBADF: CIFS, some FUSE mounts), as PostgreSQL's
+            // fsync_fname also allows; any other failure (EIO) means the entries may not be on disk.
+            String why = String.valueOf(e.getMessage());
+            if (!why.contains("Invalid argument") && !why.contains("Bad file descriptor")) {
+                throw e;
+            }
         }
     }
 

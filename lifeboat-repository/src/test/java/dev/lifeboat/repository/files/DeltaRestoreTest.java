@@ -158,10 +158,13 @@ class DeltaRestoreTest {
         Files.write(file, new byte[] {9, 9, 9});
         Path otherName = dir.resolve("snapshot-of-yesterday.bin");
         Files.createLink(otherName, file);
+        Path unchanged = target.resolve("data/part-2.log");
+        Files.createLink(dir.resolve("unchanged-link.bin"), unchanged);
 
         new DeltaRestore(repo).run(s, target, Progress.NONE);
         assertThat(file).hasSameBinaryContentAs(source.resolve("data/part-1.bin"));
         assertThat(Files.readAllBytes(otherName)).containsExactly(9, 9, 9);
+        assertThat(Files.getAttribute(unchanged, "unix:nlink")).as("an unchanged file keeps its links: no copy").isEqualTo(2);
     }
 
     @Test
