@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
                         + "segment; when the cluster's data-dir is on this host the agent also stores ready segments from pg_wal "
                         + "ahead of the command. It also runs the plan's cron schedules (UTC): 'backup' (Redis snapshots from a healthy replica "
                         + "and PostgreSQL base backups of clusters with a data-dir on this host), 'prune' (the data classes' keep "
-                        + "policies, for snapshots and WAL) and 'verify' (quick, or level: full). The HTTP API and the dashboard "
+                        + "policies, for snapshots and WAL) and 'verify' (quick, or level: full), side by side (a long base backup does "
+                        + "not hold up a 15-minute Redis snapshot), except that a prune runs alone. The HTTP API and the dashboard "
                         + "come later. The timeline goes to stderr, or with --json to stdout as one JSON object per line (time, message) for "
                         + "log shippers. Stop it with Ctrl-C or SIGTERM: it stores the last WAL and says 'agent stopped'."})
 public final class AgentCommand implements Callable<Integer> {
@@ -197,8 +198,14 @@ public final class AgentCommand implements Callable<Integer> {
                         java.util.Map<String, UpstreamWatch> upstreams, Set<String> clusters, Thread hook, AtomicBoolean stop) throws InterruptedException {
         threads.forEach(Thread::start);
         ScheduledJobs jobs = new ScheduledJobs(plan, access, repo, text -> line(out, text));
+        // A thread per running job: schedules run side by side (a prune alone).
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "lifeboat-schedule");
+            t.setDaemon(true);
+            return t;
+        });
         CronScheduler cron = new CronScheduler(timed, java.time.Clock.systemUTC(), jobs::run, (s, text) -> line(out, s.name() + ": " + text),
-                jobs::missed);
+                jobs::missed, lanes);
         line(out, "agent started: streaming WAL for " + (clusters.isEmpty() ? "no cluster" : String.join(", ", clusters)) + "; schedules next at "
                 + cron.nextRuns());
         long deadline = stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(stopAfter).toNanos();
@@ -244,7 +251,15 @@ public final class AgentCommand implements Callable<Integer> {
                     nextStatus += statusNanos;
                 }
             }
+            // Jobs still running finish first: all of them when --stop-after ends the run; on a signal, what fits
+            // in the shutdown's grace (the rest is said, and its repository lock goes stale).
+            List<String> left = cron.awaitRunning(stop.get() ? Optional.of(Duration.ofSeconds(20)) : Optional.empty());
+            if (!left.isEmpty()) {
+                line(out, "stopping with schedule(s) still running: " + String.join(", ", left) + "; their repository locks go stale and "
+                        + "the next run takes them over");
+            }
         } finally {
+            lanes.shutdown();
             upstreamReads.shutdownNow();
             metrics.shutdown(); // let a write in progress finish: no half-written temporary file left behind
             metrics.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

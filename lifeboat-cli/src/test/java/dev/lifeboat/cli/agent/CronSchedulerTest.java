@@ -103,7 +103,8 @@ class CronSchedulerTest {
         List<String> ran = new ArrayList<>();
         CronScheduler s = new CronScheduler(List.of(every("nightly", "0 2 * * *"), every("redis-rdb", "*/15 * * * *")), clock,
                 (sch, due) -> ran.add(sch.name() + "@" + due), (sch, msg) -> said.add(sch.name() + ": " + msg),
-                (sch, previous) -> sch.name().equals("nightly") ? Optional.of("app-db's newest backup is from 2026-11-23T02:00:04Z") : Optional.empty());
+                (sch, previous) -> sch.name().equals("nightly") ? Optional.of("app-db's newest backup is from 2026-11-23T02:00:04Z") : Optional.empty(),
+                Runnable::run);
         assertThat(said).singleElement().asString().isEqualTo("nightly: missed its firing at 2026-11-24T02:00:00Z while the agent was not running "
                 + "(app-db's newest backup is from 2026-11-23T02:00:04Z); running it now");
         assertThat(s.runDue()).isEqualTo(1);
@@ -121,23 +122,96 @@ class CronSchedulerTest {
         assertThat(CronScheduler.previous(CronExpression.parse("0 0 29 2 *"), now)).contains(Instant.parse("2024-02-29T00:00:00Z"));
     }
 
+    static Schedule prune(String name, String cron) {
+        return new Schedule(name, Job.PRUNE, List.of(), Optional.of(CronExpression.parse(cron)), Optional.empty(), Map.of(), Optional.empty());
+    }
+
     @Test
-    void aLateStartNamesTheScheduleThatHeldItUp() {
-        // The base backup at 02:00 runs three hours; the 15-minute Redis job waits for it (one at a time) and must not be
-        // told it ran past its own firings.
+    void aLongJobDoesNotHoldUpAnotherSchedule() throws Exception {
+        // The base backup at 02:00 runs for hours; the 15-minute Redis snapshot runs beside it, at its own firings.
         MovableClock clock = new MovableClock(Instant.parse("2026-11-24T01:59:30Z"));
-        List<String> said = new ArrayList<>();
-        CronScheduler s = new CronScheduler(List.of(every("nightly", "0 2 * * *"), every("redis-rdb", "*/15 * * * *")), clock, (sch, due) -> {
-            if (sch.name().equals("nightly")) {
-                clock.now = clock.now.plus(Duration.ofHours(3));
-            } else {
-                clock.now = clock.now.plusSeconds(1);
+        java.util.concurrent.CountDownLatch nightlyMayEnd = new java.util.concurrent.CountDownLatch(1);
+        List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            CronScheduler s = new CronScheduler(List.of(every("nightly", "0 2 * * *"), every("redis-rdb", "*/15 * * * *")), clock, (sch, due) -> {
+                if (sch.name().equals("nightly")) {
+                    await(nightlyMayEnd);
+                }
+                ran.add(sch.name() + "@" + due);
+            }, (sch, msg) -> { }, (sch, previous) -> Optional.empty(), lanes);
+            clock.now = Instant.parse("2026-11-24T02:00:00Z");
+            assertThat(s.runDue()).as("both start").isEqualTo(2);
+            waitFor(() -> ran.contains("redis-rdb@2026-11-24T02:00:00Z"));
+            clock.now = Instant.parse("2026-11-24T02:15:00Z");
+            assertThat(s.runDue()).as("the next Redis firing, the base backup still running").isEqualTo(1);
+            waitFor(() -> ran.contains("redis-rdb@2026-11-24T02:15:00Z"));
+            assertThat(ran).doesNotContain("nightly@2026-11-24T02:00:00Z");
+            nightlyMayEnd.countDown();
+            assertThat(s.awaitRunning(Optional.of(Duration.ofSeconds(10)))).isEmpty();
+            assertThat(ran).contains("nightly@2026-11-24T02:00:00Z");
+        } finally {
+            nightlyMayEnd.countDown();
+            lanes.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPruneRunsAloneAndSaysWhatItWaitsFor() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-24T01:59:30Z"));
+        java.util.concurrent.CountDownLatch backupMayEnd = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch pruneMayEnd = new java.util.concurrent.CountDownLatch(1);
+        List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            CronScheduler s = new CronScheduler(List.of(every("nightly", "0 2 * * *"), prune("prune", "0 2 * * *"),
+                    every("redis-rdb", "*/15 * * * *")), clock, (sch, due) -> {
+                        ran.add("start " + sch.name());
+                        await(sch.name().equals("nightly") ? backupMayEnd : sch.name().equals("prune") ? pruneMayEnd
+                                : new java.util.concurrent.CountDownLatch(0));
+                        ran.add("end " + sch.name());
+                    }, (sch, msg) -> said.add(sch.name() + ": " + msg), (sch, previous) -> Optional.empty(), lanes);
+            clock.now = Instant.parse("2026-11-24T02:00:00Z");
+            assertThat(s.runDue()).as("the backups start, the prune waits").isEqualTo(2);
+            assertThat(said).anySatisfy(m -> assertThat(m).startsWith("prune: due at 2026-11-24T02:00:00Z; a prune runs alone, so it waits until nightly"));
+            waitFor(() -> ran.contains("end redis-rdb"));
+            assertThat(s.runDue()).as("still waiting for nightly").isZero();
+            backupMayEnd.countDown();
+            waitFor(() -> ran.contains("end nightly"));
+            assertThat(s.runDue()).as("now the prune, alone").isEqualTo(1);
+            clock.now = Instant.parse("2026-11-24T02:15:00Z");
+            assertThat(s.runDue()).as("the Redis firing waits for the prune").isZero();
+            assertThat(said).anySatisfy(m -> assertThat(m).isEqualTo("redis-rdb: due at 2026-11-24T02:15:00Z; waits while prune prunes the repository"));
+            pruneMayEnd.countDown();
+            waitFor(() -> ran.contains("end prune"));
+            assertThat(s.runDue()).isEqualTo(1);
+            s.awaitRunning(Optional.of(Duration.ofSeconds(10)));
+            assertThat(ran.indexOf("start prune")).isGreaterThan(ran.indexOf("end nightly")).isGreaterThan(ran.indexOf("end redis-rdb"));
+            assertThat(ran.lastIndexOf("start redis-rdb")).isGreaterThan(ran.indexOf("end prune"));
+            assertThat(said.stream().filter(m -> m.startsWith("prune: due"))).as("said once").hasSize(1);
+        } finally {
+            backupMayEnd.countDown();
+            pruneMayEnd.countDown();
+            lanes.shutdownNow();
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the job");
             }
-        }, (sch, msg) -> said.add(sch.name() + ": " + msg));
-        clock.now = Instant.parse("2026-11-24T02:00:00Z");
-        s.runDue();
-        assertThat(said).anySatisfy(m -> assertThat(m).startsWith("redis-rdb: started 3h after its firing at 2026-11-24T02:00:00Z: schedule nightly "
-                + "ran until 2026-11-24T05:00:00Z"));
-        assertThat(said).as("the wait was nightly's, not an overrun of its own").noneSatisfy(m -> assertThat(m).startsWith("redis-rdb: ran past"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 }
