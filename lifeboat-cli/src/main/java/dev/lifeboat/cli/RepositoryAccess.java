@@ -120,8 +120,19 @@ public final class RepositoryAccess {
 
     private ObjectStore store;
 
-    private static ObjectStore retrying(ObjectStore s) {
-        return new RetryingObjectStore(s, 4, Duration.ofMillis(200));
+    private ObjectStore retrying(ObjectStore s) {
+        return brief ? RetryingObjectStore.brief(s) : RetryingObjectStore.patient(s);
+    }
+
+    private boolean brief;
+
+    /**
+     * Retries transient store failures briefly (about 1.4 s) instead of patiently (about 16 s): for commands someone
+     * waits on with a timeout of their own, such as a monitoring check. Call before the store is opened.
+     */
+    public RepositoryAccess answerQuickly() {
+        this.brief = true;
+        return this;
     }
 
     /** The regions, when the repository spans several. */

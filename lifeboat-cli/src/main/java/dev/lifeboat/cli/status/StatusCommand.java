@@ -80,6 +80,7 @@ public final class StatusCommand implements Callable<Integer> {
         // Keyless when this host holds no key (the plan's secret source is absent here); a --passphrase-file or
         // --key-file given but unreadable or empty is an error to show, not a reason to check less.
         Optional<dev.lifeboat.repository.store.ObjectStore> keyless = Optional.empty();
+        access.answerQuickly(); // a monitoring check has a timeout of its own: a store that does not answer is the answer
         try {
             repo = Optional.of(access.open());
         } catch (LifeboatException e) {

@@ -15,10 +15,41 @@ public final class RetryingObjectStore implements ObjectStore {
     private final int attempts;
     private final Duration firstDelay;
 
+    private final Sleeper sleeper;
+
+    /** How the wait between tries is spent (a test measures it instead). */
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
     public RetryingObjectStore(ObjectStore inner, int attempts, Duration firstDelay) {
+        this(inner, attempts, firstDelay, Thread::sleep);
+    }
+
+    RetryingObjectStore(ObjectStore inner, int attempts, Duration firstDelay, Sleeper sleeper) {
         this.inner = inner;
         this.attempts = attempts;
         this.firstDelay = firstDelay;
+        this.sleeper = sleeper;
+    }
+
+    /** The same retry rules around another store (a test's sleeper stays). */
+    RetryingObjectStore around(ObjectStore other, Sleeper with) {
+        return new RetryingObjectStore(other, attempts, firstDelay, with);
+    }
+
+    /**
+     * For work that runs long and should ride out a network blip or a throttling burst (backups, restores, the
+     * agent): seven tries, waiting about 0.25, 0.5, 1, 2, 4 and 8 s between them (about 16 s in all, with jitter).
+     * Failing a three-hour base backup over a two-second outage would cost more than the wait.
+     */
+    public static RetryingObjectStore patient(ObjectStore inner) {
+        return new RetryingObjectStore(inner, 7, Duration.ofMillis(250));
+    }
+
+    /** For answers someone waits on (a monitoring check with its own timeout): four tries in about 1.4 s. */
+    public static RetryingObjectStore brief(ObjectStore inner) {
+        return new RetryingObjectStore(inner, 4, Duration.ofMillis(200));
     }
 
     private <T> T retry(Supplier<T> call) {
@@ -31,7 +62,7 @@ public final class RetryingObjectStore implements ObjectStore {
                     throw e;
                 }
                 try {
-                    Thread.sleep(delay / 2 + (long) (Math.random() * delay));
+                    sleeper.sleep(delay / 2 + (long) (Math.random() * delay));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;

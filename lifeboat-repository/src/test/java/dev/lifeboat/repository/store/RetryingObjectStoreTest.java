@@ -41,4 +41,30 @@ class RetryingObjectStoreTest {
         plain.put("other", new byte[] {9});
         assertThat(store.putIfAbsent("other", new byte[] {1})).as("somebody else's object stays a conflict").isFalse();
     }
+
+    @Test
+    void aPatientStoreRidesOutAboutSixteenSecondsOfOutageAndABriefOneAboutOneAndAHalf() {
+        for (boolean patient : new boolean[] {true, false}) {
+            java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+            ObjectStore down = new ObjectStoreDelegate(new FilesystemObjectStore(dir.resolve("down"))) {
+                @Override
+                public byte[] get(String name) {
+                    tries.incrementAndGet();
+                    throw new StoreException(StoreException.Kind.RETRYABLE, name, "connection refused", null);
+                }
+            };
+            long[] waited = {0};
+            RetryingObjectStore rules = patient ? RetryingObjectStore.patient(down) : RetryingObjectStore.brief(down);
+            RetryingObjectStore store = rules.around(down, ms -> waited[0] += ms);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.get("config")).isInstanceOf(StoreException.class);
+            if (patient) {
+                assertThat(tries.get()).isEqualTo(7);
+                // 0.25 + 0.5 + 1 + 2 + 4 + 8 s, each between half and one and a half times.
+                assertThat(waited[0]).isBetween(7_800L, 23_700L);
+            } else {
+                assertThat(tries.get()).isEqualTo(4);
+                assertThat(waited[0]).isBetween(700L, 2_100L);
+            }
+        }
+    }
 }
