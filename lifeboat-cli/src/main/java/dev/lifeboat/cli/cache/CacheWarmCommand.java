@@ -98,8 +98,9 @@ public final class CacheWarmCommand implements Callable<Integer> {
         output.emit(m, () -> {
             StringBuilder t = new StringBuilder(dryRun ? "Would warm " + target + " (dry run: nothing written):\n" : "Warmed " + target + ":\n");
             for (CacheWarmer.Outcome o : outcomes) {
-                t.append(String.format("  %-9s %-20s %8d keys%s%s  from %s%n", o.priority(), o.set(), o.keys(),
+                t.append(String.format("  %-9s %-20s %8d keys%s%s%s  from %s%n", o.priority(), o.set(), o.keys(),
                         o.alreadyPresent() > 0 ? " (" + o.alreadyPresent() + " already present, left alone)" : "",
+                        o.changedMeanwhile() > 0 ? " (" + o.changedMeanwhile() + " changed by the application right after)" : "",
                         dryRun ? "" : String.format(" in %.1f s", o.millis() / 1000.0), o.source()));
             }
             t.append(String.format("%s %d keys.%n", dryRun ? "In all" : "Loaded", outcomes.stream().mapToLong(CacheWarmer.Outcome::keys).sum()));

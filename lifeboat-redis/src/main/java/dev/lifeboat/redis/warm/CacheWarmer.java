@@ -58,7 +58,11 @@ public final class CacheWarmer {
      * What one set loaded (or, in a dry run, would load); {@code alreadyPresent} counts snapshot keys the target held
      * already and that were left alone.
      */
-    public record Outcome(String set, String priority, String source, long keys, long alreadyPresent, long millis) {
+    /**
+     * One set's result. {@code changedMeanwhile}: keys of a snapshot set that differed when read back right after
+     * their RESTORE, changed by the live application meanwhile (a warm never fails on them).
+     */
+    public record Outcome(String set, String priority, String source, long keys, long alreadyPresent, long changedMeanwhile, long millis) {
     }
 
     /** The sets at or above {@code threshold} (null: all), critical first, then by name. */
@@ -71,12 +75,12 @@ public final class CacheWarmer {
         List<Outcome> out = new ArrayList<>();
         for (WarmSet set : sets) {
             long t0 = System.nanoTime();
-            long[] present = {0};
+            long[] present = {0, 0}; // already present, changed meanwhile
             long keys = switch (set.source()) {
                 case SNAPSHOT -> dryRun ? countInSnapshot(set) : loadFromSnapshot(set, progress, present);
                 case POSTGRES -> fromPostgres(set, dryRun, progress);
             };
-            out.add(new Outcome(set.name(), set.priority().name().toLowerCase(java.util.Locale.ROOT), describe(set), keys, present[0],
+            out.add(new Outcome(set.name(), set.priority().name().toLowerCase(java.util.Locale.ROOT), describe(set), keys, present[0], present[1],
                     (System.nanoTime() - t0) / 1_000_000));
         }
         return out;
@@ -119,6 +123,7 @@ public final class CacheWarmer {
         RestoreReport r = new CacheRestore(repo.orElseThrow(), new RateLimiter(keysPerSecond))
                 .load(snapshot(set), target, e -> p.matches(e.keyText()), false, true, progress);
         present[0] = r.phases().getOrDefault("already_present", 0L);
+        present[1] = r.phases().getOrDefault("changed_meanwhile", 0L);
         return r.restored();
     }
 

@@ -156,7 +156,10 @@ public final class S3ObjectStore implements ObjectStore {
                         conditionalPut = Boolean.TRUE;
                         return false;
                     }
-                    if (e.statusCode() != 501 && e.statusCode() != 400) {
+                    // A service without conditional writes answers 501 or 400 the first time it is asked. Once one
+                    // succeeded here, a 400 is about this request, not the feature: it is not a reason to fall back
+                    // to the racy HEAD-then-PUT for the rest of the run.
+                    if (e.statusCode() != 501 && e.statusCode() != 400 || Boolean.TRUE.equals(conditionalPut)) {
                         throw e;
                     }
                     conditionalPut = Boolean.FALSE;
