@@ -107,9 +107,12 @@ public final class DeltaRestore {
         long total = snapshot.manifest().stats().bytes();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
         ExecutorService pool = DirectoryRestore.daemonPool(threads, "lifeboat-delta");
+        RestoreLock lock = null;
         try {
             if (!dryRun) {
                 Files.createDirectories(root);
+                lock = RestoreLock.take(root);
+                wanted.add(RestoreLock.NAME); // not the snapshot's, and not to be removed as such
             }
             Set<Path> links = new HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
@@ -179,6 +182,9 @@ public final class DeltaRestore {
                     removed += removeUnwanted(sub.getValue().toRealPath(), sub.getKey(), wanted, notDirs, named);
                 }
             }
+            if (lock != null) {
+                lock.release(); // before the target's own time is set: deleting the lock file would change it
+            }
             // Deepest first, as a full restore does: each directory's new, replaced and removed names made durable.
             for (int i = dirs.size() - 1; i >= 0 && !dryRun; i--) {
                 Path d = elsewhere.place(root, dirs.get(i).path());
@@ -191,6 +197,9 @@ public final class DeltaRestore {
             throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + why,
                     "Check free space and permissions of the target directory.", e);
         } finally {
+            if (lock != null) {
+                lock.release();
+            }
             pool.shutdownNow();
         }
     }

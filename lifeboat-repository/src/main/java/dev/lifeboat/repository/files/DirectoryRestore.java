@@ -102,6 +102,7 @@ public final class DirectoryRestore {
         // At most two files per writer wait or run, so memory stays bounded however many files there are.
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2 * threads);
         Deque<Future<?>> writing = new ArrayDeque<>();
+        RestoreLock lock = RestoreLock.take(root);
         try {
             java.util.Set<Path> links = new java.util.HashSet<>();
             TreeReader.forEach(repo, snapshot, e -> {
@@ -143,6 +144,7 @@ public final class DirectoryRestore {
             while (!writing.isEmpty()) {
                 await(writing.poll());
             }
+            lock.release(); // before the target's own time is set: deleting the lock file would change it
             // Directory times last: writing into a directory changes its time. Each directory is fsynced, so the
             // names of the (already durable) files in it are durable too.
             for (int i = dirs.size() - 1; i >= 0; i--) {
@@ -164,6 +166,7 @@ public final class DirectoryRestore {
             throw new LifeboatException(ErrorCode.USAGE, "cannot write under " + target + ": " + why,
                     "Check free space and permissions of the target directory.", e);
         } finally {
+            lock.release();
             writing.forEach(f -> f.cancel(true));
             writers.shutdownNow();
             pool.shutdownNow();

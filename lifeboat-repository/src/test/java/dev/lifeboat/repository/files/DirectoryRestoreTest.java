@@ -84,6 +84,28 @@ class DirectoryRestoreTest {
     }
 
     @Test
+    void aSecondRestoreIntoTheSameDirectoryIsRefusedWhileTheFirstWrites() throws Exception {
+        Repository repo = repo();
+        Path src = TreeFixture.create(dir.resolve("src3"), 3, 10_000, 4);
+        Snapshot s = new DirectoryBackup(repo, java.time.Clock.systemUTC(), 1).run(src, "x", List.of(), Progress.NONE);
+        Path target = Files.createDirectories(dir.resolve("target"));
+        // The first restore's lock, held as a running restore holds it (in another process the kernel refuses alike).
+        RestoreLock first = RestoreLock.take(target);
+        try {
+            LifeboatException e = catchThrowableOfType(LifeboatException.class, () -> new DeltaRestore(repo).run(s, target, Progress.NONE));
+            assertThat(e.code()).isEqualTo(ErrorCode.TARGET_IN_USE);
+            assertThat(e.getMessage()).contains("another restore is writing into " + target);
+        } finally {
+            first.release();
+        }
+        new DirectoryRestore(repo).run(s, target, Progress.NONE);
+        assertThat(target.resolve(RestoreLock.NAME)).as("nothing of the lock is left in the restored tree").doesNotExist();
+        assertThat(TreeFixture.describe(target)).isEqualTo(TreeFixture.describe(src));
+        new DeltaRestore(repo).run(s, target, Progress.NONE);
+        assertThat(target.resolve(RestoreLock.NAME)).doesNotExist();
+    }
+
+    @Test
     void aLinkWhereASubtreeGoesElsewhereIsRefused() throws Exception {
         Repository repo = repo();
         Snapshot s = crafted(repo, Path.of("/etc"), false);
