@@ -13,7 +13,7 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String render(List<Outcome> outcomes, Instant started) {
+    static String render(List<Outcome> outcomes, java.util.Map<String, String> notRun, Instant started) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lifeboat drill report</title><style>")
                 .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}")
@@ -32,6 +32,10 @@ final class HtmlReport {
                     .append(String.format("%.2f s", o.rpoSeconds())).append("</td><td>").append(Durations.format(o.targets().rpo())).append("</td><td>")
                     .append(o.validated() ? "yes" : "no").append("</td><td class=\"").append(o.passed() ? "pass\">PASS" : "fail\">FAIL")
                     .append("</td></tr>");
+        }
+        for (java.util.Map.Entry<String, String> n : notRun.entrySet()) {
+            h.append("<tr><td>").append(esc(n.getKey())).append("</td><td colspan=\"6\">could not run: ").append(esc(n.getValue()))
+                    .append("</td><td class=\"fail\">FAIL</td></tr>");
         }
         h.append("</table>");
         for (Outcome o : outcomes) {

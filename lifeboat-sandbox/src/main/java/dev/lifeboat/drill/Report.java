@@ -19,17 +19,24 @@ import java.util.Map;
  */
 public final class Report {
     private final List<Outcome> outcomes;
+    private final Map<String, String> notRun;
     private final Instant started;
     private final Path dir;
 
     public Report(List<Outcome> outcomes, Instant started, Path dir) {
+        this(outcomes, Map.of(), started, dir);
+    }
+
+    /** {@code notRun}: scenarios that could not run at all (their sandbox did not start), with why; each fails the report. */
+    public Report(List<Outcome> outcomes, Map<String, String> notRun, Instant started, Path dir) {
         this.outcomes = List.copyOf(outcomes);
+        this.notRun = new LinkedHashMap<>(notRun);
         this.started = started;
         this.dir = dir;
     }
 
     public boolean passed() {
-        return outcomes.stream().allMatch(Outcome::passed);
+        return notRun.isEmpty() && outcomes.stream().allMatch(Outcome::passed);
     }
 
     public Path jsonFile() {
@@ -53,6 +60,7 @@ public final class Report {
             m.putAll(list.get(0));
         }
         m.put("scenarios", list);
+        m.put("not_run", notRun);
         m.put("passed", passed());
         m.put("report_html", htmlFile().toAbsolutePath().toString());
         m.put("report_json", jsonFile().toAbsolutePath().toString());
@@ -98,7 +106,7 @@ public final class Report {
         try {
             Files.createDirectories(dir);
             Files.writeString(jsonFile(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()));
-            Files.writeString(htmlFile(), HtmlReport.render(outcomes, started));
+            Files.writeString(htmlFile(), HtmlReport.render(outcomes, notRun, started));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,6 +122,7 @@ public final class Report {
                     dev.lifeboat.core.time.Durations.format(o.targets().rto()), o.lostAcknowledgedWrites() + " of " + o.acknowledgedWrites(),
                     o.rpoSeconds(), dev.lifeboat.core.time.Durations.format(o.targets().rpo()), o.validated() ? "yes" : "NO", o.passed() ? "PASS" : "FAIL"));
         }
+        notRun.forEach((scenario, why) -> b.append(String.format("%-16s NOT RUN: %s%n", scenario, why)));
         b.append(String.format("%nTargets are the tightest of the plan's components that use the resource. Reports:%n  %s%n  %s%n",
                 htmlFile().toAbsolutePath(), jsonFile().toAbsolutePath()));
         return b.toString();

@@ -89,8 +89,10 @@ public final class Sandbox implements AutoCloseable {
             Schema.load(pg.primary());
             String passphrase = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(24));
             Path secret = dir.resolve("passphrase");
+            // Created 0600 before anything is written into it: never readable by others, not even for a moment.
+            Files.deleteIfExists(secret);
+            Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(secret, passphrase);
-            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
             Path planFile = writePlan(dir, pg, redis);
             Plan plan = PlanLoader.load(planFile);
             step.accept("creating the encrypted repository " + dir.resolve("repo"));

@@ -58,15 +58,24 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = output.err();
         Instant started = Instant.now();
         List<Outcome> outcomes = new ArrayList<>();
+        java.util.Map<String, String> notRun = new java.util.LinkedHashMap<>();
         for (int i = 0; i < scenarios.size(); i++) {
             boolean keepThis = keep && i == scenarios.size() - 1;
             Drill drill = new Drill(dir, keepThis, line -> {
                 err.println(line);
                 err.flush();
             });
-            outcomes.add(drill.run(scenarios.get(i)));
+            try {
+                outcomes.add(drill.run(scenarios.get(i)));
+            } catch (RuntimeException e) {
+                // A sandbox that does not start (a port taken meanwhile, initdb failing) costs this scenario, not the
+                // others' results: it is reported as not run, and the report is still written.
+                String why = e instanceof LifeboatException le ? "[" + le.code().label() + "] " + le.getMessage() : String.valueOf(e);
+                err.println("   the scenario could not run: " + why);
+                notRun.put(scenarios.get(i).name(), why);
+            }
         }
-        Report report = new Report(outcomes, started, dir);
+        Report report = new Report(outcomes, notRun, started, dir);
         report.write();
         if (keep) {
             List<Long> pids = Reaper.releaseAll();

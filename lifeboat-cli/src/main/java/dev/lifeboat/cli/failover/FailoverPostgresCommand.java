@@ -109,8 +109,11 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
             return RePointCommand.run(rp, RePointCommand.environment(cluster, name, replicaAt, c.primary()));
         });
         m.put("re_point", moved.map(FailoverPostgresCommand::json).orElse(null));
-        String promoted = String.format("Promoted %s (%s) of %s in %.2f s; it was %d bytes behind at the switch (expected data loss). %s.%n",
-                name, replicaAt, cluster, (r.fenceMillis() + r.promoteMillis()) / 1000.0, r.check().lagBytes(), capitalize(r.fenceNote()));
+        String promoted = String.format("Promoted %s (%s) of %s in %.2f s; %s. %s.%n",
+                name, replicaAt, cluster, (r.fenceMillis() + r.promoteMillis()) / 1000.0, r.check().primaryLsn().isPresent()
+                        ? "it was " + r.check().lagBytes() + " bytes behind the primary at the switch (expected data loss)"
+                        : "it had " + r.check().lagBytes() + " bytes received but not replayed, replayed before promotion (the primary did not "
+                                + "answer: what it never sent cannot be measured)", capitalize(r.fenceNote()));
         output.emit(m, () -> promoted + moved.map(o -> o.succeeded()
                 ? "Re-pointed the application: " + o.describe() + ".\n"
                 : "RE-POINT FAILED: " + o.describe() + ". Point the application at " + replicaAt + " by hand now.\n"

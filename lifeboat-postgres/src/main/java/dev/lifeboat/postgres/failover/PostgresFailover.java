@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 /**
  * Promotes a streaming replica to primary, the seed's database-failover.sh --to-replica and Runbook 1:
  * <ol>
- *   <li><b>check</b> the replica: it must be in recovery and streaming; its replay lag (bytes behind what it
- *       received, and the primary's current position when the primary answers) is the expected data loss;</li>
+ *   <li><b>check</b> the replica: it must be in recovery and streaming; its lag behind the primary's current position,
+ *       when the primary answers, is the expected data loss (without the primary, the lag behind what the replica
+ *       received is replayed before promotion, and what the primary never sent cannot be measured);</li>
  *   <li><b>fence</b> the old primary if it still answers: {@code default_transaction_read_only = on} with a reload,
  *       and every client session terminated, so it accepts no new writes once the replica is promoted (a session
  *       could still turn read-only off for itself, so the router must also stop sending traffic to it);</li>
@@ -117,8 +118,12 @@ public final class PostgresFailover {
     /** check, fence (when the old primary is given), promote. */
     public Result run(Server replica, Optional<Server> primary, Duration limit) {
         Check check = check(replica, primary);
-        timeline.accept(String.format("%s is streaming; it has replayed to %s, %d bytes behind%s: that is the expected data loss", replica.name(),
-                check.replayLsn(), check.lagBytes(), check.primaryLsn().isPresent() ? " the primary" : " what it received (the primary does not answer)"));
+        timeline.accept(check.primaryLsn().isPresent()
+                ? String.format("%s is streaming; it has replayed to %s, %d bytes behind the primary: that is the expected data loss", replica.name(),
+                        check.replayLsn(), check.lagBytes())
+                : String.format("%s is streaming; it has replayed to %s, %d bytes behind what it received, which it replays before promotion "
+                        + "(the primary does not answer, so what it wrote but never sent cannot be measured)", replica.name(), check.replayLsn(),
+                        check.lagBytes()));
         long t0 = System.nanoTime();
         String note = primary.map(this::fence).orElse("no old primary named; not fenced");
         timeline.accept(note);

@@ -99,14 +99,26 @@ public final class CacheWarmer {
     }
 
     private long countInSnapshot(WarmSet set) {
-        KeyPattern p = new KeyPattern(set.keys());
         long[] n = {0};
+        forEachInSnapshot(set, key -> n[0]++);
+        return n[0];
+    }
+
+    /** The names of a snapshot set's keys in the snapshot, those not yet expired: what a warm of it must leave in the cache. */
+    public List<String> keysInSnapshot(WarmSet set) {
+        List<String> keys = new ArrayList<>();
+        forEachInSnapshot(set, keys::add);
+        return keys;
+    }
+
+    private void forEachInSnapshot(WarmSet set, java.util.function.Consumer<String> key) {
+        KeyPattern p = new KeyPattern(set.keys());
         long now = System.currentTimeMillis();
         RdbSnapshotReader.read(repo.orElseThrow(), snapshot(set), new RdbReader.Visitor() {
             @Override
             public void entry(RdbEntry e) {
                 if (p.matches(e.keyText()) && (e.expireAt() < 0 || e.expireAt() > now)) {
-                    n[0]++;
+                    key.accept(e.keyText());
                 }
             }
 
@@ -115,7 +127,6 @@ public final class CacheWarmer {
                 return false;
             }
         });
-        return n[0];
     }
 
     private long loadFromSnapshot(WarmSet set, Progress progress, long[] present) {
