@@ -113,7 +113,7 @@ class RecoverCommandIT {
             // The same server binaries without pg_amcheck (as PostgreSQL 12 and 13 have none): amcheck's B-tree check
             // runs through psql instead, and says that this is what was checked.
             // Beside the primary's data directory: the server runs as postgres, who cannot enter the test's temporary directory.
-            Path bin = binariesWithout(primary, "bin-without-amcheck", "pg_amcheck");
+            Path bin = primary.binWithout(primary.dataDirectory().resolveSibling("bin-without-amcheck"), "pg_amcheck");
             Path plan2 = tmp.resolve("lifeboat-no-amcheck.yaml");
             Files.writeString(plan2, Files.readString(plan).replace("      user: postgres\n", "      user: postgres\n      bin-dir: " + bin + "\n"));
             Cli.Result noAmcheck = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan2.toString()),
@@ -124,7 +124,7 @@ class RecoverCommandIT {
 
             // Nothing to check with at all: the full check fails, says why, records no verified point, and the listing
             // shows the failed attempt instead of hiding it.
-            Path bare = binariesWithout(primary, "bin-without-checkers", "pg_amcheck", "psql");
+            Path bare = primary.binWithout(primary.dataDirectory().resolveSibling("bin-without-checkers"), "pg_amcheck", "psql");
             Path plan4 = tmp.resolve("lifeboat-no-checker.yaml");
             Files.writeString(plan4, Files.readString(plan).replace("      user: postgres\n", "      user: postgres\n      bin-dir: " + bare + "\n"));
             Cli.Result noChecker = Cli.run(Map.of("LIFEBOAT_PASSPHRASE", "recover cli test", "LIFEBOAT_CONFIG", plan4.toString()),
@@ -253,18 +253,5 @@ class RecoverCommandIT {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    /** Links to every tool of the primary's binaries but {@code left}, beside its data directory (the server's user can enter it). */
-    private static Path binariesWithout(dev.lifeboat.testkit.PostgresServer primary, String name, String... left) throws java.io.IOException {
-        Path bin = Files.createDirectories(primary.dataDirectory().resolveSibling(name));
-        try (var tools = Files.list(primary.bin())) {
-            for (Path tool : tools.toList()) {
-                if (!java.util.List.of(left).contains(tool.getFileName().toString())) {
-                    Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
-                }
-            }
-        }
-        return bin;
     }
 }

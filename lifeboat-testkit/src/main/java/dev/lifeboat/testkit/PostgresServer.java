@@ -72,6 +72,22 @@ public final class PostgresServer implements AutoCloseable {
         return bin;
     }
 
+    /**
+     * A directory {@code dir} of links to every tool of {@link #bin()} but {@code left}: the same server binaries as
+     * an older package has them (PostgreSQL 12 and 13 have no pg_amcheck).
+     */
+    public Path binWithout(Path dir, String... left) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        try (var tools = java.nio.file.Files.list(bin())) {
+            for (Path tool : tools.toList()) {
+                if (!List.of(left).contains(tool.getFileName().toString())) {
+                    java.nio.file.Files.createSymbolicLink(dir.resolve(tool.getFileName()), tool);
+                }
+            }
+        }
+        return dir;
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
     }

@@ -31,4 +31,35 @@ public final class Trees {
             // best effort
         }
     }
+
+    /**
+     * Deletes {@code p} and, for a directory, everything below it; symbolic links are deleted, never followed. Any
+     * failure is thrown (unlike {@link #deleteQuietly}); a missing {@code p} is no error. Returns how many entries
+     * were deleted.
+     */
+    public static long delete(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long[] n = {0};
+        Files.walkFileTree(p, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                n[0]++;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(dir);
+                n[0]++;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return n[0];
+    }
 }

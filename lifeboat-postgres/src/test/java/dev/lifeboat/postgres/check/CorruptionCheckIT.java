@@ -34,7 +34,7 @@ class CorruptionCheckIT {
                 st.execute("CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
                 st.execute("INSERT INTO events SELECT g, date '2026-01-01' + g % 300 FROM generate_series(1, 1000) g");
             }
-            Path withoutPgAmcheck = binariesWithout(server.bin(), "pg_amcheck");
+            Path withoutPgAmcheck = server.binWithout(dir.resolve("bin-without-pg_amcheck"), "pg_amcheck");
 
             for (Path bin : new Path[] {server.bin(), withoutPgAmcheck}) {
                 CorruptionCheck.Outcome sound = CorruptionCheck.run(bin, server.dataDirectory(), server.port(), "postgres", dir.resolve("sound.log"),
@@ -77,18 +77,5 @@ class CorruptionCheckIT {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    /** A directory of links to every tool in {@code bin} but one, as older server packages are. */
-    private Path binariesWithout(Path bin, String tool) throws java.io.IOException {
-        Path out = Files.createDirectories(dir.resolve("bin-without-" + tool));
-        try (var tools = Files.list(bin)) {
-            for (Path t : tools.toList()) {
-                if (!t.getFileName().toString().equals(tool)) {
-                    Files.createSymbolicLink(out.resolve(t.getFileName()), t);
-                }
-            }
-        }
-        return out;
     }
 }

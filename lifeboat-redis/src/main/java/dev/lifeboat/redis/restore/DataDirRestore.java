@@ -68,7 +68,7 @@ public final class DataDirRestore {
             // leaves the directory as it was. Only then is the old data moved aside and the new renamed into place.
             Path target = dir.resolve(aof ? aofName : dbFilename);
             Path tmp = dir.resolve(target.getFileName() + ".lifeboat-partial");
-            deleteTree(tmp); // a killed restore's leftover: ours
+            dev.lifeboat.core.io.Trees.delete(tmp); // a killed restore's leftover: ours
             long bytes = aof ? writeAof(snapshot, tmp, owner) : writeRdb(snapshot, tmp, owner);
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(java.time.ZoneOffset.UTC).format(clock.instant());
             List<Path> moved = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class DataDirRestore {
                         // named in the message below: the files are still there under their .before-lifeboat name
                     }
                 }
-                deleteTree(tmp);
+                dev.lifeboat.core.io.Trees.delete(tmp);
                 throw new IOException(e.getMessage() + (moved.isEmpty() ? "" : " (moved back: " + moved + ")"), e);
             }
             dev.lifeboat.repository.store.DurableFile.syncDirectory(dir);
@@ -142,7 +142,7 @@ public final class DataDirRestore {
             });
             dev.lifeboat.repository.store.DurableFile.syncDirectory(tmp);
         } catch (IOException | RuntimeException e) {
-            deleteTree(tmp);
+            dev.lifeboat.core.io.Trees.delete(tmp);
             throw e;
         }
         return bytes[0];
@@ -181,20 +181,6 @@ public final class DataDirRestore {
                 view.setGroup(group);
             }
         }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> children = Files.list(p)) {
-                for (Path c : children.toList()) {
-                    deleteTree(c);
-                }
-            }
-        }
-        Files.delete(p);
     }
 
     private void checkAofBase(Snapshot snapshot) {

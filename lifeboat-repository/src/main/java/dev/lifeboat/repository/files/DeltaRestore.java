@@ -146,7 +146,7 @@ public final class DeltaRestore {
                                 break;
                             }
                             if (!same) {
-                                deleteTree(p);
+                                dev.lifeboat.core.io.Trees.delete(p);
                                 Files.createSymbolicLink(p, Path.of(e.target()));
                             }
                             DirectoryRestore.ownLink(e, p, asRoot);
@@ -154,7 +154,7 @@ public final class DeltaRestore {
                         case TreeEntry.FILE -> {
                             boolean regular = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
                             if (!regular && !dryRun) {
-                                deleteTree(p);
+                                dev.lifeboat.core.io.Trees.delete(p);
                             }
                             long n = files.incrementAndGet();
                             if (dryRun && !regular) {
@@ -326,12 +326,12 @@ public final class DeltaRestore {
                 if (prefix.isEmpty() && elsewhere.dirs().containsKey(rel)) {
                     // The subtree is restored elsewhere; a directory here (an older copy's own) is not the snapshot's.
                     name(rel + "/");
-                    removed[0] += dryRun ? count(dir) : deleteTree(dir);
+                    removed[0] += dryRun ? count(dir) : dev.lifeboat.core.io.Trees.delete(dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (!rel.isEmpty() && !wanted.contains(rel)) {
                     name(rel + "/");
-                    removed[0] += dryRun ? count(dir) : deleteTree(dir);
+                    removed[0] += dryRun ? count(dir) : dev.lifeboat.core.io.Trees.delete(dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 // A directory where the snapshot has a file or link is replaced whole (not counted as removed).
@@ -364,32 +364,5 @@ public final class DeltaRestore {
         try (var walk = Files.walk(dir)) {
             return walk.count();
         }
-    }
-
-    /** Deletes {@code p} and, for a directory, everything below it (links are removed, never followed). */
-    static long deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        long[] n = {0};
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                n[0]++;
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                n[0]++;
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return n[0];
     }
 }
