@@ -165,10 +165,16 @@ class RepoCommandsTest {
         lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
         Files.writeString(source.resolve("values.yaml"), "replicaCount: 5\n");
         lb("backup", "dir", "--source", source.toString(), "--name", "helm-values");
+        // A writer killed between writing an object and renaming it left this; nothing lists it.
+        Path killed = Files.write(repo.resolve("snapshots/.tmp-killed-writer"), new byte[4096]);
+        Files.setLastModifiedTime(killed, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200)));
         JsonNode dry = lb("repo", "prune", "--keep-last", "1", "--dry-run", "--json").json();
+        assertThat(dry.get("leftovers").get("count").asInt()).isEqualTo(1);
+        assertThat(killed).exists();
         JsonNode real = lb("repo", "prune", "--keep-last", "1", "--json").json();
         assertThat(dry.get("delete")).isNotEmpty();
         assertThat(real.get("deleted")).isEqualTo(dry.get("delete"));
+        assertThat(killed).doesNotExist();
         assertThat(lb("snapshots", "list", "--json").json()).hasSize(1);
         assertThat(lb("repo", "verify", "--deep").status()).isZero();
     }

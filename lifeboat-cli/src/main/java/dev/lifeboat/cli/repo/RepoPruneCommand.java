@@ -65,6 +65,7 @@ public final class RepoPruneCommand implements Callable<Integer> {
             m.put("repack", plan.repackPacks());
             m.put("bytes_freed", plan.bytesFreed());
             m.put("unused_bytes_kept", plan.unusedBytesKept());
+            m.put("leftovers", Map.of("count", plan.leftovers().count(), "bytes", plan.leftovers().bytes()));
             m.put("deleted", deleted);
             m.put("wal", wal);
             out.println(Json.write(m));
@@ -76,6 +77,10 @@ public final class RepoPruneCommand implements Callable<Integer> {
         }
         for (String name : plan.deletions()) {
             out.println((dryRun ? "would delete " : "deleted ") + name + (plan.repackPacks().contains(name) ? " (after copying its used chunks)" : ""));
+        }
+        if (!plan.leftovers().isEmpty()) {
+            out.printf("%s %d leftover(s) of interrupted writes older than an hour (temporary files, unfinished uploads; %s)%n",
+                    dryRun ? "would remove" : "removed", plan.leftovers().count(), Sizes.bytes(plan.leftovers().bytes()));
         }
         plan.keptOrphans().forEach(n -> out.println("kept " + n + ": in no index but younger than an hour (a backup may still be writing it)"));
         wal.forEach((cluster, objects) -> out.printf("%s %d WAL object(s) of %s from before its oldest kept base backup (%s ... %s)%n",

@@ -1,6 +1,7 @@
 package dev.lifeboat.repository.prune;
 
 import dev.lifeboat.repository.retention.Decision;
+import dev.lifeboat.repository.store.Leftovers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +17,12 @@ import java.util.List;
  * @param deleteIndexes   index objects replaced by one new index
  * @param bytesFreed      bytes the deletions free, minus what repacking writes again
  * @param unusedBytesKept unused bytes left in packs not worth repacking
+ * @param leftovers       what interrupted writes left (temporary files, unfinished uploads) older than the grace
+ *                        period: removed too, and not among {@link #deletions()}, since they are no objects
  */
 public record PrunePlan(List<Decision> decisions, List<String> forget, List<String> deletePacks, List<String> repackPacks,
                         List<String> orphanPacks, List<String> keptOrphans, List<String> deleteIndexes, long bytesFreed,
-                        long unusedBytesKept) {
+                        long unusedBytesKept, Leftovers leftovers) {
 
     /** Every object this plan deletes, in the order prune deletes them. */
     public List<String> deletions() {
@@ -32,6 +35,6 @@ public record PrunePlan(List<Decision> decisions, List<String> forget, List<Stri
     }
 
     public boolean changesAnything() {
-        return !deletions().isEmpty();
+        return !deletions().isEmpty() || !leftovers.isEmpty();
     }
 }

@@ -15,6 +15,7 @@ import dev.lifeboat.repository.pack.PackWriter;
 import dev.lifeboat.repository.pack.PackedBlob;
 import dev.lifeboat.repository.retention.Decision;
 import dev.lifeboat.repository.retention.Retention;
+import dev.lifeboat.repository.store.Leftovers;
 import dev.lifeboat.repository.store.ObjectInfo;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,12 +38,16 @@ import java.util.function.Function;
  * <p>Order, each step safe to crash after: (1) delete forgotten snapshot manifests; (2) copy the used blobs of
  * mostly-unused packs into new packs; (3) write one new index of every surviving blob; (4) delete the old index
  * objects; (5) delete packs no index lists any more. A crash leaves at worst duplicate index entries or unindexed
- * packs, which the next prune collects; never a snapshot missing data.
+ * packs, which the next prune collects; never a snapshot missing data. What interrupted writes left in the store
+ * ({@link Leftovers}) goes after the snapshot manifests.
  */
 public final class Pruner {
     /** Packs with more than this share unused are repacked; below it the waste is kept. */
     static final double REPACK_THRESHOLD = 0.25;
-    /** Packs in no index younger than this may belong to a backup still writing (on a host whose lock went stale). */
+    /**
+     * Packs in no index younger than this may belong to a backup still writing (on a host whose lock went stale);
+     * the same holds for a store's {@link Leftovers}.
+     */
     static final Duration ORPHAN_GRACE = Duration.ofHours(1);
 
     private final Repository repo;
@@ -143,7 +148,8 @@ public final class Pruner {
         }
         boolean rewrite = !delete.isEmpty() || !repack.isEmpty() || repo.index().indexObjects().size() > 1;
         List<String> indexes = rewrite ? new ArrayList<>(new TreeSet<>(repo.index().indexObjects())) : List.of();
-        return new PrunePlan(decisions, forget, delete, repack, orphans, young, indexes, freed, waste);
+        Leftovers leftovers = repo.store().leftovers(clock.instant().minus(ORPHAN_GRACE));
+        return new PrunePlan(decisions, forget, delete, repack, orphans, young, indexes, freed + leftovers.bytes(), waste, leftovers);
     }
 
     private void markUsed(Snapshot s, Set<ChunkId> used) {
@@ -178,6 +184,10 @@ public final class Pruner {
         for (String name : plan.forget()) {
             remove(name);
             deleted.add(name);
+        }
+        if (!plan.leftovers().isEmpty()) {
+            repo.ensureLocksHeld();
+            repo.store().removeLeftovers(clock.instant().minus(ORPHAN_GRACE));
         }
         if (plan.deleteIndexes().isEmpty() && plan.orphanPacks().isEmpty()) {
             return deleted;

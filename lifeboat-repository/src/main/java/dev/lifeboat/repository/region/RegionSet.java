@@ -4,6 +4,7 @@ import dev.lifeboat.repository.Layout;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.repository.store.Leftovers;
 import dev.lifeboat.repository.store.ObjectInfo;
 import dev.lifeboat.repository.store.ObjectStore;
 import dev.lifeboat.repository.store.StoreException;
@@ -287,6 +288,30 @@ public final class RegionSet implements ObjectStore {
             throw last;
         }
         return new ArrayList<>(union.values());
+    }
+
+    /** Every reachable region's leftovers; a region that does not answer has none to count today. */
+    @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        return eachReachable(store -> store.leftovers(before));
+    }
+
+    /** Removes every reachable region's leftovers; one that does not answer keeps them for the next prune. */
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        return eachReachable(store -> store.removeLeftovers(before));
+    }
+
+    private Leftovers eachReachable(java.util.function.Function<ObjectStore, Leftovers> call) {
+        Leftovers all = Leftovers.NONE;
+        for (Region r : regions) {
+            try {
+                all = all.plus(call.apply(r.store()));
+            } catch (StoreException e) {
+                // housekeeping only: the leftovers hold no data and wait for the next prune
+            }
+        }
+        return all;
     }
 
     /**

@@ -198,6 +198,49 @@ public final class FilesystemObjectStore implements ObjectStore {
         return out;
     }
 
+    /** Temporary files ({@code .tmp-*}) a writer killed between writing and renaming left, last written before {@code before}. */
+    @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        return temporaries(before, false);
+    }
+
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        return temporaries(before, true);
+    }
+
+    private Leftovers temporaries(java.time.Instant before, boolean remove) {
+        if (!Files.isDirectory(root)) {
+            return Leftovers.NONE;
+        }
+        Leftovers[] found = {Leftovers.NONE};
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes a) throws IOException {
+                    if (a.isRegularFile() && p.getFileName().toString().startsWith(TEMP_PREFIX)
+                            && a.lastModifiedTime().toInstant().isBefore(before)) {
+                        if (!remove || Files.deleteIfExists(p)) {
+                            found[0] = found[0].plus(new Leftovers(1, a.size()));
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw failure(TEMP_PREFIX + "*", remove ? "cannot remove leftover" : "cannot list leftover", e);
+        }
+        return found[0];
+    }
+
     @Override
     public void delete(String name) {
         try {

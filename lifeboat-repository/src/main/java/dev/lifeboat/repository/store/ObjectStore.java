@@ -1,5 +1,6 @@
 package dev.lifeboat.repository.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -78,6 +79,23 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Removes the object. Removing an absent object succeeds (idempotent). */
     void delete(String name);
+
+    /**
+     * The {@link Leftovers} of interrupted writes last touched before {@code before}: never a complete object, and
+     * nothing {@link #list} shows. A store whose writes leave nothing behind (or whose service cleans up by itself)
+     * has none: the default.
+     */
+    default Leftovers leftovers(Instant before) {
+        return Leftovers.NONE;
+    }
+
+    /**
+     * Removes what {@link #leftovers} counts and returns what it removed. A writer still busy touches its own
+     * leftovers as it goes, so callers pass a time well in the past (prune: an hour) and hold the exclusive lock.
+     */
+    default Leftovers removeLeftovers(Instant before) {
+        return Leftovers.NONE;
+    }
 
     /** What this store can do beyond the contract. */
     StoreFeatures features();

@@ -142,6 +142,16 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        return retry(() -> inner.leftovers(before));
+    }
+
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        return retry(() -> inner.removeLeftovers(before)); // idempotent: a retry removes what the failed try did not
+    }
+
+    @Override
     public void delete(String name) {
         retry(() -> {
             inner.delete(name);

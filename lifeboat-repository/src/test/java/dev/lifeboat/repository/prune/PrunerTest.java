@@ -14,6 +14,7 @@ import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.files.TreeFixture;
 import dev.lifeboat.repository.lock.RepositoryLock;
 import dev.lifeboat.repository.pack.PackNames;
+import dev.lifeboat.repository.store.Leftovers;
 import dev.lifeboat.repository.store.ObjectInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +93,34 @@ class PrunerTest {
         assertThat(plan.orphanPacks()).containsExactly(orphan);
         new Pruner(fx.repo, Clock.systemUTC()).execute(plan);
         assertThat(fx.store.stat(orphan)).isEmpty();
+    }
+
+    @Test
+    void temporaryFilesOfKilledWritersGoOnceOlderThanTheGracePeriod() throws Exception {
+        RepoFixture fx = new RepoFixture(dir.resolve("repo"));
+        fx.backup(TreeFixture.create(dir.resolve("src"), 2, 50_000, 2), "x");
+        Set<String> objects = objects(fx);
+        String somePack = fx.store.list("data/").get(0).name();
+        // What a writer killed between writing and renaming leaves: the listing never shows it.
+        Path old = fx.store.root().resolve(somePack).resolveSibling(".tmp-" + "ab".repeat(32) + "-dead");
+        Files.write(old, new byte[12_345]);
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Pruner.ORPHAN_GRACE).minusSeconds(60)));
+        Path young = fx.store.root().resolve("snapshots/.tmp-" + "cd".repeat(32) + "-busy");
+        Files.write(young, new byte[100]);
+
+        PrunePlan plan;
+        try (RepositoryLock lock = RepositoryLock.exclusive(fx.store, Clock.systemUTC(), "prune")) {
+            plan = new Pruner(fx.repo, Clock.systemUTC()).plan(name -> Optional.empty());
+            assertThat(plan.leftovers()).isEqualTo(new Leftovers(1, 12_345));
+            assertThat(plan.changesAnything()).isTrue();
+            assertThat(Files.exists(old)).as("planning removes nothing").isTrue();
+            new Pruner(fx.repo, Clock.systemUTC()).execute(plan);
+        }
+        assertThat(Files.exists(old)).isFalse();
+        assertThat(Files.exists(young)).as("a writer may still be busy with it").isTrue();
+        assertThat(objects(fx)).isEqualTo(objects);
+        fx.reopen();
+        assertThat(new RepositoryVerifier(fx.repo).run(true, Progress.NONE).problems()).isEmpty();
     }
 
     @Test

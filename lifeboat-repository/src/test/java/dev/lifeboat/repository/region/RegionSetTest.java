@@ -13,6 +13,7 @@ import dev.lifeboat.repository.files.DirectoryRestore;
 import dev.lifeboat.repository.files.Progress;
 import dev.lifeboat.repository.files.TreeFixture;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
+import dev.lifeboat.repository.store.Leftovers;
 import dev.lifeboat.repository.store.ObjectStore;
 import dev.lifeboat.repository.store.ObjectStoreDelegate;
 import dev.lifeboat.repository.store.ObjectStoreContract;
@@ -64,6 +65,21 @@ class RegionSetTest {
         assertThat(new RepositoryVerifier(alone).run(true, Progress.NONE).problems()).isEmpty();
         new DirectoryRestore(alone).run(alone.snapshots().find(s.shortId(), Optional.empty()), dir.resolve(name), Progress.NONE);
         assertThat(TreeFixture.describe(dir.resolve(name))).isEqualTo(TreeFixture.describe(source));
+    }
+
+    @Test
+    void leftoversAreCountedAndRemovedInEveryRegionThatAnswers() throws Exception {
+        for (String region : List.of("us-east-1", "us-west-2", "eu-west")) {
+            java.nio.file.Files.createDirectories(dir.resolve(region).resolve("data/ab"));
+            java.nio.file.Files.write(dir.resolve(region).resolve("data/ab/.tmp-killed"), new byte[1000]);
+        }
+        Instant later = Instant.now().plusSeconds(60);
+        eu.down();
+        assertThat(set.leftovers(later)).isEqualTo(new Leftovers(2, 2000));
+        assertThat(set.removeLeftovers(later)).isEqualTo(new Leftovers(2, 2000));
+        eu.up();
+        assertThat(set.leftovers(later)).as("the region that was down keeps its own for the next prune").isEqualTo(new Leftovers(1, 1000));
+        assertThat(set.leftovers(Instant.now().minusSeconds(3600))).as("too young").isEqualTo(Leftovers.NONE);
     }
 
     @Test

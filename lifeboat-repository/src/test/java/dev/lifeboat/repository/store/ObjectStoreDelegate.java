@@ -62,6 +62,16 @@ public class ObjectStoreDelegate implements ObjectStore {
     }
 
     @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        return inner.leftovers(before);
+    }
+
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        return inner.removeLeftovers(before);
+    }
+
+    @Override
     public StoreFeatures features() {
         return inner.features();
     }

@@ -80,6 +80,18 @@ public final class SwitchableStore extends ObjectStoreDelegate {
     }
 
     @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        check("(leftovers)");
+        return super.leftovers(before);
+    }
+
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        check("(leftovers)");
+        return super.removeLeftovers(before);
+    }
+
+    @Override
     public boolean certainlyAbsent(String name) {
         check(name);
         return super.certainlyAbsent(name);

@@ -1,5 +1,6 @@
 package dev.lifeboat.store.s3;
 
+import dev.lifeboat.repository.store.Leftovers;
 import dev.lifeboat.repository.store.ObjectInfo;
 import dev.lifeboat.repository.store.ObjectNames;
 import dev.lifeboat.repository.store.ObjectStore;
@@ -23,6 +24,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -45,7 +48,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3ObjectStore implements ObjectStore {
     private final S3Config config;
-    private final S3Client s3;
+    /** Package-private for tests that play a writer killed mid-upload. */
+    final S3Client s3;
     private final String prefix;
     private volatile Boolean conditionalPut;
 
@@ -246,6 +250,63 @@ public final class S3ObjectStore implements ObjectStore {
             } while (token != null);
             return out;
         });
+    }
+
+    /**
+     * Uploads in parts under this repository's prefix that were started before {@code before} and never completed
+     * or aborted (a writer killed mid-upload): the service keeps their parts, and bills them, until a lifecycle rule
+     * or this removes them. Their size is not counted (it would take a request per upload). Only uploads of the
+     * repository's own kinds of objects count: a bucket shared with other writers keeps their uploads.
+     */
+    @Override
+    public Leftovers leftovers(java.time.Instant before) {
+        return call("(uploads)", () -> new Leftovers(unfinishedUploads(before).size(), 0));
+    }
+
+    @Override
+    public Leftovers removeLeftovers(java.time.Instant before) {
+        return call("(uploads)", () -> {
+            int removed = 0;
+            for (MultipartUpload u : unfinishedUploads(before)) {
+                try {
+                    s3.abortMultipartUpload(r -> r.bucket(config.bucket()).key(u.key()).uploadId(u.uploadId()));
+                    removed++;
+                } catch (NoSuchUploadException e) {
+                    // completed or aborted meanwhile
+                }
+            }
+            return new Leftovers(removed, 0);
+        });
+    }
+
+    private static final List<String> REPOSITORY_DIRS = List.of(dev.lifeboat.repository.Layout.DATA, dev.lifeboat.repository.Layout.INDEX,
+            dev.lifeboat.repository.Layout.SNAPSHOTS, dev.lifeboat.repository.Layout.WAL, dev.lifeboat.repository.Layout.KEYS,
+            dev.lifeboat.repository.Layout.KEYRING, dev.lifeboat.repository.Layout.LOCKS);
+
+    /** Empty when the credentials may not list uploads: housekeeping never fails a prune, a lifecycle rule can do it. */
+    private List<MultipartUpload> unfinishedUploads(java.time.Instant before) {
+        List<MultipartUpload> out = new ArrayList<>();
+        try {
+            listUploads(before, out);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403) {
+                throw e;
+            }
+            out.clear();
+        }
+        return out;
+    }
+
+    private void listUploads(java.time.Instant before, List<MultipartUpload> out) {
+        for (var page : s3.listMultipartUploadsPaginator(r -> r.bucket(config.bucket()).prefix(prefix))) {
+            for (MultipartUpload u : page.uploads()) {
+                String name = u.key().substring(prefix.length());
+                boolean ours = REPOSITORY_DIRS.stream().anyMatch(name::startsWith) || name.equals(dev.lifeboat.repository.Layout.CONFIG);
+                if (ours && u.initiated() != null && u.initiated().isBefore(before)) {
+                    out.add(u);
+                }
+            }
+        }
     }
 
     @Override

@@ -59,6 +59,26 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         assertThat(s.stat("data/ab/large").orElseThrow().size()).isEqualTo(data.length);
     }
 
+    @Test
+    void unfinishedUploadsOfAKilledWriterArePrunedButNotAStrangers() {
+        S3ObjectStore s = new S3ObjectStore(config("leftovers").withPrefix("repo/"));
+        opened.add(s);
+        s.put("data/ab/complete", new byte[] {7});
+        String ours = s.s3.createMultipartUpload(r -> r.bucket("leftovers").key("repo/data/cd/killed")).uploadId();
+        s.s3.uploadPart(r -> r.bucket("leftovers").key("repo/data/cd/killed").uploadId(ours).partNumber(1),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+        String strangers = s.s3.createMultipartUpload(r -> r.bucket("leftovers").key("repo/videos/upload")).uploadId();
+        java.time.Instant later = java.time.Instant.now().plusSeconds(5);
+
+        assertThat(s.leftovers(java.time.Instant.now().minusSeconds(3600)).count()).as("too young").isZero();
+        assertThat(s.leftovers(later).count()).isEqualTo(1);
+        assertThat(s.removeLeftovers(later).count()).isEqualTo(1);
+        assertThat(s.leftovers(later).count()).isZero();
+        assertThat(s.s3.listMultipartUploads(r -> r.bucket("leftovers")).uploads())
+                .extracting(software.amazon.awssdk.services.s3.model.MultipartUpload::uploadId).containsExactly(strangers);
+        assertThat(s.get("data/ab/complete")).containsExactly(7);
+    }
+
     /**
      * An empty object used to go up as an aws-chunked body that S3Proxy did not read to its end; Jetty then closed
      * the connection without saying so, and the next request on it failed with "Broken pipe" about one time in ten.
