@@ -47,6 +47,20 @@ class DemoIT {
         assertThat(report.get("scenarios").get(2).get("phases").findValuesAsText("phase")).contains("warm");
         assertThat(all.err()).contains("== data-corruption", "fault: DELETE", "== primary-failure", "== cache-failure");
         assertNothingLeftRunning();
+        // Each sandbox's plan names the server that took over, so commands against a kept sandbox reach it.
+        JsonNode failover = report.get("scenarios").get(1);
+        String reRoute = failover.get("phases").findValues("note").stream().map(JsonNode::asText).filter(n -> n.startsWith("the router sends"))
+                .findFirst().orElseThrow();
+        int promoted = Integer.parseInt(reRoute.replaceAll(".*127\\.0\\.0\\.1:(\\d+).*", "$1"));
+        var afterFailover = dev.lifeboat.core.config.PlanLoader.load(dir.resolve("primary-failure/lifeboat.yaml")).resources().postgres().get("app-db");
+        assertThat(afterFailover.primary().port()).isEqualTo(promoted);
+        assertThat(afterFailover.replicas()).isEmpty();
+        String replay = corruption.get("phases").findValues("note").stream().map(JsonNode::asText).filter(n -> n.contains("promoted on port"))
+                .findFirst().orElseThrow();
+        int recovered = Integer.parseInt(replay.replaceAll(".*promoted on port (\\d+).*", "$1"));
+        var afterRecovery = dev.lifeboat.core.config.PlanLoader.load(dir.resolve("data-corruption/lifeboat.yaml")).resources().postgres().get("app-db");
+        assertThat(afterRecovery.primary().port()).isEqualTo(recovered);
+        assertThat(afterRecovery.dataDir()).hasValueSatisfying(d -> assertThat(d).endsWith("/recovered/data"));
 
         Path html = dir.resolve("report.html");
         assertThat(html).exists();

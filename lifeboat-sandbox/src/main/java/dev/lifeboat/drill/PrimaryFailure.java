@@ -58,6 +58,9 @@ public final class PrimaryFailure implements Scenario {
             box.router().repoint(Probes.endpoint(replica));
             box.app().reconnect();
         }, "the router sends the application to " + replica.host() + ":" + replica.port());
+        box.repointPlan(replica);
+        t.event("the sandbox's plan names " + replica.host() + ":" + replica.port() + " as " + Sandbox.CLUSTER
+                + "'s primary, with no replica: the old primary is gone");
         promoted = replica;
         return new Recovery(fault, validate(replica, check.lagBytes()), checks);
     }

@@ -203,20 +203,40 @@ public final class Sandbox implements AutoCloseable {
         return new Endpoint(s.host(), s.port());
     }
 
+    /**
+     * Rewrites this sandbox's plan file so that {@code primary} is the cluster's primary, with no replicas: after a
+     * failover or a recovery into a new cluster the old replica follows a server that is no longer the primary (or
+     * none at all). Commands run against a kept sandbox ({@code demo --keep}) then reach the server that takes
+     * writes; the plan already loaded (the drill's targets) is unchanged, since only endpoints differ.
+     */
+    public void repointPlan(PostgresServer primary) {
+        try {
+            writePlan(dir, primary, Optional.empty(), redis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Path writePlan(Path dir, PostgresHarness pg, RedisHarness redis) throws IOException {
+        return writePlan(dir, pg.primary(), Optional.of(pg.replica(0)), redis);
+    }
+
+    private static Path writePlan(Path dir, PostgresServer primary, Optional<PostgresServer> replica, RedisHarness redis) throws IOException {
         String template;
         try (InputStream in = Sandbox.class.getResourceAsStream("demo-plan.yaml")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        String text = template.replace("${PG_PRIMARY}", Integer.toString(pg.primary().port()))
-                .replace("${PG_REPLICA}", Integer.toString(pg.replica(0).port()))
-                .replace("${PG_DATA}", pg.primary().dataDirectory().toString())
+        String text = template.replace("${PG_PRIMARY}", Integer.toString(primary.port()))
+                .replace("${PG_REPLICAS}", replica.map(r -> "{replica-1: {endpoint: 127.0.0.1:" + r.port() + "}}").orElse("{}"))
+                .replace("${PG_DATA}", primary.dataDirectory().toString())
                 .replace("${REDIS_PRIMARY}", Integer.toString(redis.primary().port()))
                 .replace("${REDIS_REPLICA}", Integer.toString(redis.replica(0).port()))
                 .replace("${SENTINELS}", redis.sentinels().stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(", ")))
                 .replace("${DIR}", dir.toAbsolutePath().toString());
         Path file = dir.resolve("lifeboat.yaml");
-        Files.writeString(file, text);
+        Path temp = dir.resolve("lifeboat.yaml.tmp");
+        Files.writeString(temp, text);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
 
