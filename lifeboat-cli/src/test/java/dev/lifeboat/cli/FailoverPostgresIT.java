@@ -74,12 +74,61 @@ class FailoverPostgresIT {
             assertThat(unknown.status()).isEqualTo(2);
             assertThat(unknown.err()).contains("no replica 'replica-9'", "replica-1");
 
-            Cli.Result r = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "replica-1", "--json");
+            // A role that may not fence (no superuser, no ALTER SYSTEM): the primary answers and would keep taking writes,
+            // so nothing is promoted; the dry run says so beforehand.
+            primary.execute("CREATE ROLE weak LOGIN REPLICATION");
+            pg.awaitReplay(replica);
+            Path weakPlan = Files.writeString(tmp.resolve("weak.yaml"), Files.readString(plan).replace("user: postgres", "user: weak"));
+            Map<String, String> weakEnv = Map.of("LIFEBOAT_CONFIG", weakPlan.toString());
+            Cli.Result weakDry = Cli.run(weakEnv, "failover", "postgres", "--cluster", "app-db", "--dry-run", "--no-re-point");
+            assertThat(weakDry.out()).contains("CANNOT FENCE", "ALTER SYSTEM");
+            Cli.Result refused = Cli.run(weakEnv, "failover", "postgres", "--cluster", "app-db", "--no-re-point");
+            assertThat(refused.status()).as(refused.err()).isEqualTo(95);
+            assertThat(refused.err()).contains("nothing promoted", "could not be fenced", "--force");
+            assertThat(replica.isInRecovery()).as("nothing was promoted").isTrue();
+            assertThat(primary.queryOne("SHOW default_transaction_read_only")).isEqualTo("off");
+
+            // Writes go on until the fence: every one the primary acknowledged must be on the promoted replica.
+            primary.execute("CREATE TABLE w (id int PRIMARY KEY)");
+            java.util.List<Integer> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread writer = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), "postgres", ""); Statement st = c.createStatement()) {
+                    for (int i = 1; ; i++) {
+                        st.execute("INSERT INTO w VALUES (" + i + ")");
+                        acked.add(i);
+                    }
+                } catch (java.sql.SQLException fencedOrTerminated) {
+                    // the fence ends the writes
+                }
+            });
+            writer.start();
+            dev.lifeboat.testkit.Wait.until(java.time.Duration.ofSeconds(20), "the writer to commit", () -> acked.size() > 200);
+            // The replica falls behind: its WAL receiver is stopped for a while (a slow link), so the failover must wait
+            // for it after the fence; promoting at once would drop what the primary committed meanwhile.
+            String receiver = replica.queryOne("SELECT pid FROM pg_stat_wal_receiver");
+            new ProcessBuilder("kill", "-STOP", receiver).start().waitFor();
+            int beforeStop = acked.size();
+            dev.lifeboat.testkit.Wait.until(java.time.Duration.ofSeconds(20), "more commits", () -> acked.size() > beforeStop + 100);
+            Thread resume = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                    new ProcessBuilder("kill", "-CONT", receiver).start().waitFor();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            resume.start();
+            Cli.Result r = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--json");
+            resume.join();
+            writer.join(10_000);
             assertThat(r.status()).as(r.err()).isZero();
             JsonNode json = r.json();
             assertThat(json.get("fenced").asBoolean()).isTrue();
-            assertThat(json.get("expected_data_loss_bytes").asLong()).isZero();
+            assertThat(json.get("lost_bytes").asLong()).isZero();
             assertThat(replica.isInRecovery()).isFalse();
+            assertThat(Long.parseLong(replica.queryOne("SELECT count(*) FROM w WHERE id <= " + acked.get(acked.size() - 1))))
+                    .as("every write the old primary acknowledged is on the promoted replica").isEqualTo(acked.size());
+            assertThat(r.err()).contains("has received all of the fenced primary's WAL");
             replica.execute("INSERT INTO t VALUES (1001)");
             assertThat(primary.queryOne("SELECT count(*) FROM t")).as("fenced, so the old primary holds neither write").isEqualTo("1000");
             assertThat(primary.queryOne("SHOW default_transaction_read_only")).as("the old primary refuses new writes").isEqualTo("on");

@@ -51,7 +51,7 @@ public final class PrimaryFailure implements Scenario {
         PostgresFailover failover = new PostgresFailover(t::event);
         PostgresFailover.Check check = t.phase("decide", () -> failover.check(rep, Optional.of(old)),
                 c -> "promote the replica " + rep.name() + ": in recovery, " + c.lagBytes() + " bytes behind what it received");
-        t.phase("fence", () -> failover.fence(old), note -> note);
+        t.phase("fence", () -> failover.fence(old), PostgresFailover.Fence::note);
         t.phase("promote", () -> failover.promote(rep, Duration.ofSeconds(60)), lsn -> rep.name() + " takes writes at " + lsn);
         box.stopWalStreaming();
         t.phase("re-route", () -> {

@@ -2,6 +2,7 @@ package dev.lifeboat.postgres.failover;
 
 import dev.lifeboat.core.error.ErrorCode;
 import dev.lifeboat.core.error.LifeboatException;
+import dev.lifeboat.postgres.wal.Lsn;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,16 +14,21 @@ import java.util.function.Consumer;
 /**
  * Promotes a streaming replica to primary, the seed's database-failover.sh --to-replica and Runbook 1:
  * <ol>
- *   <li><b>check</b> the replica: it must be in recovery and streaming; its lag behind the primary's current position,
- *       when the primary answers, is the expected data loss (without the primary, the lag behind what the replica
- *       received is replayed before promotion, and what the primary never sent cannot be measured);</li>
+ *   <li><b>check</b> the replica: it must be in recovery; how much WAL it has received and replayed, whether its WAL
+ *       receiver is streaming, and its lag behind the primary's current position when the primary answers;</li>
  *   <li><b>fence</b> the old primary if it still answers: {@code default_transaction_read_only = on} with a reload,
  *       and every client session terminated, so it accepts no new writes once the replica is promoted (a session
- *       could still turn read-only off for itself, so the router must also stop sending traffic to it);</li>
- *   <li><b>promote</b> with {@code pg_promote(wait => true)} and wait until the replica accepts a write.</li>
+ *       could still turn read-only off for itself, so the router must also stop sending traffic to it). A primary
+ *       that answers but cannot be fenced (the role may not run ALTER SYSTEM, too many clients) stops the failover
+ *       before anything is promoted: promoting then would leave two servers taking writes;</li>
+ *   <li><b>catch up</b>: once fenced, the primary's WAL position is final, and the replica must have received all
+ *       of it before promotion ends its WAL receiver, else the commits in between are lost;</li>
+ *   <li><b>promote</b> with {@code pg_promote(wait => false)} and wait, up to the time limit, until the replica
+ *       accepts a write.</li>
  * </ol>
- * Re-pointing the application is the caller's part: the cluster's {@link RePointCommand} (a connection pooler, a
- * Kubernetes Service, DNS), or the demo's router.
+ * With {@code force}, an unfenced primary or a replica that did not catch up is accepted (the operator has cut the
+ * old primary off, or accepts the loss), and said on the timeline. Re-pointing the application is the caller's
+ * part: the cluster's {@link RePointCommand} (a connection pooler, a Kubernetes Service, DNS), or the demo's router.
  */
 public final class PostgresFailover {
     /** A server to talk to: JDBC URL (postgres database), role and password. */
@@ -32,19 +38,61 @@ public final class PostgresFailover {
         }
     }
 
-    /** The replica's state before promotion. */
+    /**
+     * The replica's state before promotion.
+     *
+     * @param receiverStatus {@code pg_stat_wal_receiver.status} ({@code streaming}, {@code waiting}, ...), empty when
+     *                       no WAL receiver runs or the role may not see it
+     */
     public record Check(boolean inRecovery, String receiveLsn, String replayLsn, Optional<String> primaryLsn, long lagBytes,
-                        Optional<Double> replayDelaySeconds) {
+                        Optional<Double> replayDelaySeconds, Optional<String> receiverStatus) {
     }
 
-    /** What the failover did, with milliseconds per phase. */
-    public record Result(Check check, boolean fenced, String fenceNote, long fenceMillis, long promoteMillis, String newTimelineLsn) {
+    /** What fencing found: the primary fenced, not answering, or answering but not fenced. */
+    public enum FenceState { FENCED, DOWN, REFUSED, NOT_NAMED }
+
+    /**
+     * @param note      one sentence for the timeline
+     * @param finalLsn  the fenced primary's WAL position once its client sessions are gone: what the replica must
+     *                  receive before promotion
+     */
+    public record Fence(FenceState state, String note, Optional<String> finalLsn) {
+        public boolean fenced() {
+            return state == FenceState.FENCED;
+        }
     }
+
+    /**
+     * What the failover did, with milliseconds per phase.
+     *
+     * @param lossBytes WAL the fenced primary wrote that the replica had not received at promotion (0 once caught up);
+     *                  empty when the primary did not answer, so what it never sent cannot be measured
+     */
+    public record Result(Check check, Fence fence, Optional<Long> lossBytes, long fenceMillis, long catchUpMillis, long promoteMillis,
+                         String newTimelineLsn) {
+        public boolean fenced() {
+            return fence.fenced();
+        }
+
+        public String fenceNote() {
+            return fence.note();
+        }
+    }
+
+    /** How long a fence waits for terminated sessions to be gone before it reads the primary's final WAL position. */
+    static final Duration SESSIONS_GONE = Duration.ofSeconds(5);
 
     private final Consumer<String> timeline;
+    private final boolean force;
 
     public PostgresFailover(Consumer<String> timeline) {
+        this(timeline, false);
+    }
+
+    /** {@code force}: promote even when the primary answers but cannot be fenced, or the replica does not catch up. */
+    public PostgresFailover(Consumer<String> timeline, boolean force) {
         this.timeline = timeline;
+        this.force = force;
     }
 
     public Check check(Server replica, Optional<Server> primary) {
@@ -57,9 +105,10 @@ public final class PostgresFailover {
             String receive = one(st, "SELECT coalesce(pg_last_wal_receive_lsn(), '0/0')");
             String replay = one(st, "SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')");
             String delay = one(st, "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())");
+            Optional<String> status = Optional.ofNullable(one(st, "SELECT max(status) FROM pg_stat_wal_receiver"));
             Optional<String> primaryLsn = primary.flatMap(this::currentLsn);
             long lag = bytes(st, primaryLsn.orElse(receive), replay);
-            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble));
+            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(replica.name(), e.getMessage()),
                     "The replica must answer to be promoted.", e);
@@ -74,65 +123,195 @@ public final class PostgresFailover {
         }
     }
 
-    /** Makes the old primary refuse new writes, if it answers; returns a sentence saying what happened. */
-    public String fence(Server primary) {
-        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+    /**
+     * Makes the old primary refuse new writes, if it answers. {@link FenceState#DOWN} only when the connection itself
+     * fails (refused, timed out, the server starting up or shutting down); a server that answers and refuses (a
+     * password, a privilege, too many clients) is {@link FenceState#REFUSED}: it may still be taking writes.
+     */
+    public Fence fence(Server primary) {
+        Connection c;
+        try {
+            c = primary.connect();
+        } catch (SQLException e) {
+            if (unreachable(e)) {
+                return new Fence(FenceState.DOWN, "the old primary " + primary.name() + " does not answer from here (" + e.getMessage()
+                        + "), so there is nothing to fence; if the application can still reach it (a network partition), stop it or "
+                        + "cut it off before the application comes back", Optional.empty());
+            }
+            return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers but refused the connection ("
+                    + e.getMessage() + "), so it could not be fenced and may still take writes", Optional.empty());
+        }
+        try (c; Statement st = c.createStatement()) {
             st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             st.execute("SELECT pg_reload_conf()");
+            long terminated;
             try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
                 rs.next();
-                return "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, " + rs.getLong(1)
-                        + " client session(s) terminated";
+                terminated = rs.getLong(1);
             }
+            // A terminated session may be in the middle of its commit: the final position is read once they are gone.
+            long deadline = System.nanoTime() + SESSIONS_GONE.toNanos();
+            while (!"0".equals(one(st, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"))
+                    && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+            String lsn = one(st, "SELECT pg_current_wal_insert_lsn()");
+            return new Fence(FenceState.FENCED, "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, "
+                    + terminated + " client session(s) terminated; its WAL ends at " + lsn, Optional.of(lsn));
         } catch (SQLException e) {
-            return "the old primary " + primary.name() + " does not answer (connection refused or timed out), so there is nothing to fence: "
-                    + "it cannot take writes while it is down";
+            return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers but could not be fenced (" + e.getMessage()
+                    + "), so it may still take writes", Optional.empty());
         }
     }
 
-    /** Promotes and waits until the new primary accepts a write. */
+    /**
+     * Whether the role could fence {@code primary}, for a dry run: empty when it can (or the primary does not answer,
+     * so there will be nothing to fence), else why not.
+     */
+    public Optional<String> fenceProblem(Server primary) {
+        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+            if ("t".equals(one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))) {
+                return Optional.empty();
+            }
+            if (Integer.parseInt(one(st, "SHOW server_version_num")) < 150000) {
+                return Optional.of("the role " + primary.user() + " is not a superuser, and before PostgreSQL 15 only a superuser may run "
+                        + "ALTER SYSTEM: the failover would stop before promoting while the old primary answers");
+            }
+            boolean alter = "t".equals(one(st, "SELECT has_parameter_privilege('default_transaction_read_only', 'ALTER SYSTEM')"));
+            boolean signal = "t".equals(one(st, "SELECT pg_has_role('pg_signal_backend', 'MEMBER')"));
+            if (alter && signal) {
+                return Optional.empty();
+            }
+            return Optional.of("the role " + primary.user() + " lacks " + (alter ? "" : "ALTER SYSTEM ON PARAMETER default_transaction_read_only")
+                    + (alter || signal ? "" : " and ") + (signal ? "" : "membership in pg_signal_backend")
+                    + ": the failover would stop before promoting while the old primary answers");
+        } catch (SQLException e) {
+            return unreachable(e) ? Optional.empty() : Optional.of("the old primary answers but refused the connection (" + e.getMessage() + ")");
+        }
+    }
+
+    /** A connection that failed before the server said anything: refused, timed out, or the server not accepting any. */
+    static boolean unreachable(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.equals("57P03");
+    }
+
+    /**
+     * Waits, up to {@code limit}, until the replica has received the fenced primary's WAL up to {@code lsn}; returns
+     * the bytes still missing (0 once caught up).
+     */
+    long catchUp(Server replica, String lsn, Duration limit) {
+        try (Connection c = replica.connect(); Statement st = c.createStatement()) {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (true) {
+                long missing = missing(Lsn.parse(lsn), Lsn.parse(one(st, "SELECT coalesce(pg_last_wal_receive_lsn(), '0/0')")));
+                if (missing == 0 || System.nanoTime() > deadline) {
+                    return missing;
+                }
+                sleep(20);
+            }
+        } catch (SQLException e) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing promoted: " + replica.name() + " stopped answering while it caught up ("
+                    + e.getMessage() + ")", UNDO_FENCE, e);
+        }
+    }
+
+    /**
+     * Bytes of WAL up to {@code end} not yet {@code received}. The primary's insert position just past a page boundary
+     * points after the new page's header, which holds no record and is sent only with the next one: a replica at the
+     * page's start has everything.
+     */
+    static long missing(Lsn end, Lsn received) {
+        if (!received.isBefore(end)) {
+            return 0;
+        }
+        long pageStart = end.value() - end.value() % WAL_PAGE;
+        boolean onlyAHeader = end.value() - pageStart <= LONG_PAGE_HEADER;
+        return onlyAHeader && !received.isBefore(new Lsn(pageStart)) ? 0 : end.minus(received);
+    }
+
+    /** PostgreSQL's WAL page size (XLOG_BLCKSZ, 8 KiB unless built otherwise) and the longest page header. */
+    static final long WAL_PAGE = 8192;
+    static final long LONG_PAGE_HEADER = 40;
+
+    /** What to do about a fenced primary when the failover stops. */
+    static final String UNDO_FENCE = "If the old primary was fenced (read-only) and is to take writes again instead: ALTER SYSTEM RESET "
+            + "default_transaction_read_only; SELECT pg_reload_conf(); on it.";
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during the failover", null, e);
+        }
+    }
+
+    /**
+     * Promotes and waits until the new primary accepts a write. {@code pg_promote} does not wait itself: a wait longer
+     * than the connection's socket timeout would fail the command while the promotion went on.
+     */
     public String promote(Server replica, Duration limit) {
         try (Connection c = replica.connect(); Statement st = c.createStatement()) {
-            String promoted = one(st, "SELECT pg_promote(true, " + Math.max(1, limit.toSeconds()) + ")");
-            if (!"t".equals(promoted)) {
-                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " did not finish promotion within " + limit, null);
+            if (!"t".equals(one(st, "SELECT pg_promote(false)"))) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " did not accept the promotion request", null);
             }
             long deadline = System.nanoTime() + limit.toNanos();
             while (one(st, "SELECT pg_is_in_recovery()").equals("t") || one(st, "SHOW transaction_read_only").equals("on")) {
                 if (System.nanoTime() > deadline) {
-                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " still refuses writes after " + limit, null);
+                    throw new LifeboatException(ErrorCode.FAILOVER_FAILED, replica.name() + " was asked to promote but still refuses writes after "
+                            + limit + " (it may still be replaying the WAL it received; pg_is_in_recovery() on it tells)", UNDO_FENCE);
                 }
-                Thread.sleep(20);
+                sleep(20);
             }
-            String lsn = one(st, "SELECT pg_current_wal_lsn()");
-            return lsn;
+            return one(st, "SELECT pg_current_wal_lsn()");
         } catch (SQLException e) {
-            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "promoting " + replica.name() + " failed: " + e.getMessage(), null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted during promotion", null, e);
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "promoting " + replica.name() + " failed: " + e.getMessage(), UNDO_FENCE, e);
         }
     }
 
-    /** check, fence (when the old primary is given), promote. */
+    /** check, fence (when the old primary is given), catch up, promote. */
     public Result run(Server replica, Optional<Server> primary, Duration limit) {
         Check check = check(replica, primary);
         timeline.accept(check.primaryLsn().isPresent()
-                ? String.format("%s is streaming; it has replayed to %s, %d bytes behind the primary: that is the expected data loss", replica.name(),
-                        check.replayLsn(), check.lagBytes())
-                : String.format("%s is streaming; it has replayed to %s, %d bytes behind what it received, which it replays before promotion "
+                ? String.format("%s is %s; it has received %s and replayed to %s, %d bytes behind the primary's %s", replica.name(),
+                        check.receiverStatus().orElse("not streaming"), check.receiveLsn(), check.replayLsn(), check.lagBytes(), check.primaryLsn().get())
+                : String.format("%s is in recovery; it has replayed to %s, %d bytes behind what it received, which it replays before promotion "
                         + "(the primary does not answer, so what it wrote but never sent cannot be measured)", replica.name(), check.replayLsn(),
                         check.lagBytes()));
         long t0 = System.nanoTime();
-        String note = primary.map(this::fence).orElse("no old primary named; not fenced");
-        timeline.accept(note);
-        boolean fenced = note.startsWith("fenced");
+        Fence fence = primary.map(this::fence).orElse(new Fence(FenceState.NOT_NAMED, "no old primary named; not fenced", Optional.empty()));
+        timeline.accept(fence.note());
+        if (fence.state() == FenceState.REFUSED) {
+            if (!force) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing promoted: " + fence.note(),
+                        "Let the plan's role fence it (superuser, or on PostgreSQL 15 and later GRANT ALTER SYSTEM ON PARAMETER "
+                                + "default_transaction_read_only plus pg_signal_backend), or stop the old primary yourself and run again with "
+                                + "--force.");
+            }
+            timeline.accept("promoting anyway (--force): the operator has stopped the old primary or cut it off");
+        }
         long t1 = System.nanoTime();
-        String lsn = promote(replica, limit);
+        Optional<Long> loss = Optional.empty();
+        if (fence.fenced()) {
+            String end = fence.finalLsn().orElseThrow();
+            long missing = catchUp(replica, end, limit);
+            loss = Optional.of(missing);
+            if (missing > 0 && !force) {
+                throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing promoted: " + replica.name() + " has not received the last "
+                        + missing + " bytes of WAL the fenced primary wrote (up to " + end + ") within " + limit
+                        + "; promoting it now would lose the commits in them", "Wait and run again, or run again with --force to accept the loss. "
+                        + UNDO_FENCE);
+            }
+            timeline.accept(missing == 0 ? replica.name() + " has received all of the fenced primary's WAL (up to " + end + "): no commit is lost"
+                    : "promoting anyway (--force): " + missing + " bytes of the fenced primary's WAL are lost");
+        }
         long t2 = System.nanoTime();
+        String lsn = promote(replica, limit);
+        long t3 = System.nanoTime();
         timeline.accept("promoted " + replica.name() + "; it takes writes at " + lsn);
-        return new Result(check, fenced, note, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, lsn);
+        return new Result(check, fence, loss, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, lsn);
     }
 
     private static long bytes(Statement st, String to, String from) throws SQLException {
