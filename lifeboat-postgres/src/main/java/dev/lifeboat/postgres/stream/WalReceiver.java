@@ -330,6 +330,15 @@ public final class WalReceiver {
                         .orElse("slot " + slot + " had no WAL reserved; recreated it reserving WAL from " + resumed));
             } else if (exists) {
                 start = Lsn.parse(restart.get());
+                // A slot another repository advanced (one server protected by two plans under one cluster name), or a
+                // repository swapped for another, is past this repository's WAL: the WAL between is not in it.
+                Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
+                if (storedEnd.isPresent() && WalSegment.of(timeline, start, segmentSize).start().isAfter(storedEnd.get())) {
+                    events.accept("slot " + slot + " is at " + start + ", but the repository's WAL of this cluster ends at " + storedEnd.get()
+                            + ": the WAL between was not stored here and recovery cannot pass that gap ('verify --quick' names it). "
+                            + "If another repository streams from this slot, give each its own cluster name; take a new base backup now "
+                            + "(lifeboat backup postgres)");
+                }
             } else {
                 start = Lsn.parse(one(st, "SELECT lsn FROM pg_create_physical_replication_slot('" + slot + "', true)"));
                 // A new slot reserves WAL from the server's last checkpoint on: if the repository's WAL ends before
@@ -532,8 +541,10 @@ public final class WalReceiver {
             // The slot lies in an ancestor timeline's segments, which the walsender would look for under this
             // timeline's name and not find (pgjdbc cannot ask for another timeline). Streaming starts where this
             // timeline begins; whether WAL before it is missing, the stored end says.
+            // This timeline's copy of the segment holding the switch carries the ancestor's WAL from the segment's
+            // start: the repository needs the ancestor's only up to there.
             Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
-            boolean covered = storedEnd.isPresent() && !storedEnd.get().isBefore(begins);
+            boolean covered = storedEnd.isPresent() && !storedEnd.get().isBefore(WalSegment.of(timeline, begins, segmentSize).start());
             events.accept("slot " + slot + " is at " + slotStart + ", on timeline " + history.switches().get(history.switches().size() - 1).parent()
                     + " before timeline " + timeline + " began at " + begins + "; streaming starts at " + begins + (covered
                     ? " (the repository holds the WAL before it)"
@@ -543,7 +554,24 @@ public final class WalReceiver {
         }
         boolean archivedOnThisTimeline = archive.objects(segmentSize).stream()
                 .anyMatch(a -> a.segment().map(s -> s.timeline() == timeline).orElse(false));
-        return !archivedOnThisTimeline && begins.isBefore(slotStart) ? begins : slotStart;
+        if (archivedOnThisTimeline || !begins.isBefore(slotStart)) {
+            return slotStart;
+        }
+        // Nothing of this timeline is stored yet. Its copy of the segment holding the switch joins the ancestor's WAL
+        // to this timeline's; it is worth streaming from there only when the repository's WAL reaches that segment.
+        // Otherwise (Lifeboat set up on a cluster promoted long ago) the server has removed that segment, asking for
+        // it would fail at every reconnect, and the repository's WAL starts at the slot.
+        Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
+        Lsn switchSegment = WalSegment.of(timeline, begins, segmentSize).start();
+        if (storedEnd.isPresent() && !storedEnd.get().isBefore(switchSegment)) {
+            return begins;
+        }
+        if (storedEnd.isPresent()) {
+            events.accept("timeline " + timeline + " began at " + begins + ", but the repository's WAL of this cluster ends at " + storedEnd.get()
+                    + ": streaming starts at the slot's " + slotStart + ", and recovery cannot pass the gap before it ('verify --quick' "
+                    + "names it); take a new base backup now (lifeboat backup postgres)");
+        }
+        return slotStart;
     }
 
     private void acknowledge(PGReplicationStream stream, Lsn upTo) throws SQLException {

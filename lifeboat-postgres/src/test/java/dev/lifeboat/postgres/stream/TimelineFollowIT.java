@@ -100,6 +100,38 @@ class TimelineFollowIT {
         }
     }
 
+    /**
+     * Lifeboat set up on a cluster promoted long ago: nothing of its timeline is stored, and the segment where the
+     * timeline began is gone from the server. Streaming starts at the slot, as on timeline 1; it used to ask for that
+     * segment and fail with "has already been removed" at every reconnect, protecting nothing.
+     */
+    @Test
+    void aClusterPromotedLongAgoIsStreamedFromItsSlot() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("old").replicas(1).start()) {
+            PostgresServer replica = pg.replica(0);
+            replica.queryOne("SELECT pg_promote(true, 60)");
+            pg.primary().crash();
+            String first = replica.queryOne("SELECT pg_walfile_name(pg_current_wal_lsn())");
+            replica.execute("CREATE TABLE rows (id int)");
+            for (int i = 0; i < 4; i++) {
+                replica.execute("INSERT INTO rows SELECT generate_series(1, 1000)");
+                replica.queryOne("SELECT pg_switch_wal()");
+                replica.execute("CHECKPOINT");
+            }
+            assertThat(replica.queryOne("SELECT count(*) FROM pg_ls_waldir() WHERE name = '" + first + "'"))
+                    .as("the segment timeline 2 began in is gone from the server").isEqualTo("0");
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo")),
+                    Optional.of(new Credentials.Passphrase("tli".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            WalArchive archive = new WalArchive(repo, "app-db");
+            Streaming s = Streaming.start(replica, archive);
+            replica.execute("INSERT INTO rows SELECT generate_series(1, 1000)");
+            s.awaitDurable(replica);
+            s.stop();
+            assertThat(s.receiver.timeline()).isEqualTo(2);
+            assertThat(archive.history(2)).isPresent();
+        }
+    }
+
     /** A receiver on its own thread. */
     record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed, List<String> events) {
         static Streaming start(PostgresServer server, WalArchive archive) {
