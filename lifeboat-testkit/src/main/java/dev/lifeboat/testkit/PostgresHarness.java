@@ -117,7 +117,14 @@ public final class PostgresHarness implements AutoCloseable {
     public static final class Builder {
         private int replicas;
         private final List<String> settings = new ArrayList<>();
+        private final List<String> initdbOptions = new ArrayList<>();
         private String name = "pg";
+
+        /** An extra initdb option for the primary, e.g. {@code "--wal-segsize=1"} (replicas copy the primary). */
+        public Builder initdbOption(String option) {
+            initdbOptions.add(option);
+            return this;
+        }
 
         /** Number of streaming replicas, each on its own slot. */
         public Builder replicas(int n) {
@@ -164,9 +171,11 @@ public final class PostgresHarness implements AutoCloseable {
             String serverName = name + "-primary";
             Path serverHome = OsUser.ownedDirectory(home.resolve(serverName), OsUser.POSTGRES);
             PostgresServer s = new PostgresServer(serverName, serverHome, bin, FreePort.pick());
-            ExternalCommand.run(OsUser.as(OsUser.POSTGRES, List.of(bin.resolve("initdb").toString(), "-D",
-                            s.dataDirectory().toString(), "-U", "postgres", "--auth=trust", "--data-checksums",
-                            "--encoding=UTF8", "--locale=C", "--no-instructions")),
+            List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D",
+                    s.dataDirectory().toString(), "-U", "postgres", "--auth=trust", "--data-checksums",
+                    "--encoding=UTF8", "--locale=C", "--no-instructions"));
+            initdb.addAll(initdbOptions);
+            ExternalCommand.run(OsUser.as(OsUser.POSTGRES, initdb),
                     serverHome.resolve("commands.log"), Duration.ofSeconds(120));
             List<String> conf = new ArrayList<>(List.of(
                     "# lifeboat test harness",

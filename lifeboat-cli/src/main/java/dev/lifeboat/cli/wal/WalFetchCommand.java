@@ -5,7 +5,6 @@ import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.fetch.PrefetchCache;
 import dev.lifeboat.postgres.fetch.WalFetch;
 import dev.lifeboat.postgres.wal.WalArchive;
-import dev.lifeboat.postgres.wal.WalSegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,8 +45,9 @@ public final class WalFetchCommand implements Callable<Integer> {
             + "directory's pg_control so that another system's leftovers are never served.")
     Path cache;
 
-    @Option(names = "--segment-size", paramLabel = "BYTES", description = "The cluster's WAL segment size (default 16 MiB).")
-    long segmentSize = WalSegment.DEFAULT_SIZE;
+    @Option(names = "--segment-size", paramLabel = "BYTES", description = "The cluster's WAL segment size (default: read from each "
+            + "segment's first page header, where PostgreSQL records it).")
+    long segmentSize;
 
     @Parameters(index = "0", paramLabel = "WALFILE", description = "The file PostgreSQL asks for (%f).")
     String walFile;

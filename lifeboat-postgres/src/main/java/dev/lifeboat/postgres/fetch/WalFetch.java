@@ -1,6 +1,9 @@
 package dev.lifeboat.postgres.fetch;
 
+import dev.lifeboat.core.error.ErrorCode;
+import dev.lifeboat.core.error.LifeboatException;
 import dev.lifeboat.postgres.wal.WalArchive;
+import dev.lifeboat.postgres.wal.WalPageHeader;
 import dev.lifeboat.postgres.wal.WalSegment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +32,12 @@ import java.util.regex.Pattern;
 public final class WalFetch {
     private static final Pattern HISTORY = Pattern.compile("([0-9A-F]{8})\\.history");
 
+    /** The smallest segment size initdb allows: a name parsed with it names the same file under any larger size. */
+    private static final long SMALLEST = 1024 * 1024;
+
     private final java.util.function.Supplier<WalArchive> opener;
     private WalArchive archive;
+    /** The cluster's segment size as given, or 0: learnt from each segment's own first page header. */
     private final long segmentSize;
     private final Optional<Path> cache;
 
@@ -38,11 +45,25 @@ public final class WalFetch {
         this(() -> archive, segmentSize, Optional.of(cache));
     }
 
-    /** With the archive opened on first use only, and no prefetching without a cache (see {@link PrefetchCache}). */
+    /**
+     * With the archive opened on first use only, and no prefetching without a cache (see {@link PrefetchCache}).
+     * {@code segmentSize} 0: each segment's size is read from its first page's header (every segment starts with
+     * one that records it), so clusters made with any {@code initdb --wal-segsize} are served without being told.
+     */
     public WalFetch(java.util.function.Supplier<WalArchive> opener, long segmentSize, Optional<Path> cache) {
         this.opener = opener;
         this.segmentSize = segmentSize;
         this.cache = cache;
+    }
+
+    /** The size {@code data} (a segment's first bytes) says segments have, or the size given. */
+    private long sizeOf(String walFile, byte[] data) {
+        if (segmentSize > 0) {
+            return segmentSize;
+        }
+        return WalPageHeader.of(data).map(WalPageHeader::segmentSize).orElseThrow(() -> LifeboatException.of(ErrorCode.WAL_INVALID,
+                "the stored " + walFile + " does not start with a WAL segment's page header, so its segment size is unknown; "
+                        + "give --segment-size"));
     }
 
     private synchronized WalArchive archive() {
@@ -59,17 +80,10 @@ public final class WalFetch {
     public Source fetch(String walFile, Path destination, int prefetch) {
         try {
             // A cached copy is served only whole: one cut short (a crash while it was written) is dropped and read again.
-            Optional<Path> cached = cache.map(c -> c.resolve(walFile)).filter(Files::exists).filter(this::whole);
-            if (cached.isPresent()) {
-                try {
-                    Files.move(cached.get(), destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                    // The cache is on another filesystem (a tmpfs /tmp, pg_wal on its own volume): copy it next to
-                    // the destination, rename it there, then drop the cached copy.
-                    write(destination, Files.readAllBytes(cached.get()));
-                    Files.delete(cached.get());
-                }
-                prefetchAfter(walFile, prefetch);
+            Optional<Path> cached = cache.map(c -> c.resolve(walFile)).filter(Files::exists);
+            long cachedSize = cached.map(this::wholeSize).orElse(0L);
+            if (cachedSize > 0 && take(cached.get(), destination)) {
+                prefetchAfter(walFile, cachedSize, prefetch);
                 return Source.PREFETCHED;
             }
             var history = HISTORY.matcher(walFile);
@@ -81,7 +95,8 @@ public final class WalFetch {
                 write(destination, h.get());
                 return Source.REPOSITORY;
             }
-            Optional<WalSegment> segment = WalSegment.parse(walFile, segmentSize);
+            // Objects are named after the file: parsed with the smallest size, any valid name finds its object.
+            Optional<WalSegment> segment = WalSegment.parse(walFile, segmentSize > 0 ? segmentSize : SMALLEST);
             if (segment.isEmpty()) {
                 return Source.MISSING;
             }
@@ -89,10 +104,11 @@ public final class WalFetch {
             if (data.isEmpty()) {
                 return Source.MISSING;
             }
-            boolean partial = data.get().length < segmentSize;
-            write(destination, partial ? java.util.Arrays.copyOf(data.get(), (int) segmentSize) : data.get());
+            long size = sizeOf(walFile, data.get());
+            boolean partial = data.get().length < size;
+            write(destination, partial ? java.util.Arrays.copyOf(data.get(), (int) size) : data.get());
             if (!partial) {
-                prefetchAfter(walFile, prefetch);
+                prefetchAfter(walFile, size, prefetch);
             }
             return partial ? Source.PARTIAL : Source.REPOSITORY;
         } catch (IOException e) {
@@ -100,7 +116,27 @@ public final class WalFetch {
         }
     }
 
-    private void prefetchAfter(String walFile, int count) throws IOException {
+    /**
+     * Moves a cached segment to {@code destination}; false when another recovery sharing the cache took it first (the
+     * caller then reads the repository).
+     */
+    private static boolean take(Path cached, Path destination) throws IOException {
+        try {
+            try {
+                Files.move(cached, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                // The cache is on another filesystem (a tmpfs /tmp, pg_wal on its own volume): copy it next to
+                // the destination, rename it there, then drop the cached copy.
+                write(destination, Files.readAllBytes(cached));
+                Files.deleteIfExists(cached);
+            }
+            return true;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private void prefetchAfter(String walFile, long segmentSize, int count) throws IOException {
         Optional<WalSegment> current = WalSegment.parse(walFile, segmentSize);
         if (current.isEmpty() || count <= 0 || cache.isEmpty()) {
             return;
@@ -161,17 +197,29 @@ public final class WalFetch {
         }
     }
 
-    /** Whether a cached segment has a segment's size; one that does not is deleted. */
-    private boolean whole(Path cached) {
+    /**
+     * The segment size of a cached segment that is whole (as long as its header, or the size given, says), else 0;
+     * one that is not whole is deleted.
+     */
+    private long wholeSize(Path cached) {
         try {
-            if (Files.size(cached) == segmentSize) {
-                return true;
+            long size = segmentSize;
+            if (size == 0) {
+                byte[] head = new byte[64];
+                int n;
+                try (var in = Files.newInputStream(cached)) {
+                    n = in.readNBytes(head, 0, head.length);
+                }
+                size = WalPageHeader.of(java.util.Arrays.copyOf(head, n)).map(WalPageHeader::segmentSize).orElse(-1L);
+            }
+            if (Files.size(cached) == size) {
+                return size;
             }
             Files.deleteIfExists(cached);
         } catch (IOException e) {
             // gone meanwhile, or unreadable: read from the repository
         }
-        return false;
+        return 0;
     }
 
     /**
