@@ -183,7 +183,9 @@ class RecoverCommandIT {
                 assertThat(beyond.status()).isEqualTo(75);
                 assertThat(beyond.err()).contains("beyond the archived WAL", "nearest reachable point");
 
-                Path home2 = pg.newServerHome("paused");
+                // A directory name with a quote, a space and a percent sign: restore_command and the socket directory
+                // the copy is given must survive postgresql.conf's quoting, the shell's, and restore_command's %-escapes.
+                Path home2 = pg.newServerHome("it's 1%");
                 int port2 = dev.lifeboat.testkit.FreePort.pick();
                 try {
                     Cli.Result named = Cli.run(env, "recover", "--mode", "point-in-time", "--cluster", "app-db", "--target-name", "before-cleanup",

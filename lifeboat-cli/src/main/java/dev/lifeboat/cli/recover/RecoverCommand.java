@@ -46,7 +46,9 @@ import picocli.CommandLine.Option;
                         + "range, the bytes to fetch and an estimate from a measured read of a few packs of the backup; --confirm carries it out, starts "
                         + "PostgreSQL on --port, waits until it has replayed and promoted (or paused), and reports each phase. The WAL "
                         + "comes from 'lifeboat agent' streaming; the original server is never touched."},
-        footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 2 bad arguments."})
+        footer = {"", "Exit status: 0 recovered (or planned); 79 no backup reaches the target; 75 WAL missing; 74 the copy runs, but replay "
+                + "stopped before the end of the archived WAL at a record it could not read (a damaged segment: the WARNING line "
+                + "says where); 2 bad arguments."})
 public final class RecoverCommand implements Callable<Integer> {
     /** The seed's recovery modes; full-system recovery comes with the drills. */
     enum Mode { DATABASE_ONLY, POINT_IN_TIME, CACHE }
@@ -185,7 +187,8 @@ public final class RecoverCommand implements Callable<Integer> {
             throw new LifeboatException(ErrorCode.USAGE, (instance != null ? "--instance" : "--data-dir") + " is for --mode cache (Redis); "
                     + "a PostgreSQL recovery goes into --to DIR", null);
         }
-        Path to = Path.of(this.to);
+        // Absolute: the server reads restore_command and its socket directory relative to its own working directory.
+        Path to = Path.of(this.to).toAbsolutePath().normalize();
         RecoveryTarget target = target();
         Repository repo = access.open();
         // Planned and carried out under the shared lock: a prune cannot remove the chosen backup or its WAL meanwhile.
@@ -280,7 +283,8 @@ public final class RecoverCommand implements Callable<Integer> {
                 : "Recovered: the last replayed commit is " + r.lastReplayedCommit().orElse("(none after the backup)") + "; the server runs on port "
                         + p + " and takes writes (new timeline, WAL at " + r.currentLsn() + ").\n");
         output.emit(m, text::toString);
-        return 0;
+        // A copy that lacks committed WAL the repository holds is not a success, whatever the server says.
+        return shortfall.isPresent() ? ErrorCode.OBJECT_CORRUPT.exitStatus() : 0;
     }
 
     private RecoveryTarget target() {

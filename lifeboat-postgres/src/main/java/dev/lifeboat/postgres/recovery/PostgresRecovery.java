@@ -263,7 +263,7 @@ public final class PostgresRecovery {
 
     private List<String> settings(int port, Path dataDir, dev.lifeboat.repository.Snapshot backup) {
         List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
-                "unix_socket_directories = '" + dataDir + "'"));
+                "unix_socket_directories = " + RecoveryPreparation.literal(dataDir.toString())));
         out.addAll(CopyIsolation.settings(keepArchiving));
         out.addAll(CopyIsolation.configFiles(backup.manifest().labels(), dataDir));
         out.addAll(extraSettings);
@@ -291,6 +291,8 @@ public final class PostgresRecovery {
     public Result recover(Plan plan, Path dataDir, int port, String user, Optional<String> password, Optional<Path> binDir, Duration limit,
                           boolean delta, dev.lifeboat.postgres.tablespace.TablespacePlacement tablespaces) {
         long t0 = System.nanoTime();
+        // The server resolves restore_command's and the socket's paths against its working directory: only absolute ones hold.
+        dataDir = dataDir.toAbsolutePath().normalize();
         Path bin = ServerBinaries.forBackup(binDir, plan.backup()); // before fetching anything: the right version, or stop
         Path walDir = dataDir.resolveSibling(dataDir.getFileName() + ".wal");
         RecoveryPreparation.Prepared prepared = new RecoveryPreparation(repo, archive).prepare(plan.backup(), plan.target(), dataDir, walDir,

@@ -142,7 +142,7 @@ public final class RecoveryPreparation {
             Files.deleteIfExists(dataDir.resolve("standby.signal"));
             Files.writeString(dataDir.resolve("recovery.signal"), "");
             Files.writeString(dataDir.resolve("postgresql.auto.conf"), "\n# lifeboat recovery to " + target + "\n"
-                    + "restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'\n"
+                    + "restore_command = " + literal("cp " + shellWord(walDir.toString().replace("%", "%%") + "/%f") + " \"%p\"") + "\n"
                     // The newest timeline by number, not 'latest': 'latest' probes history files 2, 3, … and stops at
                     // the first missing one, while the newest one's history file alone lists every switch before it.
                     + "recovery_target_timeline = '" + newest + "'\n" + target.settings()
@@ -175,5 +175,18 @@ public final class RecoveryPreparation {
                 Files.setOwner(p, owner);
             }
         }
+    }
+
+    /**
+     * A postgresql.conf string literal: in single quotes, each one inside doubled, and each backslash doubled (the
+     * server reads backslash escapes in these strings).
+     */
+    static String literal(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /** One shell word, whatever it holds: single quotes, each one inside closed, escaped and reopened. */
+    static String shellWord(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
     }
 }
