@@ -85,6 +85,7 @@ public final class RecoveryPreparation {
             throw new LifeboatException(ErrorCode.USAGE, "snapshot " + backup.shortId() + " is not a PostgreSQL backup", null);
         }
         refuseRunning(dataDir);
+        refuseForeignWal(walDir);
         OlderLayout.check(repo, backup);
         int timeline = Integer.parseInt(backup.manifest().labels().get("timeline"));
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
@@ -108,6 +109,7 @@ public final class RecoveryPreparation {
             // Staging decrypts every segment from the backup on: compile AES-GCM's fast path first (~0.15 s).
             dev.lifeboat.repository.crypto.Aead.warmUp();
             clear(walDir); // WAL staged by an earlier recovery must never be replayed into this one
+            Files.writeString(walDir.resolve(STAGED_MARK), "WAL staged by lifeboat recover; deleted once the copy is promoted\n");
             List<String> staged = new ArrayList<>();
             Lsn end = start;
             boolean lastPartial = false;
@@ -153,6 +155,29 @@ public final class RecoveryPreparation {
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);
+        }
+    }
+
+    /** Marks a directory of WAL this class staged: only such a directory is emptied and reused. */
+    static final String STAGED_MARK = ".lifeboat-staged-wal";
+
+    /**
+     * Refuses a WAL staging directory that holds files Lifeboat did not stage: {@code DIR.wal} is also what a WAL
+     * volume next to the data directory is commonly called ({@code initdb -X}), and after a lost data disk it may
+     * hold the only copy of WAL that never reached the repository. Checked before anything is restored.
+     */
+    static void refuseForeignWal(Path walDir) {
+        if (!Files.isDirectory(walDir) || Files.exists(walDir.resolve(STAGED_MARK))) {
+            return;
+        }
+        try (var files = Files.list(walDir)) {
+            if (files.findAny().isPresent()) {
+                throw new LifeboatException(ErrorCode.TARGET_NOT_EMPTY, walDir + " holds files Lifeboat did not put there, and recovery "
+                        + "stages WAL in it (nothing was restored)", "If it is a WAL volume of the lost cluster, copy what it holds to "
+                        + "safety first (it may have WAL the repository lacks); then empty it, move it away, or recover into another --to.");
+            }
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.USAGE, "cannot read " + walDir + ": " + e.getMessage(), "Check its permissions.", e);
         }
     }
 
