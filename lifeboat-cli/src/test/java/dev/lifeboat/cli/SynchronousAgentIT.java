@@ -32,11 +32,16 @@ class SynchronousAgentIT {
             PostgresServer primary = pg.primary();
             primary.execute("CREATE TABLE payments (id int PRIMARY KEY, amount int)");
             Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "sync");
+            // Set up wrong at first: the agent says what keeps commits from waiting for the repository.
+            primary.execute("ALTER SYSTEM SET synchronous_commit = remote_write", "SELECT pg_reload_conf()");
             Process agent = AgentFixture.startAgent(env, tmp.resolve("agent.log"), "--synchronous", "--status-every", "1h");
             try {
                 AgentFixture.awaitSlotActive(primary);
                 assertThat(Cli.run(env, "backup", "postgres", "--cluster", "app-db").status()).isZero();
-                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'");
+                assertThat(Files.readString(tmp.resolve("agent.log"))).contains("synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'",
+                        "WARNING synchronous_commit = remote_write on the primary: commits return once the agent has received their WAL",
+                        "WARNING synchronous_standby_names = '' on the primary does not name lifeboat_lifeboat_app_db");
+                primary.execute("ALTER SYSTEM RESET synchronous_commit", "SELECT pg_reload_conf()");
                 primary.execute("ALTER SYSTEM SET synchronous_standby_names = '\"lifeboat_lifeboat_app_db\"'", "SELECT pg_reload_conf()");
                 Wait.until(Duration.ofSeconds(20), "the agent to be the synchronous standby", () -> primary.queryOne(
                         "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'lifeboat_lifeboat_app_db' AND sync_state = 'sync'")

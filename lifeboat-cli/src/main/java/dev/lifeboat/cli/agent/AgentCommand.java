@@ -143,6 +143,8 @@ public final class AgentCommand implements Callable<Integer> {
             if (synchronous) {
                 line(out, name + ": synchronous mode; for RPO zero set synchronous_standby_names = '\"" + WalReceiver.applicationName(slot)
                         + "\"' on the primary (commits then wait for the repository, and stop while no agent runs)");
+                SynchronousSetup.problems(() -> Connections.open(target.jdbcUrl(), c.user(), password, Duration.ofSeconds(5), "lifeboat agent"),
+                        WalReceiver.applicationName(slot)).forEach(p -> line(out, name + ": WARNING " + p));
             }
             StreamSupervisor sup = new StreamSupervisor(name, () -> new WalReceiver(target, slot, new WalArchive(repo, name), flush,
                     event -> line(out, name + ": " + event)), stop,
