@@ -44,10 +44,12 @@ public final class StreamSupervisor implements Runnable {
                 backoff = 1000;
             } catch (RuntimeException e) {
                 long now = System.currentTimeMillis();
-                if (r.progressed() || downSince == 0) {
-                    // An outage starts when a receiver that made WAL durable fails (or the first attempt fails);
-                    // attempts that fail before storing anything (server gone, store down) continue it, so the lag
-                    // keeps growing until WAL reaches the repository again.
+                if (r.started() || downSince == 0) {
+                    // An outage starts when a receiver that streamed fails (or the first attempt fails), with that
+                    // receiver's own lag, which counts from the last outage's origin while its backlog is not durable:
+                    // so a receiver that streamed an idle cluster for hours starts a new outage at lag 0, and one the
+                    // store kept from storing carries the old outage on. Attempts that never streamed (server gone)
+                    // continue the outage, so the lag keeps growing until WAL reaches the repository again.
                     lagWhenDown = r.started() ? r.rpoLagMillis(now) : 0;
                     downSince = now;
                 }
