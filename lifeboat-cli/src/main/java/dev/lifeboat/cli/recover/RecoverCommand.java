@@ -267,6 +267,8 @@ public final class RecoverCommand implements Callable<Integer> {
             text.append(String.format("  delta     %s already in place, %s fetched, %d path(s) removed%n", Sizes.bytes(d.reusedBytes()),
                     Sizes.bytes(d.fetchedBytes()), d.removed()));
         });
+        m.put("owner", r.owner());
+        text.append("  owner     ").append(r.owner()).append('\n');
         m.put("restore_seconds", r.restore().toMillis() / 1000.0);
         m.put("replay_seconds", r.replay().toMillis() / 1000.0);
         m.put("total_seconds", r.total().toMillis() / 1000.0);

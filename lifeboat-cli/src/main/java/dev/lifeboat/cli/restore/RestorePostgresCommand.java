@@ -65,9 +65,11 @@ public final class RestorePostgresCommand implements Callable<Integer> {
         }
         TablespacePlacement tablespaces = TablespacePlacement.of(Tablespace.of(s), tablespaceMap, target);
         dev.lifeboat.postgres.tablespace.OlderLayout.check(repo, s);
+        dev.lifeboat.postgres.recovery.ServerOwner.Choice owner = dev.lifeboat.postgres.recovery.ServerOwner.choose(target, s);
+        output.decision(owner.why());
         ProgressBar bar = output.progress("restore");
         try {
-            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(s, target, bar);
+            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).owners(owner.ownership()).run(s, target, bar);
         } finally {
             bar.done();
         }

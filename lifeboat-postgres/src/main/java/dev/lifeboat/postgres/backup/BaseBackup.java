@@ -156,6 +156,8 @@ public final class BaseBackup {
                 labels.put("wal_first", wal.get(0));
                 labels.put("wal_last", wal.get(wal.size() - 1));
                 labels.put("from_standby", Boolean.toString(standby));
+                // Restores as root give the copy to the user of this name on their host (ServerOwner): uids differ.
+                labels.put(dev.lifeboat.postgres.recovery.ServerOwner.LABEL, Files.getOwner(dataDir, LinkOption.NOFOLLOW_LINKS).getName());
                 labels.put(dev.lifeboat.postgres.tablespace.OlderLayout.LABEL, "2"); // links stored as what they point at
                 labelTablespaces(labels, stored, tablespaces, tablespaces(st));
                 labels.putAll(configLabels);

@@ -57,9 +57,13 @@ public final class PostgresRecovery {
                        long walBytes, double readMbPerSecond, Duration estimate) {
     }
 
-    /** What a recovery did; {@code delta} is present for a delta restore into an existing directory. */
+    /**
+     * What a recovery did; {@code delta} is present for a delta restore into an existing directory, and {@code owner}
+     * says whose the restored files are, and why ({@link ServerOwner}).
+     */
     public record Result(Plan plan, Path dataDir, int port, Duration restore, Duration replay, Duration total,
-                         Optional<String> lastReplayedCommit, String currentLsn, Optional<DeltaRestore.Result> delta, ReplayReach reach) {
+                         Optional<String> lastReplayedCommit, String currentLsn, Optional<DeltaRestore.Result> delta, ReplayReach reach,
+                         String owner) {
     }
 
     /**
@@ -325,7 +329,7 @@ public final class PostgresRecovery {
             ReplayReach reach = new ReplayReach(replayEnd, prepared.walEnd(), Long.parseLong(plan.backup().manifest().labels().get("wal_segment_size")),
                     prepared.segments(), prepared.lastPartial());
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
-            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta(), reach);
+            return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta(), reach, prepared.owner());
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
                     + port, e.getMessage()), "See " + control.log() + ".", e);

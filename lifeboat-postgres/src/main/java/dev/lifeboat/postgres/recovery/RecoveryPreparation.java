@@ -62,7 +62,9 @@ public final class RecoveryPreparation {
      * What was prepared; {@code lastPartial} says the last staged segment is a partial one (zero-padded), {@code
      * delta} what a delta restore reused and fetched.
      */
-    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, boolean lastPartial, Optional<DeltaRestore.Result> delta) {
+    /** What was prepared; {@code owner} says whose the files are, and why (see {@link ServerOwner}). */
+    public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, boolean lastPartial, Optional<DeltaRestore.Result> delta,
+                           String owner) {
     }
 
     public Prepared prepare(Snapshot backup, RecoveryTarget target, Path dataDir, Path walDir) {
@@ -91,10 +93,11 @@ public final class RecoveryPreparation {
         long segmentSize = Long.parseLong(backup.manifest().labels().get("wal_segment_size"));
         Lsn start = Lsn.parse(backup.manifest().labels().get("start_lsn"));
         Optional<DeltaRestore.Result> changed = Optional.empty();
+        ServerOwner.Choice owner = ServerOwner.choose(dataDir, backup);
         if (delta) {
-            changed = Optional.of(new DeltaRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE));
+            changed = Optional.of(new DeltaRestore(repo).elsewhere(tablespaces.subtrees()).owners(owner.ownership()).run(backup, dataDir, Progress.NONE));
         } else {
-            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).run(backup, dataDir, Progress.NONE);
+            new DirectoryRestore(repo).elsewhere(tablespaces.subtrees()).owners(owner.ownership()).run(backup, dataDir, Progress.NONE);
         }
         tablespaces.finish(dataDir);
         OlderLayout.repair(dataDir);
@@ -151,7 +154,7 @@ public final class RecoveryPreparation {
                     + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);
-            return new Prepared(dataDir, walDir, staged, end, lastPartial, changed);
+            return new Prepared(dataDir, walDir, staged, end, lastPartial, changed, owner.why());
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot prepare " + dataDir + ": " + e.getMessage(),
                     "Check free space and permissions.", e);

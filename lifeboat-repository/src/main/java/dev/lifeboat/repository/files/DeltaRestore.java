@@ -51,25 +51,32 @@ public final class DeltaRestore {
     private final int threads;
     private final boolean dryRun;
     private final Subtrees elsewhere;
+    private final Ownership owners;
 
     public DeltaRestore(Repository repo) {
         this(repo, Runtime.getRuntime().availableProcessors(), false);
     }
 
     public DeltaRestore(Repository repo, int threads, boolean dryRun) {
-        this(repo, threads, dryRun, Subtrees.NONE);
+        this(repo, threads, dryRun, Subtrees.NONE, Ownership.recorded());
     }
 
-    private DeltaRestore(Repository repo, int threads, boolean dryRun, Subtrees elsewhere) {
+    private DeltaRestore(Repository repo, int threads, boolean dryRun, Subtrees elsewhere, Ownership owners) {
         this.repo = repo;
         this.threads = Math.max(1, threads);
         this.dryRun = dryRun;
         this.elsewhere = elsewhere;
+        this.owners = owners;
     }
 
     /** The same comparison, reporting what would change and changing nothing. */
     public DeltaRestore dryRun() {
-        return new DeltaRestore(repo, threads, true, elsewhere);
+        return new DeltaRestore(repo, threads, true, elsewhere, owners);
+    }
+
+    /** The same delta restore, giving what it writes the owners {@code owners} says (see {@link Ownership}). */
+    public DeltaRestore owners(Ownership owners) {
+        return new DeltaRestore(repo, threads, dryRun, elsewhere, owners);
     }
 
     /**
@@ -79,7 +86,7 @@ public final class DeltaRestore {
      * directory there is removed, since the subtree's content lives elsewhere now.
      */
     public DeltaRestore elsewhere(java.util.Map<String, Path> subtrees) {
-        return new DeltaRestore(repo, threads, dryRun, new Subtrees(subtrees));
+        return new DeltaRestore(repo, threads, dryRun, new Subtrees(subtrees), owners);
     }
 
     /**
@@ -105,7 +112,6 @@ public final class DeltaRestore {
         AtomicLong reused = new AtomicLong();
         AtomicLong fetched = new AtomicLong();
         long total = snapshot.manifest().stats().bytes();
-        boolean asRoot = "root".equals(System.getProperty("user.name"));
         ExecutorService pool = DirectoryRestore.daemonPool(threads, "lifeboat-delta");
         RestoreLock lock = null;
         try {
@@ -149,7 +155,7 @@ public final class DeltaRestore {
                                 dev.lifeboat.core.io.Trees.delete(p);
                                 Files.createSymbolicLink(p, Path.of(e.target()));
                             }
-                            DirectoryRestore.ownLink(e, p, asRoot);
+                            DirectoryRestore.ownLink(e, p, owners);
                         }
                         case TreeEntry.FILE -> {
                             boolean regular = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
@@ -166,7 +172,7 @@ public final class DeltaRestore {
                             }
                             patch(e, p, pool, reused, fetched, () -> progress.update(reused.get() + fetched.get(), total, n));
                             if (!dryRun) {
-                                DirectoryRestore.finish(e, p, asRoot);
+                                DirectoryRestore.finish(e, p, owners);
                             }
                         }
                         default -> throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "tree entry of unknown type '" + e.type() + "'");
@@ -188,7 +194,7 @@ public final class DeltaRestore {
             // Deepest first, as a full restore does: each directory's new, replaced and removed names made durable.
             for (int i = dirs.size() - 1; i >= 0 && !dryRun; i--) {
                 Path d = elsewhere.place(root, dirs.get(i).path());
-                DirectoryRestore.finish(dirs.get(i), d, asRoot);
+                DirectoryRestore.finish(dirs.get(i), d, owners);
                 dev.lifeboat.repository.store.DurableFile.syncDirectory(d);
             }
             return new Result(files.get(), reused.get(), fetched.get(), removed, List.copyOf(named), dryRun);
@@ -216,7 +222,7 @@ public final class DeltaRestore {
     /** Whether patching would change the file: compared chunk by chunk, reading only, as a dry run does. */
     private boolean differs(TreeEntry e, Path p, ExecutorService pool) throws IOException {
         AtomicLong changed = new AtomicLong();
-        new DeltaRestore(repo, threads, true, elsewhere).patch(e, p, pool, new AtomicLong(), changed, () -> { });
+        new DeltaRestore(repo, threads, true, elsewhere, owners).patch(e, p, pool, new AtomicLong(), changed, () -> { });
         return changed.get() > 0 || e.size() == null || Files.size(p) != e.size();
     }
 

@@ -46,19 +46,26 @@ public final class DirectoryRestore {
     private final java.util.concurrent.atomic.AtomicBoolean direct = new java.util.concurrent.atomic.AtomicBoolean(true);
     /** Subtrees of the snapshot restored outside the target, by their path in the tree. */
     private final Subtrees elsewhere;
+    private final Ownership owners;
 
     public DirectoryRestore(Repository repo) {
         this(repo, Runtime.getRuntime().availableProcessors());
     }
 
     public DirectoryRestore(Repository repo, int threads) {
-        this(repo, threads, Subtrees.NONE);
+        this(repo, threads, Subtrees.NONE, Ownership.recorded());
     }
 
-    private DirectoryRestore(Repository repo, int threads, Subtrees elsewhere) {
+    private DirectoryRestore(Repository repo, int threads, Subtrees elsewhere, Ownership owners) {
         this.repo = repo;
         this.threads = Math.max(1, threads);
         this.elsewhere = elsewhere;
+        this.owners = owners;
+    }
+
+    /** The same restore, giving files the owners {@code owners} says (by default each file's recorded one, as root). */
+    public DirectoryRestore owners(Ownership owners) {
+        return new DirectoryRestore(repo, threads, elsewhere, owners);
     }
 
     /**
@@ -66,7 +73,7 @@ public final class DirectoryRestore {
      * into its own absolute directory, new or empty, instead of under the target.
      */
     public DirectoryRestore elsewhere(java.util.Map<String, Path> subtrees) {
-        return new DirectoryRestore(repo, threads, new Subtrees(subtrees));
+        return new DirectoryRestore(repo, threads, new Subtrees(subtrees), owners);
     }
 
     /**
@@ -96,7 +103,6 @@ public final class DirectoryRestore {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         long total = snapshot.manifest().stats().bytes();
-        boolean asRoot = "root".equals(System.getProperty("user.name"));
         ExecutorService pool = daemonPool(threads, "lifeboat-restore");
         ExecutorService writers = daemonPool(threads, "lifeboat-restore-writer");
         // At most two files per writer wait or run, so memory stays bounded however many files there are.
@@ -117,7 +123,7 @@ public final class DirectoryRestore {
                         case TreeEntry.SYMLINK -> {
                             Files.createSymbolicLink(p, Path.of(e.target()));
                             links.add(p);
-                            ownLink(e, p, asRoot);
+                            ownLink(e, p, owners);
                         }
                         case TreeEntry.FILE -> {
                             long n = files.incrementAndGet();
@@ -125,7 +131,7 @@ public final class DirectoryRestore {
                             writing.add(writers.submit(() -> {
                                 try {
                                     writeFile(e, p, pool, bytes, total, n, progress);
-                                    finish(e, p, asRoot);
+                                    finish(e, p, owners);
                                     return null;
                                 } finally {
                                     slots.release();
@@ -149,7 +155,7 @@ public final class DirectoryRestore {
             // names of the (already durable) files in it are durable too.
             for (int i = dirs.size() - 1; i >= 0; i--) {
                 Path dir = elsewhere.place(root, dirs.get(i).path());
-                finish(dirs.get(i), dir, asRoot);
+                finish(dirs.get(i), dir, owners);
                 DurableFile.syncDirectory(dir);
             }
             // The target's own name (and each subtree placed elsewhere) in its parent, when this restore created it.
@@ -234,12 +240,9 @@ public final class DirectoryRestore {
         });
     }
 
-    /** A restored symbolic link gets its recorded owner when running as root (links have no mode or time of their own here). */
-    static void ownLink(TreeEntry e, Path p, boolean asRoot) throws IOException {
-        if (asRoot && e.uid() != null) {
-            Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
-        }
+    /** A restored symbolic link gets its owner (links have no mode or time of their own here). */
+    static void ownLink(TreeEntry e, Path p, Ownership owners) throws IOException {
+        owners.apply(e, p);
     }
 
     /** The task's result; its failure rethrown as the restore's (an IOException as UncheckedIOException). */
@@ -257,11 +260,8 @@ public final class DirectoryRestore {
         }
     }
 
-    static void finish(TreeEntry e, Path p, boolean asRoot) throws IOException {
-        if (asRoot && e.uid() != null) {
-            Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
-        }
+    static void finish(TreeEntry e, Path p, Ownership owners) throws IOException {
+        owners.apply(e, p);
         Files.setPosixFilePermissions(p, PosixModes.toPermissions(e.mode()));
         Files.setLastModifiedTime(p, FileTime.from(e.mtime(), TimeUnit.NANOSECONDS));
     }
