@@ -304,7 +304,13 @@ public final class PostgresRecovery {
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
         PostgresControl control = PostgresControl.of(dataDir, Optional.of(bin));
         prependHba(dataDir, hbaFirst);
-        control.start(limit);
+        try {
+            control.start(limit);
+        } catch (LifeboatException e) {
+            // The target may be past the archived WAL's last commit: the server then ends recovery with a FATAL
+            // before pg_ctl sees it ready.
+            throw targetNotReached(control, e).orElse(e);
+        }
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         Properties props = new Properties();
         props.setProperty("user", user);
@@ -331,12 +337,57 @@ public final class PostgresRecovery {
             Duration total = Duration.ofNanos(System.nanoTime() - t0);
             return new Result(plan, dataDir, port, restore, total.minus(restore), total, last, lsn, prepared.delta(), reach, prepared.owner());
         } catch (SQLException e) {
-            throw new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
-                    + port, e.getMessage()), "See " + control.log() + ".", e);
+            throw serverFailed(control, port, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while waiting for recovery", null, e);
         }
+    }
+
+    /**
+     * Why the recovered server could not be asked, from its own log when it says: a target past the last commit the
+     * WAL holds ends recovery with a FATAL, which is the user's to fix, not a failure to connect. A server still
+     * running is stopped, so a failed recovery leaves no postmaster behind; its directory stays for inspection.
+     */
+    private static LifeboatException serverFailed(PostgresControl control, int port, SQLException e) {
+        String log = "";
+        try {
+            log = java.nio.file.Files.readString(control.log());
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            // said as the connection failure below
+        }
+        String stopped = "";
+        if (control.running()) {
+            try {
+                control.stop(Duration.ofSeconds(30));
+                stopped = "; the server was stopped";
+            } catch (RuntimeException stop) {
+                stopped = "; the server could not be stopped (" + stop.getMessage() + ")";
+            }
+        }
+        Optional<LifeboatException> notReached = targetNotReached(control, e);
+        if (notReached.isPresent()) {
+            return notReached.get();
+        }
+        String fatal = log.lines().filter(l -> l.contains("FATAL:") || l.contains("PANIC:")).reduce((a, b) -> b).map(l -> " (the server log: "
+                + l.substring(l.indexOf(l.contains("FATAL:") ? "FATAL:" : "PANIC:")) + ")").orElse("");
+        return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
+                + port, e.getMessage()) + fatal + stopped, "See " + control.log() + ".", e);
+    }
+
+    /** The server's own word that the WAL ended before the target (PostgreSQL 13 and later), as the user's error. */
+    private static Optional<LifeboatException> targetNotReached(PostgresControl control, Exception cause) {
+        try {
+            if (java.nio.file.Files.readString(control.log()).contains("recovery ended before configured recovery target was reached")) {
+                return Optional.of(new LifeboatException(ErrorCode.OBJECT_MISSING, "PostgreSQL replayed all the WAL the repository holds "
+                        + "without reaching the target: the archived WAL has no commit or restore point at or after it; the server stopped",
+                        "Choose an earlier target, or --latest for everything the repository holds; the server log is " + control.log() + ".",
+                        cause));
+            }
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            // no log to tell
+        }
+        return Optional.empty();
     }
 
     /** Whether replay has paused at the target (recovery_target_action = 'pause' requests the pause there). */

@@ -153,6 +153,31 @@ public final class WalArchive {
      * from its start); the overlapping bytes are the same WAL and are taken once.
      */
     public Optional<byte[]> partial(WalSegment segment) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return partialOnce(segment);
+            } catch (PieceVanished e) {
+                // The segment completed while it was read, and the agent deleted its pieces: it is stored whole now.
+                Optional<byte[]> whole = get(name(segment.timeline(), segment.fileName()));
+                if (whole.isPresent()) {
+                    return whole;
+                }
+                if (attempt == 3) {
+                    throw LifeboatException.of(ErrorCode.OBJECT_MISSING, "pieces of the partial WAL segment " + segment.fileName() + " of "
+                            + cluster + " vanished while they were read, three times, and the whole segment is not stored");
+                }
+            }
+        }
+    }
+
+    /** A listed piece of a partial segment that was gone when read. */
+    private static final class PieceVanished extends RuntimeException {
+        PieceVanished() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Optional<byte[]> partialOnce(WalSegment segment) {
         String base = name(segment.timeline(), segment.fileName() + ".partial");
         List<String> names = repo.store().list(base).stream().map(ObjectInfo::name).toList();
         if (names.isEmpty()) {
@@ -160,7 +185,7 @@ public final class WalArchive {
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         if (names.contains(base)) {
-            get(base).ifPresent(out::writeBytes);
+            out.writeBytes(get(base).orElseThrow(PieceVanished::new));
         }
         List<String> pieces = names.stream().filter(n -> n.length() > base.length()).sorted((a, b) -> Long.compare(offset(a, base), offset(b, base)))
                 .toList();
@@ -169,7 +194,7 @@ public final class WalArchive {
             if (from > out.size()) {
                 break;
             }
-            byte[] bytes = get(piece).orElse(new byte[0]);
+            byte[] bytes = get(piece).orElseThrow(PieceVanished::new);
             int skip = (int) (out.size() - from);
             if (skip < bytes.length) {
                 out.write(bytes, skip, bytes.length - skip);
