@@ -100,8 +100,16 @@ public final class WalArchive {
         put(name(segment.timeline(), segment.fileName() + ".partial"), java.util.Arrays.copyOf(data, length));
     }
 
-    /** Stores bytes {@code from} to {@code to} of the segment being written as one piece; durable when this returns. */
+    /**
+     * Stores bytes {@code from} to {@code to} of the segment being written as one piece; durable when this returns.
+     *
+     * @throws LifeboatException {@code wal-invalid} for pages of a timeline after the segment's (see
+     *                           {@link WalPageHeader#newerTimeline}): nothing is stored, so nothing is acknowledged
+     */
     public void putPartialPiece(WalSegment segment, byte[] data, int from, int to) {
+        WalPageHeader.newerTimeline(segment, data, from, to).ifPresent(why -> {
+            throw LifeboatException.of(ErrorCode.WAL_INVALID, "not storing part of " + segment.fileName() + " for " + cluster + ": " + why);
+        });
         put(name(segment.timeline(), segment.fileName() + ".partial." + String.format("%08X", from)), java.util.Arrays.copyOfRange(data, from, to));
     }
 

@@ -41,6 +41,28 @@ public record WalPageHeader(long systemId, long segmentSize, Lsn pageAddress) {
                 .putLong(24, systemId).putInt(32, (int) segment.segmentSize()).putInt(36, 8192);
     }
 
+    /** Bytes per WAL page (XLOG_BLCKSZ, 8 KiB unless PostgreSQL was built otherwise); each page starts with a header. */
+    static final int PAGE = 8192;
+
+    /**
+     * A page among {@code data[from, to)} (offsets in the segment) written on a timeline after {@code segment}'s: WAL
+     * of a newer timeline stored under an older one's name, as when a promotion lands between asking the server
+     * its timeline and starting the stream. Pages of older timelines are normal (a new timeline's first segment
+     * holds its parent's WAL up to the switch); zeroed pages are skipped. Only whole page headers are read.
+     */
+    public static Optional<String> newerTimeline(WalSegment segment, byte[] data, int from, int to) {
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int page = (from + PAGE - 1) / PAGE * PAGE; page + 8 <= to; page += PAGE) {
+            int magic = b.getShort(page) & 0xFFFF;
+            long tli = Integer.toUnsignedLong(b.getInt(page + 4));
+            if (magic != 0 && tli > segment.timeline()) {
+                return Optional.of("its page at offset " + page + " was written on timeline " + tli + ", after the segment's timeline "
+                        + segment.timeline() + " (the server was promoted while the stream started)");
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Why {@code data} is not segment {@code segment} as PostgreSQL wrote it, if it is not. */
     public static Optional<String> problem(WalSegment segment, byte[] data) {
         Optional<WalPageHeader> h = of(data);
@@ -54,6 +76,6 @@ public record WalPageHeader(long systemId, long segmentSize, Lsn pageAddress) {
         if (!h.get().pageAddress().equals(segment.start())) {
             return Optional.of("its first page is at " + h.get().pageAddress() + ", not at " + segment.start() + " where " + segment.fileName() + " starts");
         }
-        return Optional.empty();
+        return newerTimeline(segment, data, 0, data.length);
     }
 }
