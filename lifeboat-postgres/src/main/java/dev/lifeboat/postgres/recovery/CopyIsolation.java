@@ -31,6 +31,8 @@ public final class CopyIsolation {
         out.add("archive_cleanup_command = ''");
         out.add("recovery_end_command = ''");
         out.add("recovery_min_apply_delay = 0");
+        // Read-only connections during recovery: how Lifeboat watches replay, and how a --pause copy is inspected.
+        out.add("hot_standby = on");
         if (!keepArchiving) {
             out.add("archive_mode = 'off'");
         }
@@ -59,6 +61,6 @@ public final class CopyIsolation {
                 + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
                 + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots; no external PID file, "
                 + "logs in its own directory; no archive_cleanup_command, recovery_end_command or recovery_min_apply_delay from a standby's "
-                + "configuration";
+                + "configuration; hot_standby on, so the copy can be watched and inspected while it recovers";
     }
 }
