@@ -36,6 +36,9 @@ class RecoverCommandIT {
             primary.execute("CREATE TABLE progress (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())",
                     "INSERT INTO progress (id) SELECT generate_series(1, 1000)",
                     "CREATE ROLE lb_backup LOGIN REPLICATION"); // what docs/postgres.md asks of the plan's role: no superuser
+            // hot_standby off (in effect at the next start; backups carry it): a copy paused at its target must still take
+            // read-only connections, or there is nothing to inspect and the recovery waits for a server that never opens.
+            primary.execute("ALTER SYSTEM SET hot_standby = off");
             Path plan = tmp.resolve("lifeboat.yaml");
             Files.writeString(plan, String.join("\n",
                     "version: 1",
