@@ -77,7 +77,11 @@ final class UpstreamWatch implements Runnable {
             Upstream u = Upstream.probe(replica, s, view.position(), primary);
             readAtNanos = System.nanoTime();
             latest = Optional.of(u);
-            if (u.receiving()) {
+            if (u.statsHidden()) {
+                say("hidden", "replica " + replica + " hides whether it receives WAL from the primary: the plan's role lacks pg_read_all_stats "
+                        + "there (GRANT pg_read_all_stats TO it); " + (u.lacksWal() ? "the RPO lag counts the WAL it may lack from the last commit "
+                        + "it replayed" : "it has all of the primary's WAL now"));
+            } else if (u.receiving()) {
                 say("receiving", "replica " + replica + " receives WAL from the primary" + u.primaryError().map(e -> " (the primary cannot be asked how far "
                         + "it trails: " + e + ")").orElse(""));
             } else {

@@ -23,9 +23,12 @@ import java.util.Optional;
  * @param flushLagSeconds    the primary's {@code flush_lag} for the standby's walsender, when the standby uses a slot
  *                           the primary can match it by (empty: caught up and idle, or not known)
  * @param primaryError       why the primary could not be asked, if it could not
+ * @param statsHidden        whether the standby hid its WAL receiver's state (the role lacks {@code pg_read_all_stats}
+ *                           there): {@link #receiving} is then false for want of knowing, not because it is not
  */
 public record Upstream(String replica, boolean receiving, Optional<Double> sinceLastMessage, Optional<Double> sinceLastReplay,
-                       boolean usesSlot, Optional<Long> behindBytes, Optional<Double> flushLagSeconds, Optional<String> primaryError) {
+                       boolean usesSlot, Optional<Long> behindBytes, Optional<Double> flushLagSeconds, Optional<String> primaryError,
+                       boolean statsHidden) {
 
     /** Opens a connection to a server. */
     @FunctionalInterface
@@ -95,11 +98,14 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
     public static Upstream read(String replica, Connection standby, Lsn standbyPosition, Optional<Connection> primary,
                                 Optional<String> primaryError) throws SQLException {
         boolean receiving = false;
+        boolean hidden = false;
         Optional<Double> since = Optional.empty();
         Optional<String> slot = Optional.empty();
         try (Statement st = standby.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT status, slot_name, extract(epoch FROM now() - last_msg_receipt_time) FROM pg_stat_wal_receiver")) {
             if (rs.next()) {
+                // Without pg_read_all_stats the row shows the receiver's pid and nothing else.
+                hidden = rs.getString(1) == null;
                 receiving = "streaming".equals(rs.getString(1));
                 slot = Optional.ofNullable(rs.getString(2));
                 double s = rs.getDouble(3);
@@ -133,6 +139,6 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
                 }
             }
         }
-        return new Upstream(replica, receiving, since, replayed, slot.isPresent(), behind, flushLag, primaryError);
+        return new Upstream(replica, receiving, since, replayed, slot.isPresent(), behind, flushLag, primaryError, hidden);
     }
 }

@@ -141,8 +141,12 @@ public final class WalProtection {
         if (upstream.isPresent() && server.isPresent()) {
             Upstream u = upstream.get();
             String behind = u.behindBytes().map(b -> ", " + mib(b) + " behind the primary").orElse("");
-            if (!u.receiving()) {
-                problems.add("replica " + u.replica() + ", which the agent streams from, is not receiving WAL from the primary" + behind
+            if (u.statsHidden() && !u.lacksWal()) {
+                notes.add("replica " + u.replica() + " hides its WAL receiver's state (the role lacks pg_read_all_stats there), but has all of "
+                        + "the primary's WAL");
+            } else if (!u.receiving()) {
+                problems.add("replica " + u.replica() + ", which the agent streams from, " + (u.statsHidden() ? "hides whether it receives WAL "
+                        + "from the primary (the role lacks pg_read_all_stats there; GRANT it)" : "is not receiving WAL from the primary") + behind
                         + u.sinceLastMessage().map(sec -> " (last heard from it " + Durations.formatBrief(seconds(sec)) + " ago)").orElse("")
                         + ": what the primary writes now is not protected; repair the replica or stream from the primary (remove 'from')");
                 Optional<Duration> silent = u.silence();

@@ -48,14 +48,15 @@ public record WalPageHeader(long systemId, long segmentSize, Lsn pageAddress) {
      * A page among {@code data[from, to)} (offsets in the segment) written on a timeline after {@code segment}'s: WAL
      * of a newer timeline stored under an older one's name, as when a promotion lands between asking the server
      * its timeline and starting the stream. Pages of older timelines are normal (a new timeline's first segment
-     * holds its parent's WAL up to the switch); zeroed pages are skipped. Only whole page headers are read.
+     * holds its parent's WAL up to the switch). Only what is a page header (its address the page's own position)
+     * counts: zeroed pages and pages not yet written are skipped. Only whole page headers are read.
      */
     public static Optional<String> newerTimeline(WalSegment segment, byte[] data, int from, int to) {
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-        for (int page = (from + PAGE - 1) / PAGE * PAGE; page + 8 <= to; page += PAGE) {
-            int magic = b.getShort(page) & 0xFFFF;
+        for (int page = (from + PAGE - 1) / PAGE * PAGE; page + 16 <= to; page += PAGE) {
             long tli = Integer.toUnsignedLong(b.getInt(page + 4));
-            if (magic != 0 && tli > segment.timeline()) {
+            boolean header = b.getLong(page + 8) == segment.start().value() + page;
+            if (header && tli > segment.timeline()) {
                 return Optional.of("its page at offset " + page + " was written on timeline " + tli + ", after the segment's timeline "
                         + segment.timeline() + " (the server was promoted while the stream started)");
             }

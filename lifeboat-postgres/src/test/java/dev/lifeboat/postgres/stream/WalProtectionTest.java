@@ -37,7 +37,7 @@ class WalProtectionTest {
     void fromAStandbyTheStandbysOwnLagAddsUpAndAStandbyThatReceivesNothingIsAProblem() {
         ServerView v = streaming(8192, Optional.of(0.8), Optional.of(0.3), slot(AT, "reserved"));
         Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(16384L), Optional.of(2.5),
-                Optional.empty());
+                Optional.empty(), false);
         Assessment a = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(feeding));
         assertThat(a.rpoLag()).hasValue(Duration.ofMillis(3600));
         assertThat(a.basis()).contains("the replica's own flush_lag");
@@ -45,7 +45,7 @@ class WalProtectionTest {
         assertThat(a.notes()).anyMatch(n -> n.contains("streaming from replica replica-1, which receives from the primary, 16384 bytes behind"));
 
         Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(500.0), true, Optional.of(64L << 20), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), false);
         Assessment b = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(cut));
         assertThat(b.rpoLag()).hasValue(Duration.ofSeconds(420));
         assertThat(b.problems()).anyMatch(p -> p.contains("replica-1, which the agent streams from, is not receiving WAL from the primary, 64 MiB behind"))
@@ -54,7 +54,7 @@ class WalProtectionTest {
         // The primary went away and took the standby's WAL receiver with it: no message time, so the last replayed
         // commit bounds how old the missing WAL is (the primary cannot say how far behind the standby is).
         Upstream gone = new Upstream("replica-1", false, Optional.empty(), Optional.of(400.0), true, Optional.empty(), Optional.empty(),
-                Optional.of("connection refused"));
+                Optional.of("connection refused"), false);
         Assessment c = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(gone));
         assertThat(c.rpoLag()).hasValue(Duration.ofSeconds(400));
         assertThat(c.basis()).contains("the last commit it replayed");
@@ -62,27 +62,46 @@ class WalProtectionTest {
 
         // Not receiving but caught up (an idle primary that went away): nothing is missing, so nothing is added.
         Upstream idle = new Upstream("replica-1", false, Optional.empty(), Optional.of(4000.0), false, Optional.of(0L), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), false);
         Assessment d = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(idle));
         assertThat(d.rpoLag()).hasValue(Duration.ofMillis(1100));
         assertThat(d.notes()).anyMatch(n -> n.contains("uses no slot on the primary"));
+    }
+
+    /** Without pg_read_all_stats the standby shows its WAL receiver's pid only: unknown, said as such, not "not receiving". */
+    @Test
+    void aStandbyThatHidesItsReceiverIsSaidToHideIt() {
+        ServerView v = streaming(8192, Optional.of(0.8), Optional.of(0.3), slot(AT, "reserved"));
+        Upstream caughtUp = new Upstream("replica-1", false, Optional.empty(), Optional.of(4000.0), true, Optional.of(0L), Optional.empty(),
+                Optional.empty(), true);
+        Assessment a = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(caughtUp));
+        assertThat(a.problems()).noneMatch(p -> p.contains("replica-1"));
+        assertThat(a.notes()).anySatisfy(n -> assertThat(n).contains("hides its WAL receiver's state", "pg_read_all_stats", "has all of the primary's WAL"));
+        assertThat(a.rpoLag()).hasValue(Duration.ofMillis(1100));
+
+        Upstream behind = new Upstream("replica-1", false, Optional.empty(), Optional.of(40.0), true, Optional.of(1L << 20), Optional.empty(),
+                Optional.empty(), true);
+        Assessment b = WalProtection.assess(Mode.STREAMING, Optional.of(v), Optional.empty(), Optional.empty(), FIVE_MINUTES, NOW, Optional.of(behind));
+        assertThat(b.problems()).anySatisfy(p -> assertThat(p).contains("hides whether it receives WAL", "GRANT it", "1 MiB behind"))
+                .noneMatch(p -> p.contains("is not receiving"));
+        assertThat(b.rpoLag()).as("what it may lack still counts, from its last replayed commit").hasValue(Duration.ofSeconds(40));
     }
 
     @Test
     void theAgentsOwnLagCombinesWithTheStandbysAsStatusDoes() {
         Duration own = Duration.ofMillis(1100);
         Upstream feeding = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(16384L), Optional.of(2.5),
-                Optional.empty());
+                Optional.empty(), false);
         assertThat(feeding.rpoLag(own)).isEqualTo(Duration.ofMillis(3600));
         Upstream caughtUp = new Upstream("replica-1", true, Optional.of(0.1), Optional.of(30.0), true, Optional.of(0L), Optional.of(2.5),
-                Optional.empty());
+                Optional.empty(), false);
         assertThat(caughtUp.rpoLag(own)).as("lacks nothing: its flush_lag is history").isEqualTo(own);
         Upstream cut = new Upstream("replica-1", false, Optional.of(420.0), Optional.of(500.0), true, Optional.of(64L << 20), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), false);
         assertThat(cut.rpoLag(own)).isEqualTo(Duration.ofSeconds(420));
         assertThat(cut.rpoLag(Duration.ofSeconds(600))).as("the larger of the two").isEqualTo(Duration.ofSeconds(600));
         Upstream gone = new Upstream("replica-1", false, Optional.empty(), Optional.of(400.0), true, Optional.empty(), Optional.empty(),
-                Optional.of("connection refused"));
+                Optional.of("connection refused"), false);
         assertThat(gone.rpoLag(Duration.ZERO)).isEqualTo(Duration.ofSeconds(400));
     }
 

@@ -25,9 +25,10 @@ class WalArchiveGuardTest {
         return new WalArchive(repo, "app-db");
     }
 
-    /** A page written on timeline {@code tli} at {@code offset}: magic, info, timeline. */
-    private static void page(byte[] data, int offset, int tli) {
-        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(offset, (short) 0xD10D).putInt(offset + 4, tli);
+    /** A page of {@code segment} written on timeline {@code tli} at {@code offset}: magic, info, timeline, its own address. */
+    private static void page(WalSegment segment, byte[] data, int offset, int tli) {
+        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(offset, (short) 0xD10D).putInt(offset + 4, tli)
+                .putLong(offset + 8, segment.start().value() + offset);
     }
 
     @Test
@@ -35,16 +36,16 @@ class WalArchiveGuardTest {
         WalArchive archive = archive();
         WalSegment tl1 = WalSegment.of(1, Lsn.parse("0/3000000"), WalSegment.DEFAULT_SIZE);
         byte[] data = TestSegments.of(tl1);
-        page(data, 8192, 1);
-        page(data, 3 * 8192, 2); // a promotion landed between IDENTIFY_SYSTEM and START_REPLICATION
+        page(tl1, data, 8192, 1);
+        page(tl1, data, 3 * 8192, 2); // a promotion landed between IDENTIFY_SYSTEM and START_REPLICATION
         archive.putPartialPiece(tl1, data, 0, 2 * 8192); // pages of its own timeline
         assertThat(code(() -> archive.putPartialPiece(tl1, data, 2 * 8192, 4 * 8192))).isEqualTo(ErrorCode.WAL_INVALID);
         assertThat(code(() -> archive.putSegment(tl1, data))).isEqualTo(ErrorCode.WAL_INVALID);
         // A new timeline's first segment holds its parent's pages up to the switch: normal.
         WalSegment tl2 = WalSegment.of(2, Lsn.parse("0/4000000"), WalSegment.DEFAULT_SIZE);
         byte[] switched = TestSegments.of(tl2);
-        page(switched, 8192, 1);
-        page(switched, 2 * 8192, 2);
+        page(tl2, switched, 8192, 1);
+        page(tl2, switched, 2 * 8192, 2);
         archive.putSegment(tl2, switched);
         assertThat(archive.segment(tl2)).isEqualTo(switched);
     }
