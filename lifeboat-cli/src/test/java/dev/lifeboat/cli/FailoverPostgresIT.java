@@ -84,15 +84,28 @@ class FailoverPostgresIT {
             assertThat(weakDry.out()).contains("CANNOT FENCE", "ALTER SYSTEM");
             Cli.Result refused = Cli.run(weakEnv, "failover", "postgres", "--cluster", "app-db", "--no-re-point");
             assertThat(refused.status()).as(refused.err()).isEqualTo(95);
-            assertThat(refused.err()).contains("nothing promoted", "could not be fenced", "--force");
+            assertThat(refused.err()).contains("nothing promoted", "was not fenced (nothing changed on it)", "--force");
             assertThat(replica.isInRecovery()).as("nothing was promoted").isTrue();
             assertThat(primary.queryOne("SHOW default_transaction_read_only")).isEqualTo("off");
+            assertThat(primary.queryOne("SELECT count(*) FROM pg_file_settings WHERE name = 'default_transaction_read_only'"))
+                    .as("no read-only left pending for the next reload").isEqualTo("0");
+
+            // The real failover runs as the least-privileged role that can fence (PostgreSQL 15: ALTER SYSTEM on the one
+            // setting, reloading, ending sessions, promoting), while a superuser session it may not end stays open.
+            primary.execute("CREATE ROLE fencer LOGIN REPLICATION",
+                    "GRANT ALTER SYSTEM ON PARAMETER default_transaction_read_only TO fencer",
+                    "GRANT EXECUTE ON FUNCTION pg_reload_conf() TO fencer", "GRANT pg_signal_backend TO fencer",
+                    "GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO fencer",
+                    "CREATE ROLE app LOGIN", "CREATE TABLE w (id int PRIMARY KEY)", "GRANT INSERT ON w TO app");
+            pg.awaitReplay(replica);
+            Path fencerPlan = Files.writeString(tmp.resolve("fencer.yaml"), Files.readString(plan).replace("user: postgres", "user: fencer"));
+            env = Map.of("LIFEBOAT_CONFIG", fencerPlan.toString());
+            Connection dba = DriverManager.getConnection(primary.jdbcUrl("postgres"), "postgres", "");
 
             // Writes go on until the fence: every one the primary acknowledged must be on the promoted replica.
-            primary.execute("CREATE TABLE w (id int PRIMARY KEY)");
             java.util.List<Integer> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             Thread writer = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), "postgres", ""); Statement st = c.createStatement()) {
+                try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"), "app", ""); Statement st = c.createStatement()) {
                     for (int i = 1; ; i++) {
                         st.execute("INSERT INTO w VALUES (" + i + ")");
                         acked.add(i);
@@ -128,7 +141,8 @@ class FailoverPostgresIT {
             assertThat(replica.isInRecovery()).isFalse();
             assertThat(Long.parseLong(replica.queryOne("SELECT count(*) FROM w WHERE id <= " + acked.get(acked.size() - 1))))
                     .as("every write the old primary acknowledged is on the promoted replica").isEqualTo(acked.size());
-            assertThat(r.err()).contains("has received all of the fenced primary's WAL");
+            assertThat(r.err()).contains("has received all of the fenced primary's WAL", "superuser session(s) left running (the role may not end them)");
+            dba.close();
             replica.execute("INSERT INTO t VALUES (1001)");
             assertThat(primary.queryOne("SELECT count(*) FROM t")).as("fenced, so the old primary holds neither write").isEqualTo("1000");
             assertThat(primary.queryOne("SHOW default_transaction_read_only")).as("the old primary refuses new writes").isEqualTo("on");

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -55,8 +57,9 @@ public final class PostgresFailover {
      * @param note      one sentence for the timeline
      * @param finalLsn  the fenced primary's WAL position once its client sessions are gone: what the replica must
      *                  receive before promotion
+     * @param segmentSize the primary's WAL segment size (0 when not fenced)
      */
-    public record Fence(FenceState state, String note, Optional<String> finalLsn) {
+    public record Fence(FenceState state, String note, Optional<String> finalLsn, long segmentSize) {
         public boolean fenced() {
             return state == FenceState.FENCED;
         }
@@ -136,32 +139,65 @@ public final class PostgresFailover {
             if (unreachable(e)) {
                 return new Fence(FenceState.DOWN, "the old primary " + primary.name() + " does not answer from here (" + e.getMessage()
                         + "), so there is nothing to fence; if the application can still reach it (a network partition), stop it or "
-                        + "cut it off before the application comes back", Optional.empty());
+                        + "cut it off before the application comes back", Optional.empty(), 0);
             }
             return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers but refused the connection ("
-                    + e.getMessage() + "), so it could not be fenced and may still take writes", Optional.empty());
+                    + e.getMessage() + "), so it could not be fenced and may still take writes", Optional.empty(), 0);
         }
         try (c; Statement st = c.createStatement()) {
-            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
-            st.execute("SELECT pg_reload_conf()");
+            // Whether the role may fence at all is checked before anything changes: a fence that fails half-way would
+            // leave read-only pending in postgresql.auto.conf, to take effect at the next reload.
+            Optional<String> cannot = fenceProblem(st, primary.user());
+            if (cannot.isPresent()) {
+                return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers, but " + cannot.get()
+                        + ", so it was not fenced (nothing changed on it) and may still take writes", Optional.empty(), 0);
+            }
+            long segmentSize = Long.parseLong(one(st, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
+            boolean superuser = "t".equals(one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+            // A role that is not a superuser may not end a superuser's sessions; trying would fail the whole statement.
+            // Without pg_read_all_stats other users' sessions show no backend_type: a session in a database under a role
+            // is a client's then.
+            String ours = "pid <> pg_backend_pid() AND (backend_type = 'client backend' OR backend_type IS NULL AND datid IS NOT NULL "
+                    + "AND usesysid IS NOT NULL)";
+            String endable = ours + (superuser ? "" : " AND usesysid NOT IN (SELECT oid FROM pg_roles WHERE rolsuper)");
             long terminated;
-            try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
-                rs.next();
-                terminated = rs.getLong(1);
+            try {
+                st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+                st.execute("SELECT pg_reload_conf()");
+                terminated = Long.parseLong(one(st, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE " + endable));
+            } catch (SQLException e) {
+                return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers but could not be fenced (" + e.getMessage()
+                        + "); " + undo(st) + ", so it may still take writes", Optional.empty(), 0);
             }
             // A terminated session may be in the middle of its commit: the final position is read once they are gone.
             long deadline = System.nanoTime() + SESSIONS_GONE.toNanos();
-            while (!"0".equals(one(st, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"))
-                    && System.nanoTime() < deadline) {
+            String left;
+            while (!"0".equals(left = one(st, "SELECT count(*) FROM pg_stat_activity WHERE " + endable)) && System.nanoTime() < deadline) {
                 sleep(20);
             }
+            long superSessions = superuser ? 0 : Long.parseLong(one(st, "SELECT count(*) FROM pg_stat_activity WHERE " + ours
+                    + " AND usesysid IN (SELECT oid FROM pg_roles WHERE rolsuper)"));
             String lsn = one(st, "SELECT pg_current_wal_insert_lsn()");
+            String still = (!"0".equals(left) ? "; " + left + " session(s) had not ended after " + SESSIONS_GONE.toSeconds()
+                    + " s, so commits after its WAL end may not reach the replica" : "")
+                    + (superSessions > 0 ? "; " + superSessions + " superuser session(s) left running (the role may not end them): "
+                    + "their next transactions are read-only unless they turn that off" : "");
             return new Fence(FenceState.FENCED, "fenced the old primary " + primary.name() + ": default_transaction_read_only = on, "
-                    + terminated + " client session(s) terminated; its WAL ends at " + lsn, Optional.of(lsn));
+                    + terminated + " client session(s) terminated; its WAL ends at " + lsn + still, Optional.of(lsn), segmentSize);
         } catch (SQLException e) {
             return new Fence(FenceState.REFUSED, "the old primary " + primary.name() + " answers but could not be fenced (" + e.getMessage()
-                    + "), so it may still take writes", Optional.empty());
+                    + "), so it may still take writes", Optional.empty(), 0);
+        }
+    }
+
+    /** Takes back a fence that failed half-way; says whether that worked. */
+    private static String undo(Statement st) {
+        try {
+            st.execute("ALTER SYSTEM RESET default_transaction_read_only");
+            st.execute("SELECT pg_reload_conf()");
+            return "the half-done fence was taken back";
+        } catch (SQLException e) {
+            return "taking the half-done fence back failed too (" + e.getMessage() + "): check default_transaction_read_only on it";
         }
     }
 
@@ -171,41 +207,51 @@ public final class PostgresFailover {
      */
     public Optional<String> fenceProblem(Server primary) {
         try (Connection c = primary.connect(); Statement st = c.createStatement()) {
-            if ("t".equals(one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))) {
-                return Optional.empty();
-            }
-            if (Integer.parseInt(one(st, "SHOW server_version_num")) < 150000) {
-                return Optional.of("the role " + primary.user() + " is not a superuser, and before PostgreSQL 15 only a superuser may run "
-                        + "ALTER SYSTEM: the failover would stop before promoting while the old primary answers");
-            }
-            boolean alter = "t".equals(one(st, "SELECT has_parameter_privilege('default_transaction_read_only', 'ALTER SYSTEM')"));
-            boolean signal = "t".equals(one(st, "SELECT pg_has_role('pg_signal_backend', 'MEMBER')"));
-            if (alter && signal) {
-                return Optional.empty();
-            }
-            return Optional.of("the role " + primary.user() + " lacks " + (alter ? "" : "ALTER SYSTEM ON PARAMETER default_transaction_read_only")
-                    + (alter || signal ? "" : " and ") + (signal ? "" : "membership in pg_signal_backend")
-                    + ": the failover would stop before promoting while the old primary answers");
+            return fenceProblem(st, primary.user()).map(why -> why + ": the failover would stop before promoting while the old primary answers");
         } catch (SQLException e) {
             return unreachable(e) ? Optional.empty() : Optional.of("the old primary answers but refused the connection (" + e.getMessage() + ")");
         }
     }
 
-    /** A connection that failed before the server said anything: refused, timed out, or the server not accepting any. */
+    /** What the role lacks to fence (ALTER SYSTEM on the setting, reloading, ending sessions), if anything. */
+    private static Optional<String> fenceProblem(Statement st, String user) throws SQLException {
+        if ("t".equals(one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))) {
+            return Optional.empty();
+        }
+        if (Integer.parseInt(one(st, "SHOW server_version_num")) < 150000) {
+            return Optional.of("the role " + user + " is not a superuser, and before PostgreSQL 15 only a superuser may run ALTER SYSTEM");
+        }
+        List<String> lacks = new ArrayList<>();
+        if (!"t".equals(one(st, "SELECT has_parameter_privilege('default_transaction_read_only', 'ALTER SYSTEM')"))) {
+            lacks.add("ALTER SYSTEM ON PARAMETER default_transaction_read_only");
+        }
+        if (!"t".equals(one(st, "SELECT has_function_privilege('pg_reload_conf()', 'EXECUTE')"))) {
+            lacks.add("EXECUTE on pg_reload_conf()");
+        }
+        if (!"t".equals(one(st, "SELECT pg_has_role('pg_signal_backend', 'MEMBER')"))) {
+            lacks.add("membership in pg_signal_backend");
+        }
+        return lacks.isEmpty() ? Optional.empty() : Optional.of("the role " + user + " lacks " + String.join(" and ", lacks));
+    }
+
+    /**
+     * A connection that failed before the server said anything (refused, timed out), or a server shutting down. One
+     * starting up (crash recovery after a restart) is not down: it is about to take writes again.
+     */
     static boolean unreachable(SQLException e) {
         String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.equals("57P03");
+        return state == null || state.startsWith("08") || state.equals("57P03") && String.valueOf(e.getMessage()).contains("shutting down");
     }
 
     /**
      * Waits, up to {@code limit}, until the replica has received the fenced primary's WAL up to {@code lsn}; returns
      * the bytes still missing (0 once caught up).
      */
-    long catchUp(Server replica, String lsn, Duration limit) {
+    long catchUp(Server replica, String lsn, long segmentSize, Duration limit) {
         try (Connection c = replica.connect(); Statement st = c.createStatement()) {
             long deadline = System.nanoTime() + limit.toNanos();
             while (true) {
-                long missing = missing(Lsn.parse(lsn), Lsn.parse(one(st, "SELECT coalesce(pg_last_wal_receive_lsn(), '0/0')")));
+                long missing = missing(Lsn.parse(lsn), Lsn.parse(one(st, "SELECT coalesce(pg_last_wal_receive_lsn(), '0/0')")), segmentSize);
                 if (missing == 0 || System.nanoTime() > deadline) {
                     return missing;
                 }
@@ -219,21 +265,23 @@ public final class PostgresFailover {
 
     /**
      * Bytes of WAL up to {@code end} not yet {@code received}. The primary's insert position just past a page boundary
-     * points after the new page's header, which holds no record and is sent only with the next one: a replica at the
-     * page's start has everything.
+     * points after the new page's header (40 bytes on a segment's first page, 24 on the others), which holds no record
+     * and is sent only with the next one: a replica at the page's start has everything.
      */
-    static long missing(Lsn end, Lsn received) {
+    static long missing(Lsn end, Lsn received, long segmentSize) {
         if (!received.isBefore(end)) {
             return 0;
         }
         long pageStart = end.value() - end.value() % WAL_PAGE;
-        boolean onlyAHeader = end.value() - pageStart <= LONG_PAGE_HEADER;
-        return onlyAHeader && !received.isBefore(new Lsn(pageStart)) ? 0 : end.minus(received);
+        long header = pageStart % segmentSize == 0 ? LONG_PAGE_HEADER : SHORT_PAGE_HEADER;
+        boolean onlyTheHeader = end.value() - pageStart == header;
+        return onlyTheHeader && !received.isBefore(new Lsn(pageStart)) ? 0 : end.minus(received);
     }
 
-    /** PostgreSQL's WAL page size (XLOG_BLCKSZ, 8 KiB unless built otherwise) and the longest page header. */
+    /** PostgreSQL's WAL page size (XLOG_BLCKSZ, 8 KiB unless built otherwise) and its page header sizes. */
     static final long WAL_PAGE = 8192;
     static final long LONG_PAGE_HEADER = 40;
+    static final long SHORT_PAGE_HEADER = 24;
 
     /** What to do about a fenced primary when the failover stops. */
     static final String UNDO_FENCE = "If the old primary was fenced (read-only) and is to take writes again instead: ALTER SYSTEM RESET "
@@ -281,14 +329,14 @@ public final class PostgresFailover {
                         + "(the primary does not answer, so what it wrote but never sent cannot be measured)", replica.name(), check.replayLsn(),
                         check.lagBytes()));
         long t0 = System.nanoTime();
-        Fence fence = primary.map(this::fence).orElse(new Fence(FenceState.NOT_NAMED, "no old primary named; not fenced", Optional.empty()));
+        Fence fence = primary.map(this::fence).orElse(new Fence(FenceState.NOT_NAMED, "no old primary named; not fenced", Optional.empty(), 0));
         timeline.accept(fence.note());
         if (fence.state() == FenceState.REFUSED) {
             if (!force) {
                 throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing promoted: " + fence.note(),
                         "Let the plan's role fence it (superuser, or on PostgreSQL 15 and later GRANT ALTER SYSTEM ON PARAMETER "
-                                + "default_transaction_read_only plus pg_signal_backend), or stop the old primary yourself and run again with "
-                                + "--force.");
+                                + "default_transaction_read_only, EXECUTE on pg_reload_conf() and pg_signal_backend), or stop the old primary "
+                                + "yourself and run again with --force.");
             }
             timeline.accept("promoting anyway (--force): the operator has stopped the old primary or cut it off");
         }
@@ -296,7 +344,7 @@ public final class PostgresFailover {
         Optional<Long> loss = Optional.empty();
         if (fence.fenced()) {
             String end = fence.finalLsn().orElseThrow();
-            long missing = catchUp(replica, end, limit);
+            long missing = catchUp(replica, end, fence.segmentSize(), limit);
             loss = Optional.of(missing);
             if (missing > 0 && !force) {
                 throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing promoted: " + replica.name() + " has not received the last "
