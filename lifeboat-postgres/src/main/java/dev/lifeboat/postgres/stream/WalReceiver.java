@@ -351,7 +351,9 @@ public final class WalReceiver {
                             + "('verify --quick' names it). Take a new base backup now (lifeboat backup postgres)");
                 }
             }
+            Lsn slotStart = start;
             start = followTimeline(start, segmentSize);
+            fromSwitch = !start.equals(slotStart) && start.isBefore(slotStart) ? Optional.of(slotStart) : Optional.empty();
             serverAtConnect = identity.position();
         } catch (SQLException e) {
             throw failure(e);
@@ -563,13 +565,14 @@ public final class WalReceiver {
         // it would fail at every reconnect, and the repository's WAL starts at the slot.
         Optional<Lsn> storedEnd = archive.storedEnd(segmentSize);
         Lsn switchSegment = WalSegment.of(timeline, begins, segmentSize).start();
-        if (storedEnd.isPresent() && !storedEnd.get().isBefore(switchSegment)) {
+        boolean gone = SWITCH_GONE.contains(slot + "@" + timeline);
+        if (storedEnd.isPresent() && !storedEnd.get().isBefore(switchSegment) && !gone) {
             return begins;
         }
         if (storedEnd.isPresent()) {
-            events.accept("timeline " + timeline + " began at " + begins + ", but the repository's WAL of this cluster ends at " + storedEnd.get()
-                    + ": streaming starts at the slot's " + slotStart + ", and recovery cannot pass the gap before it ('verify --quick' "
-                    + "names it); take a new base backup now (lifeboat backup postgres)");
+            events.accept("timeline " + timeline + " began at " + begins + ", but " + (gone ? "the server no longer has the segment it began in"
+                    : "the repository's WAL of this cluster ends at " + storedEnd.get()) + ": streaming starts at the slot's " + slotStart
+                    + ", and recovery cannot pass the gap before it ('verify --quick' names it); take a new base backup now (lifeboat backup postgres)");
         }
         return slotStart;
     }
@@ -593,7 +596,22 @@ public final class WalReceiver {
         return new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(target.jdbcUrl(), why), hint, cause);
     }
 
+    /**
+     * Slots (with their timeline) whose server no longer has the segment the timeline began in: the next receiver
+     * of this process streams from the slot instead, and says what the repository lacks (the agent's receivers come
+     * and go; the server's answer stays true).
+     */
+    private static final java.util.Set<String> SWITCH_GONE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The slot's own start, when this receiver started earlier, at the timeline switch. */
+    private Optional<Lsn> fromSwitch = Optional.empty();
+
     private LifeboatException failure(SQLException e) {
+        // The server says so at once, or at the stream's first read: either way before anything of it was stored.
+        if (fromSwitch.isPresent() && !progressed && String.valueOf(e.getMessage()).contains("has already been removed")) {
+            SWITCH_GONE.add(slot + "@" + timeline);
+            return unreachable("the server no longer has the segment timeline " + timeline + " began in (" + e.getMessage() + ")",
+                    "The agent reconnects at once from the slot's position " + fromSwitch.get() + " and names the gap before it.", e);
+        }
         if (stuck) {
             return unreachable("the WAL stream was stuck in a read for " + STUCK.toSeconds() + " s at " + received + "; closed it", RECONNECTS, e);
         }

@@ -132,6 +132,54 @@ class TimelineFollowIT {
         }
     }
 
+    /**
+     * The agent streamed timeline 1 into the segment a failover later switched in, then was down for long enough that
+     * the promoted server removed that segment. Asking for it fails; the next receiver streams from the slot and names
+     * the gap, instead of failing at every reconnect.
+     */
+    @Test
+    void aSwitchSegmentTheServerRemovedIsGivenUpForTheSlot() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().name("gone").replicas(1).start()) {
+            PostgresServer primary = pg.primary();
+            PostgresServer replica = pg.replica(0);
+            Repository repo = Repository.init(new FilesystemObjectStore(dir.resolve("repo")),
+                    Optional.of(new Credentials.Passphrase("tli".toCharArray())), RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests()));
+            WalArchive archive = new WalArchive(repo, "app-db");
+            primary.execute("CREATE TABLE rows (id int)", "INSERT INTO rows SELECT generate_series(1, 1000)");
+            Streaming first = Streaming.start(primary, archive);
+            first.awaitDurable(primary);
+            first.stop();
+            pg.awaitReplay(replica);
+            replica.queryOne("SELECT pg_promote(true, 60)");
+            primary.crash();
+            String switched = replica.queryOne("SELECT pg_walfile_name(pg_current_wal_lsn())");
+            for (int i = 0; i < 4; i++) {
+                replica.execute("INSERT INTO rows SELECT generate_series(1, 1000)");
+                replica.queryOne("SELECT pg_switch_wal()");
+                replica.execute("CHECKPOINT");
+            }
+            assertThat(replica.queryOne("SELECT count(*) FROM pg_ls_waldir() WHERE name = '" + switched + "'")).isEqualTo("0");
+            List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            AtomicBoolean stop = new AtomicBoolean();
+            StreamSupervisor sup = new StreamSupervisor("app-db", () -> new WalReceiver(new PostgresTarget(replica.jdbcUrl("postgres"), "postgres",
+                    Optional.empty(), replica.dataDirectory()), "lifeboat_app_db", archive, Duration.ofMillis(100), events::add), stop, events::add);
+            Thread t = new Thread(sup, "supervisor-gone");
+            t.start();
+            try {
+                replica.execute("INSERT INTO rows SELECT generate_series(1, 10)");
+                Lsn end = Lsn.parse(replica.queryOne("SELECT pg_current_wal_flush_lsn()"));
+                Wait.until(Duration.ofSeconds(60), "WAL of timeline 2 durable", () -> sup.receiver()
+                        .map(r -> r.timeline() == 2 && !r.durable().isBefore(end)).orElse(false));
+            } finally {
+                stop.set(true);
+                t.join(15_000);
+            }
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("no longer has the segment timeline 2 began in"));
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("the server no longer has the segment it began in",
+                    "recovery cannot pass the gap"));
+        }
+    }
+
     /** A receiver on its own thread. */
     record Streaming(WalReceiver receiver, AtomicBoolean stopFlag, Thread thread, AtomicReference<Throwable> failed, List<String> events) {
         static Streaming start(PostgresServer server, WalArchive archive) {
