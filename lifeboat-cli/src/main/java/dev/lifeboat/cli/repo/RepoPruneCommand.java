@@ -65,7 +65,11 @@ public final class RepoPruneCommand implements Callable<Integer> {
             m.put("repack", plan.repackPacks());
             m.put("bytes_freed", plan.bytesFreed());
             m.put("unused_bytes_kept", plan.unusedBytesKept());
-            m.put("leftovers", Map.of("count", plan.leftovers().count(), "bytes", plan.leftovers().bytes()));
+            Map<String, Object> left = new LinkedHashMap<>();
+            left.put("count", plan.leftovers().count());
+            left.put("bytes", plan.leftovers().bytes());
+            left.put("problem", plan.leftovers().problem().orElse(null));
+            m.put("leftovers", left);
             m.put("deleted", deleted);
             m.put("wal", wal);
             out.println(Json.write(m));
@@ -82,6 +86,8 @@ public final class RepoPruneCommand implements Callable<Integer> {
             out.printf("%s %d leftover(s) of interrupted writes older than an hour (temporary files, unfinished uploads; %s)%n",
                     dryRun ? "would remove" : "removed", plan.leftovers().count(), Sizes.bytes(plan.leftovers().bytes()));
         }
+        plan.leftovers().problem().ifPresent(p -> out.println("could not look for all leftovers of interrupted writes (" + p
+                + "); the next prune tries again"));
         plan.keptOrphans().forEach(n -> out.println("kept " + n + ": in no index but younger than an hour (a backup may still be writing it)"));
         wal.forEach((cluster, objects) -> out.printf("%s %d WAL object(s) of %s from before its oldest kept base backup (%s ... %s)%n",
                 dryRun ? "would delete" : "deleted", objects.size(), cluster, objects.get(0), objects.get(objects.size() - 1)));

@@ -148,7 +148,12 @@ public final class Pruner {
         }
         boolean rewrite = !delete.isEmpty() || !repack.isEmpty() || repo.index().indexObjects().size() > 1;
         List<String> indexes = rewrite ? new ArrayList<>(new TreeSet<>(repo.index().indexObjects())) : List.of();
-        Leftovers leftovers = repo.store().leftovers(clock.instant().minus(ORPHAN_GRACE));
+        Leftovers leftovers;
+        try {
+            leftovers = repo.store().leftovers(clock.instant().minus(ORPHAN_GRACE));
+        } catch (dev.lifeboat.repository.store.StoreException e) {
+            leftovers = Leftovers.unknown(e.getMessage()); // housekeeping never stops a prune: said, and tried again next time
+        }
         return new PrunePlan(decisions, forget, delete, repack, orphans, young, indexes, freed + leftovers.bytes(), waste, leftovers);
     }
 
@@ -187,7 +192,11 @@ public final class Pruner {
         }
         if (!plan.leftovers().isEmpty()) {
             repo.ensureLocksHeld();
-            repo.store().removeLeftovers(clock.instant().minus(ORPHAN_GRACE));
+            try {
+                repo.store().removeLeftovers(clock.instant().minus(ORPHAN_GRACE));
+            } catch (dev.lifeboat.repository.store.StoreException e) {
+                // housekeeping only: what was not removed is found again by the next prune
+            }
         }
         if (plan.deleteIndexes().isEmpty() && plan.orphanPacks().isEmpty()) {
             return deleted;

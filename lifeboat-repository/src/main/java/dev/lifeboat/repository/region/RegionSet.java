@@ -309,6 +309,7 @@ public final class RegionSet implements ObjectStore {
                 all = all.plus(call.apply(r.store()));
             } catch (StoreException e) {
                 // housekeeping only: the leftovers hold no data and wait for the next prune
+                all = all.plus(Leftovers.unknown("region " + r.name() + ": " + e.getMessage()));
             }
         }
         return all;

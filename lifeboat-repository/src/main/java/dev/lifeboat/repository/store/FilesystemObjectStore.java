@@ -229,6 +229,11 @@ public final class FilesystemObjectStore implements ObjectStore {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof AccessDeniedException) {
+                        // not the repository's (lost+found at a mount's root, say): skipped, and said
+                        found[0] = found[0].plus(Leftovers.unknown("cannot read " + p));
+                        return FileVisitResult.CONTINUE;
+                    }
                     if (e instanceof NoSuchFileException) {
                         return FileVisitResult.CONTINUE;
                     }

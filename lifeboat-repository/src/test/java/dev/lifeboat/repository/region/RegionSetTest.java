@@ -75,8 +75,11 @@ class RegionSetTest {
         }
         Instant later = Instant.now().plusSeconds(60);
         eu.down();
-        assertThat(set.leftovers(later)).isEqualTo(new Leftovers(2, 2000));
-        assertThat(set.removeLeftovers(later)).isEqualTo(new Leftovers(2, 2000));
+        Leftovers seen = set.leftovers(later);
+        assertThat(seen.count()).isEqualTo(2);
+        assertThat(seen.bytes()).isEqualTo(2000);
+        assertThat(seen.problem()).hasValueSatisfying(p -> assertThat(p).contains("region eu-west", "unreachable"));
+        assertThat(set.removeLeftovers(later).count()).isEqualTo(2);
         eu.up();
         assertThat(set.leftovers(later)).as("the region that was down keeps its own for the next prune").isEqualTo(new Leftovers(1, 1000));
         assertThat(set.leftovers(Instant.now().minusSeconds(3600))).as("too young").isEqualTo(Leftovers.NONE);
