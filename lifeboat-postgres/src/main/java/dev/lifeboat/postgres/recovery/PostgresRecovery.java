@@ -346,8 +346,9 @@ public final class PostgresRecovery {
 
     /**
      * Why the recovered server could not be asked, from its own log when it says: a target past the last commit the
-     * WAL holds ends recovery with a FATAL, which is the user's to fix, not a failure to connect. A server still
-     * running is stopped, so a failed recovery leaves no postmaster behind; its directory stays for inspection.
+     * WAL holds ends recovery with a FATAL, which is the user's to fix, not a failure to connect. A server that logged
+     * a FATAL or PANIC yet still runs is stopped, so a failed recovery leaves no postmaster behind; its directory
+     * stays for inspection.
      */
     private static LifeboatException serverFailed(PostgresControl control, int port, SQLException e) {
         String log = "";
@@ -356,23 +357,30 @@ public final class PostgresRecovery {
         } catch (java.io.IOException | RuntimeException unreadable) {
             // said as the connection failure below
         }
-        String stopped = "";
-        if (control.running()) {
-            try {
-                control.stop(Duration.ofSeconds(30));
-                stopped = "; the server was stopped";
-            } catch (RuntimeException stop) {
-                stopped = "; the server could not be stopped (" + stop.getMessage() + ")";
-            }
-        }
         Optional<LifeboatException> notReached = targetNotReached(control, e);
         if (notReached.isPresent()) {
             return notReached.get();
         }
-        String fatal = log.lines().filter(l -> l.contains("FATAL:") || l.contains("PANIC:")).reduce((a, b) -> b).map(l -> " (the server log: "
-                + l.substring(l.indexOf(l.contains("FATAL:") ? "FATAL:" : "PANIC:")) + ")").orElse("");
+        Optional<String> fatal = log.lines().filter(l -> l.contains("FATAL:") && !l.contains("authentication") || l.contains("PANIC:"))
+                .reduce((a, b) -> b).map(l -> l.substring(l.indexOf(l.contains("PANIC:") ? "PANIC:" : "FATAL:")));
+        // A server that failed is stopped, leaving no postmaster behind; one that runs and only refused this connection
+        // (a password, pg_hba.conf) is recovering fine and is left to the operator.
+        String state = "";
+        if (control.running()) {
+            if (fatal.isPresent()) {
+                try {
+                    control.stop(Duration.ofSeconds(30));
+                    state = "; the server was stopped";
+                } catch (RuntimeException stop) {
+                    state = "; the server could not be stopped (" + stop.getMessage() + ")";
+                }
+            } else {
+                state = "; the server still runs (stop it with pg_ctl -D " + control.log().getParent() + " stop, or connect as a role its "
+                        + "pg_hba.conf lets in)";
+            }
+        }
         return new LifeboatException(ErrorCode.PROCESS_FAILED, ErrorCode.PROCESS_FAILED.format("connecting to the recovered server on port "
-                + port, e.getMessage()) + fatal + stopped, "See " + control.log() + ".", e);
+                + port, e.getMessage()) + fatal.map(f -> " (the server log: " + f + ")").orElse("") + state, "See " + control.log() + ".", e);
     }
 
     /** The server's own word that the WAL ended before the target (PostgreSQL 13 and later), as the user's error. */

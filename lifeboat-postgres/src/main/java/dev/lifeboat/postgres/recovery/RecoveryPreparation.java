@@ -175,9 +175,10 @@ public final class RecoveryPreparation {
         }
         try (var files = Files.list(walDir)) {
             if (files.findAny().isPresent()) {
-                throw new LifeboatException(ErrorCode.TARGET_NOT_EMPTY, walDir + " holds files Lifeboat did not put there, and recovery "
-                        + "stages WAL in it (nothing was restored)", "If it is a WAL volume of the lost cluster, copy what it holds to "
-                        + "safety first (it may have WAL the repository lacks); then empty it, move it away, or recover into another --to.");
+                throw new LifeboatException(ErrorCode.TARGET_NOT_EMPTY, walDir + " holds files without the mark Lifeboat leaves in WAL it "
+                        + "stages there, and recovery stages WAL in it (nothing was restored)", "If it is a WAL volume of the lost cluster, "
+                        + "copy what it holds to safety first (it may have WAL the repository lacks); if an older Lifeboat staged it, delete "
+                        + "it. Then empty it, move it away, or recover into another --to.");
             }
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.USAGE, "cannot read " + walDir + ": " + e.getMessage(), "Check its permissions.", e);

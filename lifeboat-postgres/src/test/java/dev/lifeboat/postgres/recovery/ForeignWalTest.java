@@ -22,7 +22,7 @@ class ForeignWalTest {
         Files.write(wal.resolve("000000010000000000000042"), new byte[16]);
         LifeboatException e = catchThrowableOfType(LifeboatException.class, () -> RecoveryPreparation.refuseForeignWal(wal));
         assertThat(e.code()).isEqualTo(ErrorCode.TARGET_NOT_EMPTY);
-        assertThat(e.getMessage()).contains("did not put there", "nothing was restored");
+        assertThat(e.getMessage()).contains("without the mark Lifeboat leaves", "nothing was restored");
         assertThat(e.hint()).contains("copy what it holds to safety first");
         assertThat(wal.resolve("000000010000000000000042")).exists();
     }
