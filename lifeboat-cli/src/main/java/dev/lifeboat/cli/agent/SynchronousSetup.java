@@ -36,7 +36,7 @@ final class SynchronousSetup {
                     default -> "before even the primary's disk holds their WAL";
                 } + "; set it to on (or remote_apply) for RPO zero");
             }
-            if (!names.contains(applicationName)) {
+            if (!names(names, applicationName)) {
                 out.add("synchronous_standby_names = '" + names + "' on the primary does not name " + applicationName
                         + ": commits do not wait for the agent");
             }
@@ -44,6 +44,25 @@ final class SynchronousSetup {
             // The receiver reports an unreachable primary itself; this check only adds to a working setup.
         }
         return out;
+    }
+
+    /**
+     * Whether {@code synchronous_standby_names} names {@code applicationName}: a member of its list, or of a
+     * {@code FIRST n (...)} / {@code ANY n (...)} group, quoted or not (the server compares them without regard to
+     * case), or {@code *}.
+     */
+    static boolean names(String setting, String applicationName) {
+        String list = setting.replaceAll("(?i)^\\s*(FIRST|ANY)?\\s*\\d+\\s*\\(", "").replaceAll("\\)\\s*$", "");
+        for (String member : list.split(",")) {
+            String m = member.trim();
+            if (m.length() >= 2 && m.startsWith("\"") && m.endsWith("\"")) {
+                m = m.substring(1, m.length() - 1).replace("\"\"", "\"");
+            }
+            if (m.equals("*") || m.equalsIgnoreCase(applicationName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String one(Statement st, String sql) throws SQLException {

@@ -79,8 +79,8 @@ final class UpstreamWatch implements Runnable {
             latest = Optional.of(u);
             if (u.statsHidden()) {
                 say("hidden", "replica " + replica + " hides whether it receives WAL from the primary: the plan's role lacks pg_read_all_stats "
-                        + "there (GRANT pg_read_all_stats TO it); " + (u.lacksWal() ? "the RPO lag counts the WAL it may lack from the last commit "
-                        + "it replayed" : "it has all of the primary's WAL now"));
+                        + "there (GRANT pg_read_all_stats TO it); " + (u.closeBehind() ? "it is within a segment of the primary now"
+                        : "the RPO lag counts the WAL it may lack from the last commit it replayed"));
             } else if (u.receiving()) {
                 say("receiving", "replica " + replica + " receives WAL from the primary" + u.primaryError().map(e -> " (the primary cannot be asked how far "
                         + "it trails: " + e + ")").orElse(""));

@@ -52,6 +52,17 @@ public record Upstream(String replica, boolean receiving, Optional<Double> since
         }
     }
 
+    /**
+     * For a standby that hides its receiver ({@link #statsHidden}): whether it is within a segment of the primary,
+     * as a standby that streams stays under load (its receiver's state, which would say so, cannot be seen).
+     */
+    public boolean closeBehind() {
+        return behindBytes.map(b -> b <= CLOSE).orElse(false);
+    }
+
+    /** How far a streaming standby may trail under load: one default WAL segment. */
+    static final long CLOSE = 16L * 1024 * 1024;
+
     /** Whether the standby may lack WAL the primary has (not known without the primary: assumed). */
     public boolean lacksWal() {
         return behindBytes.map(b -> b > 0).orElse(true);

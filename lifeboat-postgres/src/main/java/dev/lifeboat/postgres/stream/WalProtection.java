@@ -141,9 +141,9 @@ public final class WalProtection {
         if (upstream.isPresent() && server.isPresent()) {
             Upstream u = upstream.get();
             String behind = u.behindBytes().map(b -> ", " + mib(b) + " behind the primary").orElse("");
-            if (u.statsHidden() && !u.lacksWal()) {
-                notes.add("replica " + u.replica() + " hides its WAL receiver's state (the role lacks pg_read_all_stats there), but has all of "
-                        + "the primary's WAL");
+            if (u.statsHidden() && u.closeBehind()) {
+                notes.add("replica " + u.replica() + " hides its WAL receiver's state (the role lacks pg_read_all_stats there), but " + (u.lacksWal()
+                        ? "is within a segment of the primary" + behind : "has all of the primary's WAL"));
             } else if (!u.receiving()) {
                 problems.add("replica " + u.replica() + ", which the agent streams from, " + (u.statsHidden() ? "hides whether it receives WAL "
                         + "from the primary (the role lacks pg_read_all_stats there; GRANT it)" : "is not receiving WAL from the primary") + behind
