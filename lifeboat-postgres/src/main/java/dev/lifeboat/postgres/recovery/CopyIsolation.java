@@ -47,10 +47,10 @@ public final class CopyIsolation {
         java.nio.file.Path data = dataDir.toAbsolutePath().normalize();
         List<String> out = new ArrayList<>();
         if (labels.containsKey("external_hba_file")) {
-            out.add("hba_file = '" + data.resolve("pg_hba.conf").toString().replace("'", "''") + "'");
+            out.add("hba_file = " + RecoveryPreparation.literal(data.resolve("pg_hba.conf").toString()));
         }
         if (labels.containsKey("external_ident_file")) {
-            out.add("ident_file = '" + data.resolve("pg_ident.conf").toString().replace("'", "''") + "'");
+            out.add("ident_file = " + RecoveryPreparation.literal(data.resolve("pg_ident.conf").toString()));
         }
         return out;
     }

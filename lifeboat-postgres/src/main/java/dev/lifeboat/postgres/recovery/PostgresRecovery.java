@@ -267,7 +267,8 @@ public final class PostgresRecovery {
 
     private List<String> settings(int port, Path dataDir, dev.lifeboat.repository.Snapshot backup) {
         List<String> out = new java.util.ArrayList<>(List.of("port = " + port, "listen_addresses = '127.0.0.1'",
-                "unix_socket_directories = " + RecoveryPreparation.literal(dataDir.toString())));
+                // A list: the directory double-quoted within it, so a comma in the path is part of the name.
+                "unix_socket_directories = " + RecoveryPreparation.literal("\"" + dataDir.toString().replace("\"", "\"\"") + "\"")));
         out.addAll(CopyIsolation.settings(keepArchiving));
         out.addAll(CopyIsolation.configFiles(backup.manifest().labels(), dataDir));
         out.addAll(extraSettings);
