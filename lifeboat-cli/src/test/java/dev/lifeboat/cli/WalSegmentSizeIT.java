@@ -26,7 +26,7 @@ class WalSegmentSizeIT {
     @Test
     void restoreCommandServesSegmentsOfTheClustersOwnSize() throws Exception {
         long size = 1024 * 1024;
-        try (PostgresHarness pg = PostgresHarness.builder().name("segsize").initdbOption("--wal-segsize=1").start()) {
+        try (PostgresHarness pg = PostgresHarness.builder().name("seg").initdbOption("--wal-segsize=1").start()) {
             PostgresServer primary = pg.primary();
             assertThat(primary.queryOne("SHOW wal_segment_size")).isEqualTo("1MB");
             Map<String, String> env = AgentFixture.planWithWal(tmp, primary, "segsize");

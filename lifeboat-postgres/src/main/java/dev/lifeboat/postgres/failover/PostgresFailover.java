@@ -324,7 +324,9 @@ public final class PostgresFailover {
         Check check = check(replica, primary);
         timeline.accept(check.primaryLsn().isPresent()
                 ? String.format("%s is %s; it has received %s and replayed to %s, %d bytes behind the primary's %s", replica.name(),
-                        check.receiverStatus().orElse("not streaming"), check.receiveLsn(), check.replayLsn(), check.lagBytes(), check.primaryLsn().get())
+                        check.receiverStatus().map(st -> "streaming".equals(st) ? st : "in recovery, its WAL receiver " + st)
+                                .orElse("in recovery (its WAL receiver's state is not visible to the role, or none runs)"),
+                        check.receiveLsn(), check.replayLsn(), check.lagBytes(), check.primaryLsn().get())
                 : String.format("%s is in recovery; it has replayed to %s, %d bytes behind what it received, which it replays before promotion "
                         + "(the primary does not answer, so what it wrote but never sent cannot be measured)", replica.name(), check.replayLsn(),
                         check.lagBytes()));
