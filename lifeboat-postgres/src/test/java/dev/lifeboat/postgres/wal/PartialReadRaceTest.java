@@ -6,11 +6,9 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.RepositoryOptions;
 import dev.lifeboat.repository.crypto.KdfParams;
 import dev.lifeboat.repository.store.FilesystemObjectStore;
-import dev.lifeboat.repository.store.ObjectInfo;
 import dev.lifeboat.repository.store.ObjectStore;
-import dev.lifeboat.repository.store.StoreFeatures;
+import dev.lifeboat.repository.store.ObjectStoreDelegate;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,53 +47,20 @@ class PartialReadRaceTest {
     }
 
     /** Runs {@code beforePieceRead} before each read of a partial segment's piece. */
-    private record Racing(ObjectStore inner, Runnable beforePieceRead) implements ObjectStore {
+    private static final class Racing extends ObjectStoreDelegate {
+        private final Runnable beforePieceRead;
+
+        Racing(ObjectStore inner, Runnable beforePieceRead) {
+            super(inner);
+            this.beforePieceRead = beforePieceRead;
+        }
+
         @Override
         public byte[] get(String name) {
             if (name.contains(".partial.")) {
                 beforePieceRead.run();
             }
-            return inner.get(name);
-        }
-
-        @Override
-        public void put(String name, byte[] data) {
-            inner.put(name, data);
-        }
-
-        @Override
-        public boolean putIfAbsent(String name, byte[] data) {
-            return inner.putIfAbsent(name, data);
-        }
-
-        @Override
-        public byte[] get(String name, long offset, int length) {
-            return inner.get(name, offset, length);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String name) {
-            return inner.stat(name);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) {
-            return inner.list(prefix);
-        }
-
-        @Override
-        public void delete(String name) {
-            inner.delete(name);
-        }
-
-        @Override
-        public StoreFeatures features() {
-            return inner.features();
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
+            return super.get(name);
         }
     }
 }
