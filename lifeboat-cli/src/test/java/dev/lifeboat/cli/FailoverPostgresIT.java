@@ -158,6 +158,35 @@ class FailoverPostgresIT {
         }
     }
 
+    @Test
+    void aReplicaOfAnotherClusterIsNeitherPromotedNorIsThePrimaryFenced() throws Exception {
+        try (PostgresHarness pg = PostgresHarness.builder().start(); PostgresHarness other = PostgresHarness.builder().name("oth").replicas(1).start()) {
+            PostgresServer primary = pg.primary();
+            PostgresServer stranger = other.replica(0);
+            Path plan = Files.writeString(tmp.resolve("mixed.yaml"), String.join("\n",
+                    "version: 1",
+                    "name: failover-test",
+                    "objectives: {rto: 1h, rpo: 5m}",
+                    "resources:",
+                    "  postgres:",
+                    "    app-db:",
+                    "      primary: 127.0.0.1:" + primary.port(),
+                    "      replicas:",
+                    "        stranger: {endpoint: 127.0.0.1:" + stranger.port() + "}",
+                    "      user: postgres",
+                    ""));
+            Map<String, String> env = Map.of("LIFEBOAT_CONFIG", plan.toString());
+            Cli.Result dry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--dry-run");
+            assertThat(dry.status()).as(dry.err()).isEqualTo(95);
+            assertThat(dry.err()).contains("stranger is not a replica of", "system identifier", "another cluster");
+            Cli.Result r = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "stranger", "--force");
+            assertThat(r.status()).as(r.err()).isEqualTo(95);
+            assertThat(r.err()).contains("nothing changed", "is not a replica of");
+            assertThat(stranger.isInRecovery()).as("the stranger was not promoted").isTrue();
+            assertThat(primary.queryOne("SHOW default_transaction_read_only")).as("the primary was not fenced").isEqualTo("off");
+        }
+    }
+
     /** The port of the server a new pooled connection reaches, and whether it is in recovery ("5433 f"). */
     private static String throughThePooler(PgBouncerServer bouncer) throws Exception {
         try (Connection c = DriverManager.getConnection(bouncer.jdbcUrl("app")); Statement st = c.createStatement();

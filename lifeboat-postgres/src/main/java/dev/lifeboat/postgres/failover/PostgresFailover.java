@@ -109,12 +109,42 @@ public final class PostgresFailover {
             String replay = one(st, "SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')");
             String delay = one(st, "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())");
             Optional<String> status = Optional.ofNullable(one(st, "SELECT max(status) FROM pg_stat_wal_receiver"));
+            if (primary.isPresent()) {
+                sameCluster(replica, systemIdentifier(st), primary.get());
+            }
             Optional<String> primaryLsn = primary.flatMap(this::currentLsn);
             long lag = bytes(st, primaryLsn.orElse(receive), replay);
             return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(replica.name(), e.getMessage()),
                     "The replica must answer to be promoted.", e);
+        }
+    }
+
+    /**
+     * Refuses a replica of another cluster (a plan naming the staging server, a standby rebuilt from another source):
+     * promoting it after fencing the primary would hand the application a different database. Compared only when both
+     * answer; PostgreSQL grants pg_control_system() to every role.
+     */
+    private static void sameCluster(Server replica, Optional<String> replicaId, Server primary) {
+        Optional<String> primaryId;
+        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+            primaryId = systemIdentifier(st);
+        } catch (SQLException e) {
+            return;
+        }
+        if (replicaId.isPresent() && primaryId.isPresent() && !replicaId.equals(primaryId)) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing changed: " + replica.name() + " is not a replica of " + primary.name()
+                    + " (database system identifier " + replicaId.get() + ", the primary's " + primaryId.get() + ")",
+                    "Check the cluster's replicas in the plan: this one belongs to another cluster.");
+        }
+    }
+
+    private static Optional<String> systemIdentifier(Statement st) {
+        try {
+            return Optional.ofNullable(one(st, "SELECT system_identifier FROM pg_control_system()"));
+        } catch (SQLException e) {
+            return Optional.empty();
         }
     }
 
