@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -198,7 +199,13 @@ class RecoverCommandIT {
                     try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port2 + "/postgres", "postgres", "")) {
                         assertThat(one(c, "SELECT pg_is_in_recovery()")).as("paused, not promoted").isEqualTo("t");
                         assertThat(one(c, "SELECT count(*) FROM progress")).isEqualTo("6000");
+                        assertThat(home2.resolve("data.wal")).as("replay still reads the staged WAL").isDirectory();
+                        // Resumed by hand, the copy promotes, and the server removes the decrypted WAL at recovery's end.
+                        one(c, "SELECT pg_wal_replay_resume()");
+                        dev.lifeboat.testkit.Wait.until(Duration.ofSeconds(30), "the resumed copy to promote",
+                                () -> unchecked(() -> one(c, "SELECT pg_is_in_recovery()")).equals("f"));
                     }
+                    dev.lifeboat.testkit.Wait.until(Duration.ofSeconds(10), "the staged WAL to go", () -> !Files.exists(home2.resolve("data.wal")));
                 } finally {
                     if (Files.exists(home2.resolve("data/postmaster.pid"))) {
                         PostgresControl.of(home2.resolve("data"), Optional.empty()).stop(Duration.ofSeconds(30));
@@ -206,12 +213,13 @@ class RecoverCommandIT {
                 }
                 // The paused copy, now stopped, brought to the latest point with --delta: dry run first, then for real.
                 Path copy = home2.resolve("data");
+                List<String> walBefore = listing(copy.resolve("pg_wal"));
                 Cli.Result deltaPlan = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", copy.toString(),
                         "--delta", "--dry-run", "--json");
                 assertThat(deltaPlan.status()).as(deltaPlan.err()).isZero();
                 assertThat(deltaPlan.json().get("delta_reused_bytes").asLong()).isPositive();
-                assertThat(deltaPlan.json().get("delta_remove_paths").asLong()).as("the copy's recovery.signal, WAL, pid file").isPositive();
-                assertThat(copy.resolve("recovery.signal")).as("a dry run changes nothing").exists();
+                assertThat(deltaPlan.json().get("delta_remove_paths").asLong()).as("the copy's WAL and timeline history").isPositive();
+                assertThat(listing(copy.resolve("pg_wal"))).as("a dry run changes nothing").isEqualTo(walBefore).isNotEmpty();
                 Cli.Result noDelta = Cli.run(env, "recover", "--mode", "database-only", "--cluster", "app-db", "--to", copy.toString(), "--confirm");
                 assertThat(noDelta.status()).as("without --delta an existing copy is refused").isEqualTo(2);
                 assertThat(noDelta.err()).contains("is not empty");
@@ -250,6 +258,20 @@ class RecoverCommandIT {
                     PostgresControl.of(data, Optional.empty()).stop(Duration.ofSeconds(30));
                 }
             }
+        }
+    }
+
+    private static List<String> listing(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String unchecked(java.util.concurrent.Callable<String> query) {
+        try {
+            return query.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -21,7 +21,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,9 +59,8 @@ public final class RecoveryPreparation {
 
     /**
      * What was prepared; {@code lastPartial} says the last staged segment is a partial one (zero-padded), {@code
-     * delta} what a delta restore reused and fetched.
+     * delta} what a delta restore reused and fetched, {@code owner} whose the files are, and why (see {@link ServerOwner}).
      */
-    /** What was prepared; {@code owner} says whose the files are, and why (see {@link ServerOwner}). */
     public record Prepared(Path dataDir, Path walDir, List<String> segments, Lsn walEnd, boolean lastPartial, Optional<DeltaRestore.Result> delta,
                            String owner) {
     }
@@ -113,24 +111,12 @@ public final class RecoveryPreparation {
             dev.lifeboat.repository.crypto.Aead.warmUp();
             clear(walDir); // WAL staged by an earlier recovery must never be replayed into this one
             Files.writeString(walDir.resolve(STAGED_MARK), "WAL staged by lifeboat recover; deleted once the copy is promoted\n");
-            List<String> staged = new ArrayList<>();
-            Lsn end = start;
-            boolean lastPartial = false;
             // Walk the archive as replay to the latest timeline reads it: across promotions, the newest timeline's copy.
-            for (WalChain.Link link : WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start, segmentSize).number())) {
-                WalSegment current = link.segment();
-                if (link.whole()) {
-                    Files.write(walDir.resolve(current.fileName()), archive.segment(current));
-                    end = current.end();
-                    lastPartial = false;
-                } else {
-                    byte[] partial = archive.partial(current).orElse(new byte[0]);
-                    Files.write(walDir.resolve(current.fileName()), java.util.Arrays.copyOf(partial, (int) segmentSize));
-                    end = current.start().plus(partial.length);
-                    lastPartial = true;
-                }
-                staged.add(current.fileName());
-            }
+            WalStaging.Staged stagedWal = WalStaging.stage(archive, WalChain.of(archive, segmentSize).from(WalSegment.of(timeline, start,
+                    segmentSize).number()), walDir, start, segmentSize);
+            List<String> staged = stagedWal.segments();
+            Lsn end = stagedWal.end();
+            boolean lastPartial = stagedWal.lastPartial();
             int newest = timeline;
             for (int tli : archive.historyTimelines()) {
                 Optional<byte[]> history = archive.history(tli);
@@ -151,7 +137,9 @@ public final class RecoveryPreparation {
                     // The newest timeline by number, not 'latest': 'latest' probes history files 2, 3, … and stops at
                     // the first missing one, while the newest one's history file alone lists every switch before it.
                     + "recovery_target_timeline = '" + newest + "'\n" + target.settings()
-                    + String.join("\n", settings) + "\n", StandardOpenOption.APPEND,
+                    + String.join("\n", settings) + "\n"
+                    // Last, so it replaces the original's (and the copy settings' empty one).
+                    + "recovery_end_command = " + literal(removeStagedWal(walDir)) + "\n", StandardOpenOption.APPEND,
                     StandardOpenOption.CREATE);
             handOver(dataDir, walDir);
             return new Prepared(dataDir, walDir, staged, end, lastPartial, changed, owner.why());
@@ -210,6 +198,15 @@ public final class RecoveryPreparation {
      * A postgresql.conf string literal: in single quotes, each one inside doubled, and each backslash doubled (the
      * server reads backslash escapes in these strings).
      */
+    /**
+     * The staged WAL is plaintext and only replay reads it: the server removes it itself when recovery ends, so a copy
+     * paused at its target and resumed by hand later leaves none behind. Only a directory with Lifeboat's mark goes.
+     */
+    static String removeStagedWal(Path walDir) {
+        String dir = walDir.toString().replace("%", "%%");
+        return "test -f " + shellWord(dir + "/" + STAGED_MARK) + " && rm -rf " + shellWord(dir) + " || true";
+    }
+
     static String literal(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
