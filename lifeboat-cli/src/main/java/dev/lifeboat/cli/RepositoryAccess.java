@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
  * {@code repository.encryption} source, else a prompt on the terminal.
  */
 public final class RepositoryAccess {
+    private Optional<Credentials> openedWith = Optional.empty();
+
     public static final String REPO_ENV = "LIFEBOAT_REPOSITORY";
     public static final String PASSPHRASE_ENV = "LIFEBOAT_PASSPHRASE";
 
@@ -245,7 +247,18 @@ public final class RepositoryAccess {
     /** Opens the repository, asking for the passphrase on a terminal if nothing else provides it. */
     public Repository open() {
         ObjectStore store = store();
-        return Repository.open(store, credentials(true, false));
+        Optional<Credentials> given = credentials(true, false);
+        Repository repo = Repository.open(store, given);
+        openedWith = given;
+        return repo;
+    }
+
+    /**
+     * The credential {@link #open()} opened the repository with: what a command that keeps the current credential
+     * must reuse, since asking the terminal again would take a mistyped second answer unchecked.
+     */
+    public Optional<Credentials> openedWith() {
+        return openedWith;
     }
 
 }

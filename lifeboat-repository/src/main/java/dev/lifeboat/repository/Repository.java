@@ -156,6 +156,17 @@ public final class Repository {
                 + keys.size() + " key(s) of the repository at " + store.location(), null);
     }
 
+    /** Whether the stored key object {@code keyName} unwraps {@code master} with {@code credentials}, and its keyring reads. */
+    private static boolean opensWith(ObjectStore store, String keyName, MasterKey master, Credentials credentials) {
+        try {
+            Optional<MasterKey> m = Json.read(store.get(keyName), KeyObject.class).unwrap(credentials);
+            return m.isPresent() && m.get().id().equals(master.id()) && java.util.Arrays.equals(m.get().key(), master.key())
+                    && readKeyring(store, m.get()).isPresent();
+        } catch (DamagedObjectException | StoreException e) {
+            return false;
+        }
+    }
+
     private static List<ObjectInfo> newestFirst(List<ObjectInfo> infos) {
         List<ObjectInfo> sorted = new ArrayList<>(infos);
         sorted.sort((a, b) -> b.modified().compareTo(a.modified()));
@@ -451,6 +462,13 @@ public final class Repository {
         writeKeyring(store, next, rotated);
         String keyName = Layout.KEYS + HexFormat.of().formatHex(Aead.randomBytes(8));
         store.put(keyName, Json.write(KeyObject.wrap(next, credentials, kdf.orElseGet(credentials::newKdf))));
+        // Read back what the store now holds and open it as the next 'repository open' will: only a key object that
+        // provably opens the new keyring may replace the old ones.
+        if (!opensWith(store, keyName, next, credentials)) {
+            throw new LifeboatException(ErrorCode.OBJECT_CORRUPT, "the new key object " + keyName + " does not open the new keyring as stored, "
+                    + "so the old keys were kept (the old passphrase or key file still opens the repository)",
+                    "Check the store (lifeboat repo verify), then rotate again.");
+        }
         // The old keys go from every region only once every region holds the new ones: a region left with neither
         // could never be opened again.
         if (!store.awaitCopies(120_000)) {

@@ -187,9 +187,11 @@ final class CacheRecovery {
         Path pidFile = dir.resolve("redis.pid");
         try {
             Files.deleteIfExists(pidFile);
-            Process p = new ProcessBuilder(Binaries.redisServer().toString(), "-", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            ProcessBuilder pb = new ProcessBuilder(Binaries.redisServer().toString(), "-", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", aof ? "yes" : "no", "--daemonize", "yes",
-                    "--pidfile", pidFile.toString(), "--logfile", log.toString()).redirectErrorStream(true).start();
+                    "--pidfile", pidFile.toString(), "--logfile", log.toString()).redirectErrorStream(true);
+            dev.lifeboat.core.process.ChildEnvironment.scrub(pb.environment()); // the server runs on: none of Lifeboat's secrets
+            Process p = pb.start();
             try (java.io.OutputStream in = p.getOutputStream()) {
                 if (password.isPresent()) {
                     in.write(("requirepass \"" + password.get().replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n")

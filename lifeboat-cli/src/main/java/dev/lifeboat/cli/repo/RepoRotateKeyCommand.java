@@ -51,7 +51,9 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
             } else if (newPassphraseFile != null) {
                 next = new Credentials.Passphrase(Files.readString(newPassphraseFile, StandardCharsets.UTF_8).strip().toCharArray());
             } else {
-                next = access.credentials(true, false).orElseThrow(() -> LifeboatException.of(ErrorCode.KEY_REQUIRED, "no credential to keep"));
+                // The credential that just opened the repository, never a second prompt: a typo there would become the
+                // only passphrase, with the old key objects deleted.
+                next = access.openedWith().orElseThrow(() -> LifeboatException.of(ErrorCode.KEY_REQUIRED, "no credential to keep"));
             }
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the new key source: " + e.getMessage());
@@ -62,7 +64,9 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
         try (RepositoryLock lock = repo.lockExclusive("rotate-key")) {
             Repository rotated = repo.rotateKey(next, Optional.empty());
             output.emit(java.util.Map.of("rotated", true, "keys", rotated.keySummary()), () -> "Rotated keys: " + rotated.keySummary()
-                    + ". New data is encrypted with the new data key; older snapshots stay readable.\n");
+                    + ". New data is encrypted with the new data key; older snapshots stay readable.\n"
+                    + "Restart every running 'lifeboat agent' on this repository: until it restarts, it seals new WAL and backups "
+                    + "with the data key it read at its start.\n");
         }
         access.finishCopies(output.err(), 30_000);
         return 0;

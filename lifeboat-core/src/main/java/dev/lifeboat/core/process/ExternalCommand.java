@@ -31,7 +31,7 @@ public final class ExternalCommand {
             long start = Files.exists(log) ? Files.size(log) : 0;
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().put("LC_ALL", "C");
+            ChildEnvironment.scrub(pb.environment()).put("LC_ALL", "C");
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
