@@ -77,13 +77,30 @@ public final class FilesystemObjectStore implements ObjectStore {
             DurableFile.syncDirectory(target.getParent());
             return true;
         } catch (FileAlreadyExistsException e) {
-            return false;
+            // NFS may answer a retransmitted LINK that succeeded with EEXIST: then the name is our own file.
+            return sameFile(target, temp);
         } catch (UnsupportedOperationException e) {
             throw failure(StoreException.Kind.PERMANENT, name, "the filesystem has no hard links", e);
+        } catch (java.nio.file.FileSystemException e) {
+            // vfat, exFAT, CIFS without Unix extensions: EPERM or EOPNOTSUPP, which no retry cures.
+            String reason = String.valueOf(e.getReason());
+            if (reason.contains("not permitted") || reason.contains("not supported")) {
+                throw failure(StoreException.Kind.PERMANENT, name, "the filesystem refuses hard links (" + reason
+                        + "), which a repository needs to create objects atomically; use a Linux filesystem (ext4, xfs) or NFS", e);
+            }
+            throw failure(name, "cannot store", e);
         } catch (IOException e) {
             throw failure(name, "cannot store", e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -105,7 +105,10 @@ public final class RetryingObjectStore implements ObjectStore {
             try {
                 return java.util.Arrays.equals(retry(() -> inner.get(name)), data);
             } catch (StoreException e) {
-                return false;
+                if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                    return false; // gone again since: another writer's, deleted
+                }
+                throw e; // unknown whose it is: "lost the race" would be a guess
             }
         }
         return created;

@@ -43,6 +43,21 @@ class RetryingObjectStoreTest {
     }
 
     @Test
+    void aConditionalPutWhoseOwnerCannotBeToldFailsInsteadOfClaimingALostRace() {
+        LostAnswer flaky = new LostAnswer(new ObjectStoreDelegate(new FilesystemObjectStore(dir.resolve("t"))) {
+            @Override
+            public byte[] get(String name) {
+                throw new StoreException(StoreException.Kind.PERMANENT, name, "access denied", null);
+            }
+        });
+        RetryingObjectStore store = new RetryingObjectStore(flaky, 3, Duration.ofMillis(1));
+        // Our write went through, the answer was lost, and reading it back is refused: "somebody else's" (which made
+        // repo init say the repository exists) would be a guess.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.putIfAbsent("config", new byte[] {1}))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT));
+    }
+
+    @Test
     void aPatientStoreRidesOutAboutSixteenSecondsOfOutageAndABriefOneAboutOneAndAHalf() {
         for (boolean patient : new boolean[] {true, false}) {
             java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();

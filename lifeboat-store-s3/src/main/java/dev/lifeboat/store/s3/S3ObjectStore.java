@@ -156,9 +156,16 @@ public final class S3ObjectStore implements ObjectStore {
                     conditionalPut = Boolean.TRUE;
                     return true;
                 } catch (S3Exception e) {
-                    if (e.statusCode() == 412 || e.statusCode() == 409) {
+                    if (e.statusCode() == 412) {
                         conditionalPut = Boolean.TRUE;
                         return false;
+                    }
+                    if (e.statusCode() == 409) {
+                        // ConditionalRequestConflict: a concurrent write to the name was in flight; S3 says to retry,
+                        // and the retry's 412 or 200 tells who won.
+                        conditionalPut = Boolean.TRUE;
+                        throw new StoreException(StoreException.Kind.RETRYABLE, name, location() + " " + name
+                                + ": HTTP 409 (a concurrent conditional write)", e);
                     }
                     // A service without conditional writes answers 501 or 400 the first time it is asked. Once one
                     // succeeded here, a 400 is about this request, not the feature: it is not a reason to fall back
@@ -355,7 +362,8 @@ public final class S3ObjectStore implements ObjectStore {
             throw StoreException.notFound(location(), object);
         } catch (S3Exception e) {
             int status = e.statusCode();
-            String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : "";
+            // A HEAD's error has no body, so no error code (the SDK leaves it null), nor has a proxy's HTML 5xx.
+            String code = e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null ? e.awsErrorDetails().errorCode() : "";
             if (status == 404 && !"NoSuchBucket".equals(code)) {
                 throw StoreException.notFound(location(), object);
             }
@@ -365,7 +373,9 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (SdkClientException e) {
             // No credentials anywhere in the chain (or a refused web identity) is not cured by retrying.
             String why = String.valueOf(e.getMessage());
-            boolean credentials = why.contains("Unable to load credentials") || why.contains("credentials") && e.getCause() == null;
+            // An instance-metadata timeout or a throttled STS on the way to credentials is transient, though.
+            boolean passing = why.contains("IMDS") || why.contains("timed out") || why.contains("Throttl") || why.contains("Unable to execute HTTP request");
+            boolean credentials = !passing && (why.contains("Unable to load credentials") || why.contains("credentials") && e.getCause() == null);
             throw new StoreException(credentials ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE, object,
                     location() + " " + name + ": " + e.getMessage(), e);
         } catch (SdkException e) {

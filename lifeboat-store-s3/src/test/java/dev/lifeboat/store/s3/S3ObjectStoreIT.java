@@ -102,6 +102,12 @@ class S3ObjectStoreIT extends ObjectStoreContract {
             assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
             assertThat(e.getMessage()).contains("HTTP 403").doesNotContain("not-the-secret");
         });
+        // A HEAD's refusal has no body and so no error code: it was a NullPointerException, neither retried nor
+        // classified (repo init's first call is such a HEAD).
+        assertThatThrownBy(() -> bad.stat("config")).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+            assertThat(e.getMessage()).contains("HTTP 403");
+        });
     }
 
     @Test
