@@ -22,14 +22,15 @@ class PlanCheckCommandTest {
     @Test
     void exampleListsEveryComponentAndDataClassWithAVerdict() {
         Cli.Result r = Cli.run("plan", "check", "--config", EXAMPLE.toString());
-        assertThat(r.status()).as(r.err()).isEqualTo(3); // the seed's own session-data gap
+        assertThat(r.status()).as(r.err()).isEqualTo(3); // the seed's own session-data gap, and what this build cannot run
         for (String title : new String[] {"User Authentication", "Learning Content API", "Progress Tracking",
                 "Analytics Dashboard", "Notification System", "Admin Portal", "User Profiles", "Learning Progress",
                 "Content Data", "Session Data", "Analytics Data", "Audit Logs"}) {
             assertThat(r.out()).containsPattern("(?m)^" + title + " .*(met|NOT met)");
         }
         assertThat(r.out()).contains("✓ Learning Progress: target 15m (component progress-tracking) → met",
-                "WAL streamed continuously (max lag 5m)", "10 met, 2 NOT met");
+                "WAL streamed continuously (max lag 5m)", "5 met, 7 NOT met",
+                "'content-mirror' (mirror) does not run: this build of Lifeboat cannot mirror buckets yet");
         assertThat(r.err()).isEmpty();
     }
 
@@ -39,7 +40,10 @@ class PlanCheckCommandTest {
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("components")).hasSize(6);
         assertThat(json.get("data_classes")).hasSize(6);
-        assertThat(json.get("gaps").asInt()).isEqualTo(2);
+        assertThat(json.get("gaps").asInt()).isEqualTo(7);
+        JsonNode content = java.util.stream.StreamSupport.stream(json.get("protections").spliterator(), false)
+                .filter(p -> p.get("resource").asText().equals("content-files")).findFirst().orElseThrow();
+        assertThat(content.get("not_run").get(0).asText()).startsWith("'content-mirror' (mirror) does not run");
         JsonNode sessions = json.get("data_classes").get(3);
         assertThat(sessions.get("title").asText()).isEqualTo("Session Data");
         assertThat(sessions.get("verdict").asText()).isEqualTo("not-met");
@@ -53,6 +57,7 @@ class PlanCheckCommandTest {
         Path plan = tmp.resolve("lifeboat.yaml");
         Files.writeString(plan, Files.readString(EXAMPLE)
                 .replace("    backup-frequency: hourly\n", "    backup-frequency: 4h\n")
+                .replace("      database: analytics\n", "      database: analytics\n      data-dir: /var/lib/postgresql/15/analytics\n")
                 .replace("    resources: [analytics-db]\n    cron: \"0 * * * *\"", "    resources: [analytics-db]\n    cron: \"0 */4 * * *\""));
         Cli.Result r = Cli.run("plan", "check", "--config", plan.toString());
         assertThat(r.status()).isEqualTo(3);

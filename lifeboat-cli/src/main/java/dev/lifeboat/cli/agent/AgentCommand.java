@@ -170,6 +170,17 @@ public final class AgentCommand implements Callable<Integer> {
             line(out, e.getKey() + ": archiving through the spool " + e.getValue() + "; set archive_command = '"
                     + dev.lifeboat.postgres.spool.SpoolDrain.archiveCommand(e.getValue()) + "'");
         }
+        // Protection the plan asks for but this build cannot give: said at the start, since a mirror has no firing to say it at.
+        for (Schedule s : plan.schedules().values()) {
+            if (s.job() == Job.DRILL || s.job() == Job.HEALTH) {
+                line(out, "PROBLEM schedule '" + s.name() + "': this agent does not run " + s.job().name().toLowerCase() + " jobs yet; run 'lifeboat "
+                        + (s.job() == Job.DRILL ? "demo" : "health") + "' from cron meanwhile");
+            }
+            for (String r : s.resources()) {
+                dev.lifeboat.core.feasibility.JobSupport.notRun(plan, s.job(), r).ifPresent(why -> line(out, "PROBLEM schedule '" + s.name()
+                        + "' names " + r + ", which this agent does not protect: " + why + " ('lifeboat plan check' reports it not met)"));
+            }
+        }
         // Large objects (WAL segments) are sealed as 64 KiB AES-GCM frames; HotSpot makes those fast only after
         // thousands of calls, so the agent makes them once at start rather than on its first few hundred segments.
         long warm = System.nanoTime();

@@ -112,12 +112,11 @@ final class ScheduledJobs {
             return Optional.empty();
         }
         for (String resource : schedule.resources()) {
-            if (!plan.resources().redis().containsKey(resource)
-                    && (plan.resources().postgres().get(resource) == null || plan.resources().postgres().get(resource).dataDir().isEmpty())) {
+            if (dev.lifeboat.core.feasibility.JobSupport.notRun(plan, Job.BACKUP, resource).isPresent()) {
                 continue; // no backup method here: the firing would not have backed it up either
             }
             Optional<Instant> newest = all.stream().filter(sn -> resource.equals(sn.manifest().name())
-                    && ("redis".equals(sn.manifest().kind()) || "postgres".equals(sn.manifest().kind()))).map(Snapshot::time).max(Instant::compareTo);
+                    && java.util.Set.of("redis", "postgres", "directory").contains(sn.manifest().kind())).map(Snapshot::time).max(Instant::compareTo);
             if (newest.isPresent() && newest.get().isBefore(previous)) {
                 return Optional.of(resource + "'s newest backup is from " + newest.get());
             }
@@ -186,7 +185,13 @@ final class ScheduledJobs {
                     access.postgresPassword(resource), Path.of(pg.dataDir().get()));
             return new BaseBackup(repo, Clock.systemUTC(), 2).run(t, resource, Progress.NONE);
         }
-        timeline.accept(resource + ": no backup method for this resource in this build (PostgreSQL needs data-dir on this host); skipped");
+        dev.lifeboat.core.plan.ConfigSource config = plan.resources().configSources().get(resource);
+        if (config != null && config.type() == dev.lifeboat.core.plan.ConfigSource.Type.DIRECTORY) {
+            return new dev.lifeboat.repository.files.DirectoryBackup(repo, Clock.systemUTC(), 2)
+                    .run(Path.of(config.path().orElseThrow()), resource, java.util.List.of("config"), Progress.NONE);
+        }
+        timeline.accept(resource + ": PROBLEM not backed up: " + dev.lifeboat.core.feasibility.JobSupport.notRun(plan, Job.BACKUP, resource)
+                .orElse("no backup method for it in this build"));
         return null;
     }
 }

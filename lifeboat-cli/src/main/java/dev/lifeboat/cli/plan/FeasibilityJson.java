@@ -71,6 +71,7 @@ final class FeasibilityJson {
             pm.put("kind", p.kind());
             duration(pm, "worst_case", p.worstCase());
             pm.put("schedules", p.schedules());
+            pm.put("not_run", p.notRun());
             pm.put("description", p.describe());
             protections.add(pm);
         }

@@ -22,7 +22,10 @@ final class ScheduleSchema {
         ObjectSchema<Schedule> s = ObjectSchema.of("schedule",
                 "A job the agent runs at cron times in UTC, or continuously (wal, mirror) within a maximum lag.");
         Field<Job> job = s.field(required("job", Type.oneOf(Job.class),
-                "backup, wal (continuous PostgreSQL WAL streaming), mirror (continuous bucket copy), verify, drill, health or prune."));
+                "backup, wal (continuous PostgreSQL WAL streaming), mirror (continuous bucket copy), verify, drill, health or prune. This build "
+                        + "runs backup for PostgreSQL clusters with a data-dir, Redis instances and directory configuration sources, and wal, "
+                        + "verify and prune; mirror, bucket and git or Kubernetes backups, drill and health are not run yet: the agent says so "
+                        + "at its start, and plan check counts none of them as protection."));
         Field<List<String>> resources = s.field(optional("resources", Type.listOf(Type.reference(Kind.RESOURCES)), "all that apply",
                 "Resources the job covers."));
         Field<CronExpression> cron = s.field(optional("cron", PlanTypes.cron(), "When it runs (not for wal and mirror)."));

@@ -60,8 +60,14 @@ public final class FeasibilityCheck {
             Optional<Duration> continuous = Optional.empty();
             List<CronExpression> crons = new ArrayList<>();
             List<String> by = new ArrayList<>();
+            List<String> notRun = new ArrayList<>();
             for (Schedule s : plan.schedules().values()) {
                 if (!s.resources().contains(r)) {
+                    continue;
+                }
+                Optional<String> why = JobSupport.notRun(plan, s.job(), r);
+                if (why.isPresent()) {
+                    notRun.add("'" + s.name() + "' (" + s.job().name().toLowerCase() + ") does not run: " + why.get());
                     continue;
                 }
                 if (s.job().continuous() && s.maxLag().isPresent()) {
@@ -73,7 +79,7 @@ public final class FeasibilityCheck {
                     by.add(s.name());
                 }
             }
-            out.put(r, new Protection(r, plan.resources().kindOf(r), continuous, Cadence.longestGap(crons), by));
+            out.put(r, new Protection(r, plan.resources().kindOf(r), continuous, Cadence.longestGap(crons), by, notRun));
         }
         return out;
     }
@@ -97,7 +103,7 @@ public final class FeasibilityCheck {
             String r = e.getKey();
             Protection p = protections.get(r);
             if (p == null || !p.exists()) {
-                reasons.add("depends on " + plan.resources().kindOf(r) + " '" + r + "', which no schedule protects");
+                reasons.add("depends on " + plan.resources().kindOf(r) + " '" + r + "', which no schedule protects" + notRun(p));
                 delivered = Optional.empty();
                 met = false;
                 continue;
@@ -164,7 +170,7 @@ public final class FeasibilityCheck {
             resources.add(l.resource());
             Protection p = protections.get(l.resource());
             if (p == null || !p.exists()) {
-                reasons.add("lives in " + plan.resources().kindOf(l.resource()) + " '" + l.resource() + "', which no schedule protects");
+                reasons.add("lives in " + plan.resources().kindOf(l.resource()) + " '" + l.resource() + "', which no schedule protects" + notRun(p));
                 delivered = Optional.empty();
                 rpoMet = false;
                 continue;
@@ -218,6 +224,8 @@ public final class FeasibilityCheck {
         for (Protection p : protections.values()) {
             if (!p.exists()) {
                 notes.add(p.describe());
+            } else {
+                p.notRun().forEach(why -> notes.add(p.kind() + " '" + p.resource() + "': " + why));
             }
         }
         if (plan.repository().isEmpty()) {
@@ -239,6 +247,11 @@ public final class FeasibilityCheck {
         if (plan.contacts().isEmpty()) {
             notes.add("no contacts are defined: incidents cannot page anyone");
         }
+    }
+
+    /** The schedules that name the resource but do not run for it, for a "no schedule protects" reason. */
+    private static String notRun(Protection p) {
+        return p == null || p.notRun().isEmpty() ? "" : " that this build runs (" + String.join("; ", p.notRun()) + ")";
     }
 
     private static Duration min(Duration a, Duration b) {

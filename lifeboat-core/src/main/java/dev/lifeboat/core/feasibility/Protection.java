@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param continuous   max-lag of the tightest continuous job (wal, mirror), if any
  * @param scheduledGap longest gap between consecutive backups of all its cron backup schedules, if any
  * @param schedules    names of the schedules that protect it
+ * @param notRun       schedules that name it but that this build does not run for it, each with why ({@link JobSupport})
  */
 public record Protection(String resource, String kind, Optional<Duration> continuous, Optional<Duration> scheduledGap,
-                         List<String> schedules) {
+                         List<String> schedules, List<String> notRun) {
 
     public boolean exists() {
         return continuous.isPresent() || scheduledGap.isPresent();
@@ -29,7 +30,8 @@ public record Protection(String resource, String kind, Optional<Duration> contin
     /** One phrase saying how the resource is protected, e.g. "WAL streamed continuously (max lag 5m)". */
     public String describe() {
         if (!exists()) {
-            return kind + " '" + resource + "' is protected by no schedule";
+            return kind + " '" + resource + "' is protected by no schedule" + (notRun.isEmpty() ? "" : " this build runs ("
+                    + String.join("; ", notRun) + ")");
         }
         List<String> parts = new ArrayList<>();
         continuous.ifPresent(lag -> parts.add((kind.startsWith("PostgreSQL") ? "WAL streamed" : "mirrored")

@@ -42,13 +42,24 @@ class FeasibilityCheckTest {
         assertThat(progress.verdict()).isEqualTo(Verdict.MET);
         assertThat(progress.deliveredRpo()).contains(Duration.ofMinutes(5));
         assertThat(progress.reasons()).anyMatch(r -> r.contains("WAL streamed continuously"));
-        assertThat(dataClass(f, "analytics-data").deliveredRpo()).contains(Duration.ofHours(1));
+        // Schedules this build does not run protect nothing: analytics-db has no data-dir for a base backup to read,
+        // buckets cannot be mirrored yet, git and Kubernetes configuration cannot be backed up yet.
+        DataClassAssessment analytics = dataClass(f, "analytics-data");
+        assertThat(analytics.verdict()).isEqualTo(Verdict.NOT_MET);
+        assertThat(analytics.deliveredRpo()).isEmpty();
+        assertThat(analytics.reasons()).anyMatch(r -> r.contains("'analytics-hourly' (backup) does not run: a base backup reads the data directory"));
+        assertThat(component(f, "learning-content-api").reasons())
+                .anyMatch(r -> r.contains("'content-mirror' (mirror) does not run: this build of Lifeboat cannot mirror buckets yet"));
+        assertThat(component(f, "admin-portal").verdict()).isEqualTo(Verdict.NOT_MET);
+        assertThat(f.notes()).anyMatch(n -> n.startsWith("configuration source 'k8s-objects' is protected by no schedule this build runs"));
+        assertThat(f.protections()).filteredOn(p -> p.resource().equals("helm-values"))
+                .allMatch(p -> p.exists() && p.notRun().isEmpty(), "a directory source is backed up");
         // The seed's own gap: sessions are snapshotted every 15 minutes but User Authentication promises 5.
         DataClassAssessment sessions = dataClass(f, "session-data");
         assertThat(sessions.verdict()).isEqualTo(Verdict.NOT_MET);
         assertThat(sessions.rpoTargetSource()).isEqualTo("component user-authentication");
         assertThat(component(f, "user-authentication").verdict()).isEqualTo(Verdict.NOT_MET);
-        assertThat(f.gaps()).isEqualTo(2);
+        assertThat(f.gaps()).isEqualTo(7);
         assertThat(f.components()).allMatch(c -> c.rto() == Verdict.UNMEASURED);
     }
 
@@ -57,13 +68,16 @@ class FeasibilityCheckTest {
         String yaml = example().replace("    backup-frequency: 15m\n    retention: 30d\n",
                 "    backup-frequency: 15m\n    retention: 30d\n    rpo: 15m\n");
         Feasibility f = assess(yaml);
-        assertThat(f.gaps()).isZero();
+        assertThat(component(f, "user-authentication").verdict()).isEqualTo(Verdict.MET);
+        assertThat(dataClass(f, "session-data").verdict()).isEqualTo(Verdict.MET);
+        assertThat(f.gaps()).isEqualTo(5);
         assertThat(component(f, "user-authentication").reasons()).anyMatch(r -> r.contains("its data class accepts 15m"));
     }
 
     @Test
     void fourHourlyBackupsCannotMeetAnHourlyRpo() throws Exception {
         String yaml = example().replace("    backup-frequency: hourly\n", "    backup-frequency: 4h\n")
+                .replace("      database: analytics\n", "      database: analytics\n      data-dir: /var/lib/postgresql/15/analytics\n")
                 .replace("  analytics-hourly:\n    job: backup\n    resources: [analytics-db]\n    cron: \"0 * * * *\"",
                         "  analytics-hourly:\n    job: backup\n    resources: [analytics-db]\n    cron: \"0 */4 * * *\"");
         Feasibility f = assess(yaml);
