@@ -88,8 +88,14 @@ public final class RepositoryLock implements AutoCloseable {
         store.put(name, Json.write(mine));
         try {
             conflict(store, clock, exclusive, name);
-        } catch (LifeboatException e) {
-            store.delete(name);
+        } catch (RuntimeException e) {
+            // A conflict, or a listing that failed: either way no refresher keeps this lock, so it must not stay behind
+            // to block others for the stale period.
+            try {
+                store.delete(name);
+            } catch (RuntimeException deleteFailed) {
+                e.addSuppressed(deleteFailed);
+            }
             throw e;
         }
         return new RepositoryLock(store, name, clock, mine, written, writtenNanos);
@@ -125,25 +131,41 @@ public final class RepositoryLock implements AutoCloseable {
         return out;
     }
 
-    /** Every lock object, stale or not. */
+    /**
+     * Every lock object, stale or not. One that vanished since the listing is no lock; one that cannot be read (a
+     * timeout) fails the call, and one whose content is not a lock record counts as an exclusive lock as old as the
+     * object: taking either for "no lock" would let a prune delete what a live backup is deduplicating against.
+     */
     public static List<Held> all(ObjectStore store) {
         List<Held> out = new ArrayList<>();
         for (ObjectInfo info : store.list(Layout.LOCKS)) {
             try {
                 out.add(new Held(info.name(), Json.read(store.get(info.name()), LockRecord.class)));
-            } catch (StoreException | DamagedObjectException e) {
-                // vanished or half-visible: not a lock anyone can rely on
+            } catch (StoreException e) {
+                if (e.kind() != StoreException.Kind.NOT_FOUND) {
+                    throw e;
+                }
+            } catch (DamagedObjectException e) {
+                String at = info.modified().toString();
+                out.add(new Held(info.name(), new LockRecord(UNKNOWN_HOST, 0, "an unreadable lock object " + info.name()
+                        + " ('lifeboat repo unlock' removes it)", true, at, at)));
             }
         }
         return out;
     }
+
+    /** The host of a lock whose holder is not known: never judged by its process, only by its age. */
+    static final String UNKNOWN_HOST = "unknown";
 
     public static boolean isStale(LockRecord r, Clock clock) {
         Instant refreshed = Instant.parse(r.refreshed());
         if (Duration.between(refreshed, clock.instant()).compareTo(STALE) > 0) {
             return true;
         }
-        return r.host().equals(host()) && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true)
+        // Dead by its process only when the record names this host and PID namespace for sure: an unknown host, or
+        // a container sharing the host name, would make another machine's live holder look dead.
+        String here = host();
+        return !here.startsWith(UNKNOWN_HOST) && r.host().equals(here) && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true)
                 && r.pid() != ProcessHandle.current().pid();
     }
 
@@ -229,11 +251,22 @@ public final class RepositoryLock implements AutoCloseable {
         }
     }
 
+    /**
+     * This host's name, with the PID namespace the process lives in where Linux says: containers that share a host
+     * name (host networking) have PID spaces of their own, and a pid is only meaningful within one.
+     */
     static String host() {
+        String name;
         try {
-            return InetAddress.getLocalHost().getHostName();
+            name = InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
-            return "unknown";
+            return UNKNOWN_HOST;
+        }
+        try {
+            String ns = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString(); // pid:[4026531836]
+            return name + " " + ns;
+        } catch (Exception e) {
+            return name;
         }
     }
 }

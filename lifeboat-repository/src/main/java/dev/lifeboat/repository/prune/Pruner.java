@@ -73,8 +73,20 @@ public final class Pruner {
      */
     public PrunePlan plan(Function<String, Optional<KeepPolicy>> policies,
                           java.util.function.BiFunction<String, List<Decision>, List<Decision>> keepAlso) {
+        // Every region must answer: one that did not would hide what only it holds (the newest snapshots often live in
+        // the primary alone while the others catch up), and their data would look unused.
+        Set<String> everySnapshot = names(repo.store().listEverywhere(Layout.SNAPSHOTS));
+        Set<String> everyIndex = names(repo.store().listEverywhere(Layout.INDEX));
+        List<ObjectInfo> everyPack = repo.store().listEverywhere(Layout.DATA);
         repo.reloadIndex();
         List<Snapshot> all = repo.snapshots().list();
+        Set<String> read = new HashSet<>();
+        all.forEach(s -> read.add(s.objectName()));
+        if (!read.equals(everySnapshot) || !new HashSet<>(repo.index().indexObjects()).equals(everyIndex)) {
+            throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "prune stopped before deciding anything: the snapshots and indexes it read "
+                    + "are not those every region listed a moment before (a region stopped answering, or another process wrote)",
+                    "Run the prune again once every region answers ('lifeboat repo status').");
+        }
         Map<String, List<Snapshot>> byName = new LinkedHashMap<>();
         for (Snapshot s : all) {
             byName.computeIfAbsent(s.manifest().name(), k -> new ArrayList<>()).add(s);
@@ -108,7 +120,7 @@ public final class Pruner {
             byPack.computeIfAbsent(b.pack(), k -> new ArrayList<>()).add(b);
         }
         Map<String, ObjectInfo> packs = new HashMap<>();
-        for (ObjectInfo info : repo.store().list(Layout.DATA)) {
+        for (ObjectInfo info : everyPack) {
             String id = PackNames.packId(info.name());
             if (id != null) {
                 packs.put(id, info);
@@ -174,6 +186,26 @@ public final class Pruner {
         repo.store().delete(name);
     }
 
+    /**
+     * As {@link #remove}, from every region or the prune stops: a forgotten snapshot or a replaced index left in one
+     * region would refer to packs deleted next (and a listing, the union of regions, would show it again).
+     */
+    private void removeEverywhere(String name) {
+        repo.ensureLocksHeld();
+        try {
+            repo.store().deleteEverywhere(name);
+        } catch (dev.lifeboat.repository.store.StoreException e) {
+            throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "prune stopped before deleting any pack: " + e.getMessage(),
+                    "Run the prune again once every region answers; until then the packs stay, so nothing is lost.", e);
+        }
+    }
+
+    private static Set<String> names(List<ObjectInfo> infos) {
+        Set<String> out = new HashSet<>();
+        infos.forEach(i -> out.add(i.name()));
+        return out;
+    }
+
     /** How long prune waits for other regions to receive what it wrote before it deletes what that replaces. */
     static final long COPY_WAIT_MILLIS = 120_000;
 
@@ -187,7 +219,7 @@ public final class Pruner {
     public List<String> execute(PrunePlan plan) {
         List<String> deleted = new ArrayList<>();
         for (String name : plan.forget()) {
-            remove(name);
+            removeEverywhere(name);
             deleted.add(name);
         }
         if (!plan.leftovers().isEmpty()) {
@@ -230,7 +262,7 @@ public final class Pruner {
             }
             for (String old : plan.deleteIndexes()) {
                 if (!old.equals(fresh)) {
-                    remove(old);
+                    removeEverywhere(old);
                     deleted.add(old);
                 }
             }

@@ -30,9 +30,10 @@ import java.util.function.Function;
  *       primary is down, the next regions take the write, so backups keep committing through a regional outage.</li>
  *   <li><b>Reads</b> try the regions in order and return the first answer: an object missing or unreachable in one
  *       region is read from the next.</li>
- *   <li><b>Listings</b> are the union over the reachable regions.</li>
+ *   <li><b>Listings</b> are the union over the reachable regions; {@link #listEverywhere}, for prune, fails unless
+ *       every region answered.</li>
  *   <li><b>Deletes</b> go to every region; a region that misses a delete keeps a harmless extra object until
- *       {@code repo sync --prune}.</li>
+ *       {@code repo sync --prune}; {@link #deleteEverywhere}, for snapshots and indexes, fails instead.</li>
  * </ul>
  * Background copies that have not finished when the process exits are not lost work: {@link RegionStatus} shows
  * the lag, and {@link RegionSync} repairs it.
@@ -288,6 +289,46 @@ public final class RegionSet implements ObjectStore {
             throw last;
         }
         return new ArrayList<>(union.values());
+    }
+
+    /** The union over every region; a region that does not answer fails it (see {@link ObjectStore#listEverywhere}). */
+    @Override
+    public List<ObjectInfo> listEverywhere(String prefix) {
+        Map<String, ObjectInfo> union = new LinkedHashMap<>();
+        for (Region r : regions) {
+            try {
+                for (ObjectInfo info : r.store().list(prefix)) {
+                    union.putIfAbsent(info.name(), info);
+                }
+            } catch (StoreException e) {
+                throw new StoreException(e.kind() == StoreException.Kind.PERMANENT ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE,
+                        prefix, "region " + r.name() + " did not answer its listing of " + (prefix.isEmpty() ? "objects" : prefix)
+                        + ", and deciding what to delete needs every region's: " + e.getMessage(), e);
+            }
+        }
+        return new ArrayList<>(union.values());
+    }
+
+    /** Deletes from every region, or throws naming those that kept it (see {@link ObjectStore#deleteEverywhere}). */
+    @Override
+    public void deleteEverywhere(String name) {
+        List<String> kept = new ArrayList<>();
+        StoreException last = null;
+        synchronized (stripe(name)) {
+            generation.computeIfPresent(name, (k, t) -> new Tracked(t.generation() + 1, t.pending()));
+            for (Region r : regions) {
+                try {
+                    r.store().delete(name);
+                } catch (StoreException e) {
+                    kept.add(r.name());
+                    last = e;
+                }
+            }
+        }
+        if (last != null) {
+            throw new StoreException(StoreException.Kind.RETRYABLE, name, name + " could not be deleted in region(s) " + String.join(", ", kept)
+                    + ": " + last.getMessage(), last);
+        }
     }
 
     /** Every reachable region's leftovers; a region that does not answer has none to count today. */

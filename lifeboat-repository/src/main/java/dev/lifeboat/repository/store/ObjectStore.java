@@ -81,6 +81,28 @@ public interface ObjectStore extends AutoCloseable {
     void delete(String name);
 
     /**
+     * As {@link #list}, but complete: a store spread over places (regions) fails unless every place answered, where
+     * {@link #list} returns the union of those that did. For decisions that delete what nothing listed seems to use
+     * (prune): the newest snapshots may live in one region alone while the others catch up. A single store: {@link #list}.
+     *
+     * @throws StoreException when some place did not answer
+     */
+    default List<ObjectInfo> listEverywhere(String prefix) {
+        return list(prefix);
+    }
+
+    /**
+     * As {@link #delete}, but from every copy or it throws, where {@link #delete} succeeds once one copy is gone. For
+     * objects that must not survive in one place while what they refer to is deleted (a forgotten snapshot, a
+     * replaced index). A single store: {@link #delete}.
+     *
+     * @throws StoreException when some copy could not be deleted (the others may be gone)
+     */
+    default void deleteEverywhere(String name) {
+        delete(name);
+    }
+
+    /**
      * The {@link Leftovers} of interrupted writes last touched before {@code before}: never a complete object, and
      * nothing {@link #list} shows. A store whose writes leave nothing behind (or whose service cleans up by itself)
      * has none: the default.

@@ -145,6 +145,19 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<ObjectInfo> listEverywhere(String prefix) {
+        return retry(() -> inner.listEverywhere(prefix));
+    }
+
+    @Override
+    public void deleteEverywhere(String name) {
+        retry(() -> {
+            inner.deleteEverywhere(name);
+            return null;
+        });
+    }
+
+    @Override
     public Leftovers leftovers(java.time.Instant before) {
         return retry(() -> inner.leftovers(before));
     }

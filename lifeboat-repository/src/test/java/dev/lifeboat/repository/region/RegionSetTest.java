@@ -255,6 +255,64 @@ class RegionSetTest {
     }
 
     @Test
+    void aPruneDecidesNothingWhileARegionDoesNotAnswer() throws Exception {
+        // The newest snapshot is in the primary alone (the others did not take it yet); then the primary stops
+        // answering. Planning from the others would see its data as unused.
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        west.refuseWrites();
+        eu.refuseWrites();
+        Files.write(source.resolve("data/part-0.log"), TreeFixture.text(new java.util.Random(6), 200_000));
+        Snapshot newest = backup(repo);
+        east.down();
+        dev.lifeboat.repository.prune.Pruner pruner = new dev.lifeboat.repository.prune.Pruner(repo, Clock.systemUTC());
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> pruner.plan(name -> keepLast(1)));
+        assertThat(e).as("no plan from a partial listing").isNotNull();
+        assertThat(e.getMessage()).contains("us-east-1", "every region");
+        east.up();
+        west.up();
+        eu.up();
+        assertRestoresFromAlone(east, newest, "restored");
+    }
+
+    @Test
+    void aPruneDeletesNoPackWhileARegionKeepsAnIndexItReplaces() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        try (var files = Files.walk(source)) { // everything changed: the first snapshot's packs are wanted by nothing newer
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.write(f, TreeFixture.text(new java.util.Random(f.hashCode()), 200_000));
+            }
+        }
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore euFs = new FilesystemObjectStore(dir.resolve("eu-west"));
+        List<String> packsBefore = euFs.list("data/").stream().map(dev.lifeboat.repository.store.ObjectInfo::name).toList();
+        eu.refuseDeletes("index/");
+        dev.lifeboat.repository.prune.Pruner pruner = new dev.lifeboat.repository.prune.Pruner(repo, Clock.systemUTC());
+        dev.lifeboat.core.error.LifeboatException e;
+        try (var lock = dev.lifeboat.repository.lock.RepositoryLock.exclusive(set, Clock.systemUTC(), "prune")) {
+            dev.lifeboat.repository.prune.PrunePlan plan = pruner.plan(name -> keepLast(1));
+            assertThat(plan.deletePacks().size() + plan.repackPacks().size()).as("the test needs packs to delete").isPositive();
+            e = org.assertj.core.api.Assertions.catchThrowableOfType(dev.lifeboat.core.error.LifeboatException.class, () -> pruner.execute(plan));
+        }
+        assertThat(e.code()).isEqualTo(dev.lifeboat.core.error.ErrorCode.STORE_UNAVAILABLE);
+        assertThat(e.getMessage()).contains("before deleting any pack", "eu-west");
+        eu.up();
+        for (SwitchableStore region : List.of(east, west, eu)) {
+            assertThat(region.list("data/").stream().map(dev.lifeboat.repository.store.ObjectInfo::name)).containsAll(packsBefore);
+        }
+        assertThat(new RepositoryVerifier(Repository.open(eu, RepoFixture.SECRET)).run(true, Progress.NONE).problems())
+                .as("the region that kept the old index still verifies").isEmpty();
+    }
+
+    private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
+        return Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(n), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+
+    @Test
     void aLockIsReadAsLastRefreshedWhicheverRegionHoldsThatCopy() throws Exception {
         set.put("locks/holder", "refreshed at 10:00".getBytes());
         assertThat(new FilesystemObjectStore(dir.resolve("eu-west")).stat("locks/holder")).as("locks go to every region at once").isPresent();

@@ -11,6 +11,7 @@ public final class SwitchableStore extends ObjectStoreDelegate {
     private final String location;
     private volatile boolean down;
     private volatile boolean refuseWrites;
+    private volatile String refuseDeletes;
 
     public SwitchableStore(ObjectStore inner) {
         super(inner);
@@ -24,6 +25,12 @@ public final class SwitchableStore extends ObjectStoreDelegate {
     public void up() {
         down = false;
         refuseWrites = false;
+        refuseDeletes = null;
+    }
+
+    /** Deletes of names starting with {@code prefix} time out; everything else works. */
+    public void refuseDeletes(String prefix) {
+        refuseDeletes = prefix;
     }
 
     public void refuseWrites() {
@@ -106,6 +113,9 @@ public final class SwitchableStore extends ObjectStoreDelegate {
     @Override
     public void delete(String name) {
         check(name);
+        if (refuseDeletes != null && name.startsWith(refuseDeletes)) {
+            throw new StoreException(StoreException.Kind.RETRYABLE, name, location + " did not answer the delete (timed out)", null);
+        }
         super.delete(name);
     }
 }
