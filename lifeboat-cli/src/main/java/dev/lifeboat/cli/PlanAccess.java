@@ -36,7 +36,7 @@ public final class PlanAccess {
     public Optional<Plan> plan() {
         if (plan == null) {
             Path file = PlanLoader.locate(Optional.ofNullable(config), env);
-            plan = config != null || env.containsKey(PlanLoader.ENV) || Files.exists(file) ? Optional.of(PlanLoader.load(file)) : Optional.empty();
+            plan = config != null || !env.getOrDefault(PlanLoader.ENV, "").isBlank() || Files.exists(file) ? Optional.of(PlanLoader.load(file)) : Optional.empty();
         }
         return plan;
     }

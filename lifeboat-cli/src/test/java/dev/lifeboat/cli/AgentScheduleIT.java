@@ -35,7 +35,7 @@ class AgentScheduleIT {
                     "name: agent-cron",
                     "objectives: {rto: 1h, rpo: 15m}",
                     "data-classes:",
-                    "  sessions: {criticality: high, backup-frequency: 15m, retention: 1d, keep: {last: 1}, stored-in: [{resource: cache}]}",
+                    "  sessions: {criticality: high, backup-frequency: 1s, retention: 1s, keep: {last: 1}, stored-in: [{resource: cache}]}",
                     "resources:",
                     "  redis:",
                     "    cache: {primary: 127.0.0.1:" + redis.primary().port() + ", replicas: [127.0.0.1:" + redis.replica(0).port() + "]}",

@@ -77,6 +77,14 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--stop-after", paramLabel = "DURATION", description = "Stop after this long (for scripts and tests).")
     String stopAfter;
 
+    private static Duration option(String name, String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new LifeboatException(ErrorCode.USAGE, name + ": " + e.getMessage(), "Write a duration such as 30s, 5m or 1h30m.");
+        }
+    }
+
     private static WalSource source(Plan plan, String cluster) {
         try {
             return WalSource.of(plan, cluster);
@@ -88,6 +96,18 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Options are checked before anything starts: a bad one found after the WAL threads started ended the agent
+        // as an internal error, without its clean stop.
+        Duration statusPeriod = option("--status-every", statusEvery);
+        if (statusPeriod.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new LifeboatException(ErrorCode.USAGE, "--status-every " + statusEvery + " is shorter than a second", "Give 1s or more, e.g. 30s.");
+        }
+        if (stopAfter != null) {
+            option("--stop-after", stopAfter);
+        }
+        if (!synchronous) {
+            option("--flush-every", flushEvery);
+        }
         Plan plan = access.plan().orElseThrow(() -> new LifeboatException(ErrorCode.CONFIG_NOT_FOUND,
                 ErrorCode.CONFIG_NOT_FOUND.format("lifeboat.yaml"), "The agent runs from a plan: pass --config FILE or set LIFEBOAT_CONFIG."));
         Set<String> clusters = new LinkedHashSet<>();

@@ -38,7 +38,19 @@ public final class KeepOptions {
     /** The policy for each snapshot name. */
     Function<String, Optional<KeepPolicy>> policies(Optional<Plan> plan) {
         if (given()) {
-            Optional<Duration> w = Optional.ofNullable(within).map(dev.lifeboat.core.time.Durations::parse);
+            for (Integer n : new Integer[] {last, hourly, daily, weekly, monthly, yearly}) {
+                if (n != null && n < 1) {
+                    throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "a --keep-* count of " + n
+                            + " keeps nothing by that rule", "Give 1 or more, or leave the rule out.");
+                }
+            }
+            Optional<Duration> w;
+            try {
+                w = Optional.ofNullable(within).map(dev.lifeboat.core.time.Durations::parse);
+            } catch (IllegalArgumentException e) {
+                throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "--keep-within: " + e.getMessage(),
+                        "Write a duration such as 30d or 12w.");
+            }
             KeepPolicy p = new KeepPolicy(Optional.ofNullable(last), w, Optional.ofNullable(hourly), Optional.ofNullable(daily),
                     Optional.ofNullable(weekly), Optional.ofNullable(monthly), Optional.ofNullable(yearly));
             return name -> Optional.of(p);
@@ -46,17 +58,27 @@ public final class KeepOptions {
         return name -> plan.flatMap(pl -> forResource(pl, name));
     }
 
-    /** The union of the keep policies of the data classes stored in {@code resource}. */
+    /**
+     * The union of the keep policies of the data classes stored in {@code resource}. A class whose keep policy reaches
+     * back less than its retention (which {@code plan check} reports as not covered) also keeps everything within the
+     * retention: the retention is the requirement, the keep policy only how to thin within it, and a prune must not
+     * delete what the requirement says to keep.
+     */
     static Optional<KeepPolicy> forResource(Plan plan, String resource) {
         List<KeepPolicy> policies = new ArrayList<>();
         for (DataClass d : plan.dataClasses().values()) {
             for (Location l : d.storedIn()) {
                 if (l.resource().equals(resource)) {
-                    policies.add(d.keep());
+                    policies.add(honouringRetention(d));
                 }
             }
         }
         return policies.stream().reduce(KeepOptions::union);
+    }
+
+    static KeepPolicy honouringRetention(DataClass d) {
+        Duration interval = d.backupFrequency() instanceof dev.lifeboat.core.plan.Frequency.Every e ? e.interval() : Duration.ZERO;
+        return d.keep().reach(interval).compareTo(d.retention()) >= 0 ? d.keep() : union(d.keep(), KeepPolicy.within(d.retention()));
     }
 
     /** Keeps what either policy keeps: each rule at the larger of the two. */

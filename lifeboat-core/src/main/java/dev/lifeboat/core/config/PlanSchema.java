@@ -90,7 +90,14 @@ public final class PlanSchema {
         Field<Integer> monthly = s.field(optional("monthly", Type.integer(1, 100000), "The newest of each of the last N months."));
         Field<Integer> yearly = s.field(optional("yearly", Type.integer(1, 1000), "The newest of each of the last N years."));
         return s.builds(v -> new KeepPolicy(v.find(last), v.find(within), v.find(hourly), v.find(daily), v.find(weekly),
-                v.find(monthly), v.find(yearly)));
+                v.find(monthly), v.find(yearly)))
+                .rule((k, v, b) -> {
+                    // keep: {} (or its rules commented out) would keep the newest snapshot alone and prune the rest.
+                    if (k.reach(Duration.ofDays(1)).isZero() && k.last().isEmpty()) {
+                        b.report(v.at(), ErrorCode.IMPOSSIBLE_VALUE, v.path() + " names no rule, so it would keep only the newest recovery point",
+                                "Give at least one rule, e.g. keep: {within: 30d}, or remove keep to keep everything within the retention.");
+                    }
+                });
     }
 
     static ObjectSchema<DataClass> dataClass() {

@@ -59,8 +59,24 @@ final class YamlReader {
         return convert(root);
     }
 
+    /** Nodes being converted: an alias that refers to one of them (x: &a [*a]) would recurse without end. */
+    private final java.util.Set<Node> converting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
     private YamlNode convert(Node node) {
         Position at = position(node.getStartMark());
+        if (!converting.add(node)) {
+            problems.add(at, ErrorCode.YAML_SYNTAX, "an alias refers to a node that contains it (a recursive alias)",
+                    "Write the value out instead of referring to itself.");
+            return new YamlNode.Scalar("", false, true, at);
+        }
+        try {
+            return convertNode(node, at);
+        } finally {
+            converting.remove(node);
+        }
+    }
+
+    private YamlNode convertNode(Node node, Position at) {
         if (node instanceof ScalarNode s) {
             boolean quoted = s.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN;
             boolean isNull = !quoted && s.getTag().equals(Tag.NULL);

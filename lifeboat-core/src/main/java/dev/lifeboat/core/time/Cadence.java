@@ -40,6 +40,11 @@ public final class Cadence {
                 break;
             }
             LocalDateTime at = next[earliest];
+            // The window's edges count too: a schedule that fires once in four years (29 February) has gaps of years,
+            // not none.
+            if (previous == null && Duration.between(FROM, at).compareTo(longest) > 0) {
+                longest = Duration.between(FROM, at);
+            }
             if (previous != null && at.isAfter(previous)) {
                 Duration gap = Duration.between(previous, at);
                 if (gap.compareTo(longest) > 0) {
@@ -53,6 +58,7 @@ public final class Cadence {
                 }
             }
         }
-        return Optional.of(longest);
+        Duration tail = previous == null ? Duration.between(FROM, TO) : Duration.between(previous, TO);
+        return Optional.of(tail.compareTo(longest) > 0 ? tail : longest);
     }
 }

@@ -25,7 +25,12 @@ public final class Durations {
      * @throws IllegalArgumentException with a sentence saying what is wrong, if the text is not a duration
      */
     public static Duration parse(String text) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        String t = text == null ? "" : text.trim();
+        if (t.matches(".*\\dM.*")) {
+            // 12M is months to most readers and would be 12 minutes here: a retention of minutes instead of a year.
+            throw new IllegalArgumentException("'" + text + "': M is not a unit (m is minutes; for months write days, e.g. 30d or 365d)");
+        }
+        t = t.toLowerCase(Locale.ROOT);
         if (!WHOLE.matcher(t).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration");
         }

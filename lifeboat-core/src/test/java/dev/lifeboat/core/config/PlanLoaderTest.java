@@ -213,6 +213,27 @@ class PlanLoaderTest {
     }
 
     @Test
+    void aKeepPolicyWithoutARuleIsRefused() {
+        // keep: {} (its rules commented out) kept only the newest recovery point and let prune delete the rest.
+        Problem p = only(BASE.replace("    retention: 7y\n", "    retention: 7y\n    keep: {}\n"));
+        assertThat(p.code()).isEqualTo(ErrorCode.IMPOSSIBLE_VALUE);
+        assertThat(p.message()).contains("names no rule", "only the newest");
+        assertThat(PlanLoader.parse("test.yaml", BASE.replace("    retention: 7y\n", "    retention: 7y\n    keep: {last: 3}\n"))).isNotNull();
+    }
+
+    @Test
+    void aRecursiveAliasIsAProblemNotAStackOverflow() {
+        assertThat(problems(BASE.replace("name: shop\n", "name: shop\nlabels: &a [*a]\n")))
+                .anyMatch(p -> p.code() == ErrorCode.YAML_SYNTAX && p.message().contains("recursive alias"));
+    }
+
+    @Test
+    void monthsWrittenAsCapitalMAreRefusedNotReadAsMinutes() {
+        Problem p = only(BASE.replace("    retention: 7y\n", "    retention: 12M\n"));
+        assertThat(p.message()).contains("M is not a unit");
+    }
+
+    @Test
     void aClusterCanNameItsRePointCommand() {
         Plan plan = PlanLoader.parse("test.yaml", BASE.replace("      password: {env: PGPASSWORD}\n",
                 "      password: {env: PGPASSWORD}\n      re-point: {command: [/usr/local/bin/repoint, orders-db], timeout: 10s}\n"));

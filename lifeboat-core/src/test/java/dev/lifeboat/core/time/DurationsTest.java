@@ -25,6 +25,9 @@ class DurationsTest {
         assertThatThrownBy(() -> Durations.parse("-5m")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse("30m1h")).hasMessageContaining("largest unit first");
+        // Months to most readers; read as minutes, "retention: 12M" kept twelve minutes of backups.
+        assertThatThrownBy(() -> Durations.parse("12M")).hasMessageContaining("M is not a unit");
+        assertThat(Durations.parse("4H")).isEqualTo(Duration.ofHours(4));
         assertThatThrownBy(() -> Durations.parse("99999999999999999999y")).hasMessageContaining("too large");
     }
 
