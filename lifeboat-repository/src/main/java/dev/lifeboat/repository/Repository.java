@@ -137,23 +137,64 @@ public final class Repository {
         }
         Aead.warmUpInBackground(); // on the other core while Argon2id derives the key
         List<ObjectInfo> keys = store.list(Layout.KEYS);
+        if (keys.isEmpty()) {
+            throw new LifeboatException(ErrorCode.OBJECT_MISSING, "the repository at " + store.location() + " is encrypted but holds no key "
+                    + "object (keys/)", "Its keys were deleted or not copied to this store: open a copy that has them (another region).");
+        }
+        // Why each key object did not open it: a damaged object, a store that did not answer, a keyring missing for
+        // a key that unwrapped, and a credential that fits none are four different problems for the operator.
+        List<String> unusable = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        List<String> noKeyring = new ArrayList<>();
+        int tried = 0;
         for (ObjectInfo info : newestFirst(keys)) {
             KeyObject key;
             try {
                 key = Json.read(store.get(info.name()), KeyObject.class);
-            } catch (DamagedObjectException | StoreException e) {
-                continue; // a damaged or vanished key object: another one may open the repository
+            } catch (DamagedObjectException e) {
+                unusable.add(info.name() + " (" + e.getMessage() + ")");
+                continue;
+            } catch (StoreException e) {
+                if (e.kind() != StoreException.Kind.NOT_FOUND) {
+                    unreadable.add(info.name() + " (" + e.getMessage() + ")");
+                }
+                continue; // vanished since the listing: another one may open the repository
             }
+            // Anyone who can write to the store can add a key object: its parameters must not exhaust memory or time.
+            Optional<String> problem = key.problem();
+            if (problem.isPresent()) {
+                unusable.add(info.name() + " (" + problem.get() + ")");
+                continue;
+            }
+            tried++;
             Optional<MasterKey> m = key.unwrap(credentials.get());
             if (m.isPresent()) {
                 Optional<Keyring> keyring = readKeyring(store, m.get());
                 if (keyring.isPresent()) {
                     return new Repository(store, config, keyring.get(), m);
                 }
+                noKeyring.add(m.get().id());
             }
         }
+        String skipped = unusable.isEmpty() ? "" : "; " + unusable.size() + " key object(s) skipped as unusable: " + String.join(", ", unusable);
+        if (!noKeyring.isEmpty()) {
+            throw new LifeboatException(ErrorCode.OBJECT_CORRUPT, "the " + credentials.get().kind() + " opens master key " + noKeyring.get(0)
+                    + " of the repository at " + store.location() + ", but its keyring (keyring/" + noKeyring.get(0) + ") is missing or damaged"
+                    + skipped, "The passphrase is right. Restore the keyring object from another region or a copy of the store.");
+        }
+        if (!unreadable.isEmpty()) {
+            throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "the repository at " + store.location() + " could not be opened: "
+                    + unreadable.size() + " key object(s) could not be read (" + String.join(", ", unreadable) + ")" + skipped,
+                    "Try again when the store answers; the passphrase was not found wrong.");
+        }
+        if (tried == 0) {
+            throw new LifeboatException(ErrorCode.OBJECT_CORRUPT, "no key object of the repository at " + store.location() + " is usable"
+                    + skipped, "Restore the keys/ objects from another region or a copy of the store.");
+        }
         throw new LifeboatException(ErrorCode.WRONG_KEY, "the " + credentials.get().kind() + " does not open any of the "
-                + keys.size() + " key(s) of the repository at " + store.location(), null);
+                + tried + " key(s) of the repository at " + store.location() + skipped,
+                "Check the passphrase or key file: a passphrase is used exactly as given (a passphrase file's surrounding whitespace is "
+                        + "removed, $LIFEBOAT_PASSPHRASE's is not).");
     }
 
     /** Whether the stored key object {@code keyName} unwraps {@code master} with {@code credentials}, and its keyring reads. */

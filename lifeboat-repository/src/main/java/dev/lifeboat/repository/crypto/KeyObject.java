@@ -23,6 +23,39 @@ public record KeyObject(int format, String created, String masterKeyId, KdfParam
         return new KeyObject(FORMAT, Instant.now().toString(), master.id(), kdf, Aead.seal(kek, master.key(), aad(master.id())));
     }
 
+    /** Argon2id memory above this (4 GiB) is refused: an object written by someone else must not exhaust memory. */
+    static final int MAX_MEMORY_KIB = 4 * 1024 * 1024;
+    static final int MAX_ITERATIONS = 64;
+    static final int MAX_PARALLELISM = 64;
+
+    /**
+     * Why this object cannot be used, if it cannot: fields missing, a derivation this version does not know, or
+     * parameters beyond what Lifeboat ever writes (derivation cost is bounded before anything is derived).
+     */
+    public Optional<String> problem() {
+        if (format != FORMAT) {
+            return Optional.of("key object format " + format + ", this version reads " + FORMAT);
+        }
+        if (masterKeyId == null || wrapped == null || kdf == null || kdf.algorithm() == null || kdf.salt() == null) {
+            return Optional.of("fields missing");
+        }
+        if (kdf.salt().length < 8) {
+            return Optional.of("a salt of " + kdf.salt().length + " bytes");
+        }
+        switch (kdf.algorithm()) {
+            case KdfParams.HKDF:
+                return Optional.empty();
+            case KdfParams.ARGON2ID:
+                if (kdf.memoryKiB() < 8 * kdf.parallelism() || kdf.memoryKiB() > MAX_MEMORY_KIB || kdf.iterations() < 1
+                        || kdf.iterations() > MAX_ITERATIONS || kdf.parallelism() < 1 || kdf.parallelism() > MAX_PARALLELISM) {
+                    return Optional.of("Argon2id parameters out of bounds: " + kdf);
+                }
+                return Optional.empty();
+            default:
+                return Optional.of("key derivation '" + kdf.algorithm() + "' is unknown to this version");
+        }
+    }
+
     /** The master key, or empty when the credential is not the one this object was made for. */
     public Optional<MasterKey> unwrap(Credentials credentials) {
         byte[] kek = kdf.derive(credentials.secret());
