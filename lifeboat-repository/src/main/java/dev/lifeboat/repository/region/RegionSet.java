@@ -49,6 +49,8 @@ public final class RegionSet implements ObjectStore {
     /** Per region, objects whose background copy failed; retried before anything that may refer to them is copied. */
     private final java.util.Map<String, java.util.Set<String>> missing = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
+    /** Per region, background copies queued or running. */
+    private final java.util.Map<String, AtomicLong> queued = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Per object name with background copies pending: the generation of its newest write or delete, and how many
      * copies are pending; a copy of an older generation is skipped. An entry goes with its last pending copy, so a
@@ -119,9 +121,17 @@ public final class RegionSet implements ObjectStore {
         // Locks go to every region at once: a holder cut off from one region must still look alive to a process that
         // reads them there (reads of locks take the newest copy, see get).
         boolean everywhere = name.startsWith(Layout.LOCKS);
+        // An index or snapshot goes straight only to regions that hold everything written before it: one whose earlier
+        // copies failed or are still queued might lack the packs it lists, and a crash would leave it that way.
+        boolean refersToOthers = name.startsWith(Layout.INDEX) || name.startsWith(Layout.SNAPSHOTS);
+        List<Region> lagging = new ArrayList<>();
         for (Region r : regions) {
             if (committed >= commitAfter && !everywhere) {
                 rest.add(r);
+                continue;
+            }
+            if (refersToOthers && lagging(r)) {
+                lagging.add(r);
                 continue;
             }
             try {
@@ -131,6 +141,20 @@ public final class RegionSet implements ObjectStore {
                 last = e;
                 rest.add(r);
             }
+        }
+        // Too few regions without a lag to commit: bring a lagging one level first (its queue done, its failed copies
+        // made good), then write to it; else it gets its copy in order, in the background.
+        for (Region r : lagging) {
+            if (committed < commitAfter && catchUpNow(r)) {
+                try {
+                    sync.apply(r);
+                    committed++;
+                    continue;
+                } catch (StoreException e) {
+                    last = e;
+                }
+            }
+            rest.add(r);
         }
         if (committed < commitAfter) {
             release(name, reserved);
@@ -150,6 +174,8 @@ public final class RegionSet implements ObjectStore {
         release(name, reserved - rest.size());
         for (Region r : rest) {
             pending.incrementAndGet();
+            AtomicLong inQueue = queued.computeIfAbsent(r.name(), k -> new AtomicLong());
+            inQueue.incrementAndGet();
             copiers.get(r.name()).execute(() -> {
                 java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
                 try {
@@ -170,10 +196,32 @@ public final class RegionSet implements ObjectStore {
                     lost.add(name);
                 } finally {
                     release(name, 1);
+                    inQueue.decrementAndGet();
                     pending.decrementAndGet();
                 }
             });
         }
+    }
+
+    /** Whether {@code r} may lack something written before now: copies to it queued, running or failed. */
+    private boolean lagging(Region r) {
+        AtomicLong q = queued.get(r.name());
+        java.util.Set<String> lost = missing.get(r.name());
+        return q != null && q.get() > 0 || lost != null && !lost.isEmpty();
+    }
+
+    /** Waits (up to a minute) for {@code r}'s queued copies, then makes good its failed ones; whether it is level now. */
+    private boolean catchUpNow(Region r) {
+        try {
+            copiers.get(r.name()).submit(() -> { }).get(60, TimeUnit.SECONDS); // one thread, first in first out
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+        return lost.isEmpty() || repair(r, lost);
     }
 
     /** Gives back {@code count} reserved or finished copies of {@code name}; the entry goes with the last. */
@@ -422,13 +470,15 @@ public final class RegionSet implements ObjectStore {
         synchronized (stripe(name)) {
             for (Region other : regions) {
                 if (other != r) {
+                    boolean present;
                     try {
-                        if (other.store().stat(name).isPresent()) {
-                            r.store().put(name, data);
-                            return;
-                        }
+                        present = other.store().stat(name).isPresent();
                     } catch (StoreException e) {
-                        // ask the next region
+                        continue; // ask the next region
+                    }
+                    if (present) {
+                        r.store().put(name, data); // a failure here is the copy's, never taken for "deleted meanwhile"
+                        return;
                     }
                 }
             }

@@ -307,6 +307,25 @@ class RegionSetTest {
                 .as("the region that kept the old index still verifies").isEmpty();
     }
 
+    @Test
+    void anIndexAndSnapshotGoStraightOnlyToRegionsThatHoldTheirPacks() {
+        // Two of three regions commit. west times out on packs but takes everything else: before, the index and the
+        // snapshot went straight to the first two regions, east and west, leaving west a snapshot it cannot restore.
+        RegionSet two = new RegionSet(List.of(new Region("us-east-1", east), new Region("us-west-2", west), new Region("eu-west", eu)), 2);
+        Repository repo = Repository.init(two, RepoFixture.SECRET, RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests())
+                .withPackSize(256 * 1024));
+        two.drain(10_000);
+        west.refuseWritesOf("data/");
+        Snapshot s = new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "config", List.of(), Progress.NONE);
+        two.drain(10_000);
+        Repository westAlone = Repository.open(west, RepoFixture.SECRET);
+        assertThat(westAlone.snapshots().list()).as("no snapshot without its packs: " + new FilesystemObjectStore(dir.resolve("us-west-2")).list("")).isEmpty();
+        assertThat(new RepositoryVerifier(westAlone).run(true, Progress.NONE).problems()).isEmpty();
+        west.up();
+        assertRestoresFromAlone(eu, s, "from-eu");
+        two.close();
+    }
+
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
         return Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(n), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()));

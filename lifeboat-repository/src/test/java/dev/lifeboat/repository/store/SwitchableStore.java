@@ -12,6 +12,7 @@ public final class SwitchableStore extends ObjectStoreDelegate {
     private volatile boolean down;
     private volatile boolean refuseWrites;
     private volatile String refuseDeletes;
+    private volatile String refuseWritesOf;
 
     public SwitchableStore(ObjectStore inner) {
         super(inner);
@@ -26,6 +27,12 @@ public final class SwitchableStore extends ObjectStoreDelegate {
         down = false;
         refuseWrites = false;
         refuseDeletes = null;
+        refuseWritesOf = null;
+    }
+
+    /** Writes of names starting with {@code prefix} time out; everything else works. */
+    public void refuseWritesOf(String prefix) {
+        refuseWritesOf = prefix;
     }
 
     /** Deletes of names starting with {@code prefix} time out; everything else works. */
@@ -39,7 +46,7 @@ public final class SwitchableStore extends ObjectStoreDelegate {
 
     private void checkWrite(String name) {
         check(name);
-        if (refuseWrites) {
+        if (refuseWrites || refuseWritesOf != null && name.startsWith(refuseWritesOf)) {
             throw new StoreException(StoreException.Kind.RETRYABLE, name, location + " did not take the upload (timed out)", null);
         }
     }
