@@ -489,8 +489,10 @@ public final class RegionSet implements ObjectStore {
     private boolean catchUp(Region r, List<Region> holders) {
         for (Region from : holders) {
             try {
-                RegionSync.catchUp(from, r, (name, data) -> putUnlessDeleted(r, name, data));
-                return true;
+                // A pack skipped as damaged in the holder is not caught up: the next holder may have it whole.
+                if (RegionSync.catchUp(from, r, (name, data) -> putUnlessDeleted(r, name, data)).skipped().isEmpty()) {
+                    return true;
+                }
             } catch (RuntimeException e) {
                 // the next holder, if any
             }

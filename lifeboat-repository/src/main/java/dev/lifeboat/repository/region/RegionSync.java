@@ -43,7 +43,8 @@ public final class RegionSync {
      */
     public static Preview preview(Region from, Region to, boolean prune) {
         java.util.Set<String> have = new java.util.HashSet<>();
-        to.store().list("").forEach(i -> have.add(i.name()));
+        List<ObjectInfo> targetObjects = to.store().list("");
+        targetObjects.forEach(i -> have.add(i.name()));
         List<ObjectInfo> wanted = from.store().list("");
         java.util.Set<String> inSource = new java.util.HashSet<>();
         wanted.forEach(i -> inSource.add(i.name()));
@@ -58,6 +59,7 @@ public final class RegionSync {
         List<String> deletions = new ArrayList<>();
         if (prune) {
             refuseEmptySource(from, to, inSource);
+            refuseNewerInTarget(from, to, wanted, targetObjects);
             have.stream().filter(n -> !inSource.contains(n) && !n.startsWith(Layout.LOCKS)).sorted().forEach(deletions::add);
         }
         return new Preview(copies, bytes, deletions);
@@ -65,6 +67,31 @@ public final class RegionSync {
 
     /** What {@link #preview} found: objects and bytes to copy, objects to delete. */
     public record Preview(long copies, long bytes, List<String> deletions) {
+    }
+
+    /**
+     * A snapshot only the target holds, newer than every snapshot of the source, was most likely taken while the
+     * source was down (writes commit to the next region then), not forgotten by a prune: deleting it would delete the
+     * only copy of the newest backups.
+     */
+    private static void refuseNewerInTarget(Region from, Region to, List<ObjectInfo> source, List<ObjectInfo> target) {
+        java.util.Set<String> inSource = new java.util.HashSet<>();
+        java.time.Instant newest = java.time.Instant.EPOCH;
+        for (ObjectInfo i : source) {
+            inSource.add(i.name());
+            if (i.name().startsWith(Layout.SNAPSHOTS) && i.modified().isAfter(newest)) {
+                newest = i.modified();
+            }
+        }
+        java.time.Instant sourceNewest = newest;
+        long newer = target.stream().filter(i -> i.name().startsWith(Layout.SNAPSHOTS) && !inSource.contains(i.name())
+                && i.modified().isAfter(sourceNewest)).count();
+        if (newer > 0) {
+            throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + to.name() + " holds "
+                    + newer + " snapshot(s) newer than any in region " + from.name() + " (taken while " + from.name() + " was down?), so "
+                    + "--prune deletes nothing from it", "Copy them the other way first: lifeboat repo sync --from " + to.name() + " --to "
+                    + from.name() + "; then prune as before.");
+        }
     }
 
     private static void refuseEmptySource(Region from, Region to, java.util.Set<String> inSource) {
@@ -121,11 +148,18 @@ public final class RegionSync {
         long bytes = 0;
         long repaired = 0;
         List<String> skipped = new ArrayList<>();
+        boolean packSkipped = false;
         for (ObjectInfo info : wanted) {
             String name = info.name();
             done += info.size();
             progress.update(done, total, copied);
             if (name.startsWith(Layout.LOCKS)) {
+                continue;
+            }
+            if (packSkipped && RegionSet.referenceRank(name) > 0 && !have.containsKey(name)) {
+                // Indexes and snapshots come after every pack (sorted): once a pack was not copied, one of them may
+                // list it, and the target would hold what it cannot read. The target keeps what it had.
+                skipped.add(name + " (held back: a pack it may list was not copied)");
                 continue;
             }
             ObjectInfo existing = have.get(name);
@@ -154,6 +188,7 @@ public final class RegionSync {
             }
             if (contentAddressed(name) && !matches(name, data)) {
                 skipped.add(name + " (damaged in " + from.name() + ")");
+                packSkipped |= RegionSet.referenceRank(name) == 0;
                 continue;
             }
             writer.put(name, data);
@@ -168,6 +203,7 @@ public final class RegionSync {
             java.util.Set<String> inSource = new java.util.HashSet<>();
             wanted.forEach(i -> inSource.add(i.name()));
             refuseEmptySource(from, to, inSource);
+            refuseNewerInTarget(from, to, wanted, new ArrayList<>(have.values()));
             for (String name : have.keySet()) {
                 if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
                     beforeDelete.run();

@@ -326,6 +326,45 @@ class RegionSetTest {
         two.close();
     }
 
+    @Test
+    void aSyncThatSkipsADamagedPackHoldsBackTheIndexesAndSnapshotsThatMayListIt() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
+        String pack = eastFs.list("data/").get(0).name();
+        Path file = eastFs.root().resolve(pack);
+        byte[] b = Files.readAllBytes(file);
+        b[5] ^= 1;
+        Files.write(file, b);
+        // A new, empty region filled from the damaged one: before, it got the index and snapshot without the pack.
+        SwitchableStore fresh = new SwitchableStore(new FilesystemObjectStore(dir.resolve("ap-south")));
+        RegionSync.Result r = RegionSync.run(set.region("us-east-1"), new Region("ap-south", fresh), true, false, Progress.NONE);
+        assertThat(r.skipped()).anyMatch(s -> s.startsWith(pack) && s.contains("damaged"))
+                .anyMatch(s -> s.startsWith("snapshots/") && s.contains("held back"));
+        assertThat(fresh.list("snapshots/")).isEmpty();
+        assertThat(fresh.list("index/")).isEmpty();
+    }
+
+    @Test
+    void aPruningSyncNeverDeletesBackupsTakenWhileTheSourceWasDown() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        east.down(); // the primary is away: the next backup commits to us-west-2 alone
+        west.up();
+        eu.refuseWrites();
+        Files.write(source.resolve("data/part-0.log"), TreeFixture.text(new java.util.Random(8), 200_000));
+        Snapshot during = backup(repo);
+        set.drain(10_000);
+        east.up();
+        eu.up();
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(() ->
+                RegionSync.run(set.region("us-east-1"), set.region("us-west-2"), false, true, Progress.NONE));
+        assertThat(e).hasMessageContaining("newer than any in region us-east-1").hasMessageContaining("--prune deletes nothing");
+        assertRestoresFromAlone(west, during, "taken-while-down");
+    }
+
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
         return Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(n), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()));
