@@ -25,6 +25,13 @@ final class PackCache {
         };
     }
 
+    /** Replaces a cached pack (with an intact copy read after the cached one failed a check). */
+    void replace(String pack, byte[] bytes) {
+        synchronized (packs) {
+            packs.put(pack, bytes);
+        }
+    }
+
     /** The pack's bytes, fetched with {@code load} when not cached. Concurrent misses of one pack may fetch it twice. */
     byte[] get(String pack, Supplier<byte[]> load) {
         synchronized (packs) {

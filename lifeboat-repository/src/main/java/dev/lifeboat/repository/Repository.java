@@ -315,9 +315,13 @@ public final class Repository {
 
     /** The entries of one index object, verified. */
     public List<PackedBlob> readIndex(String name) {
+        String expected = name.substring(Layout.INDEX.length());
         byte[] bytes = store.get(name);
+        if (!PackNames.sha256(bytes).equals(expected)) {
+            bytes = store.getIntact(name, copy -> PackNames.sha256(copy).equals(expected)); // another region's, if intact
+        }
         try {
-            if (!PackNames.sha256(bytes).equals(name.substring(Layout.INDEX.length()))) {
+            if (!PackNames.sha256(bytes).equals(expected)) {
                 throw new DamagedObjectException("content does not match its name (SHA-256)");
             }
             return IndexCodec.decode(sealer.open(ObjectKind.INDEX, bytes, new byte[0]));
@@ -431,13 +435,32 @@ public final class Repository {
             throw e;
         }
         try {
-            if (where.offset() < 0 || (long) where.offset() + where.length() > whole.length) {
-                throw new DamagedObjectException("pack is truncated");
-            }
-            return openBlob(where, whole, where.offset(), !config.encrypted());
+            return openWhole(where, whole);
         } catch (DamagedObjectException e) {
-            throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
+            // Another region may hold an intact copy of the pack: read it there before calling the chunk damaged.
+            byte[] other = store.getIntact(pack, copy -> {
+                try {
+                    openWhole(where, copy);
+                    return true;
+                } catch (DamagedObjectException stillDamaged) {
+                    return false;
+                }
+            });
+            try {
+                byte[] plain = openWhole(where, other);
+                packs.replace(where.pack(), other);
+                return plain;
+            } catch (DamagedObjectException again) {
+                throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
+            }
         }
+    }
+
+    private byte[] openWhole(PackedBlob where, byte[] whole) {
+        if (where.offset() < 0 || (long) where.offset() + where.length() > whole.length) {
+            throw new DamagedObjectException("pack is truncated");
+        }
+        return openBlob(where, whole, where.offset(), !config.encrypted());
     }
 
     /**

@@ -39,6 +39,9 @@ public final class SnapshotCatalog {
         byte[] bytes;
         try {
             bytes = repo.store().get(name);
+            if (!PackNames.sha256(bytes).equals(id)) {
+                bytes = repo.store().getIntact(name, copy -> PackNames.sha256(copy).equals(id)); // another region's, if intact
+            }
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.NOT_FOUND) {
                 throw LifeboatException.of(ErrorCode.SNAPSHOT_NOT_FOUND, id);

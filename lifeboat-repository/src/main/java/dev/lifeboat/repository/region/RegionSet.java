@@ -29,7 +29,7 @@ import java.util.function.Function;
  *       primary alone); only then does the write return. The other regions get a copy in the background. If the
  *       primary is down, the next regions take the write, so backups keep committing through a regional outage.</li>
  *   <li><b>Reads</b> try the regions in order and return the first answer: an object missing or unreachable in one
- *       region is read from the next.</li>
+ *       region is read from the next, and one its reader found damaged too ({@link #getIntact}).</li>
  *   <li><b>Listings</b> are the union over the reachable regions; {@link #listEverywhere}, for prune, fails unless
  *       every region answered.</li>
  *   <li><b>Deletes</b> go to every region; a region that misses a delete keeps a harmless extra object until
@@ -337,6 +337,28 @@ public final class RegionSet implements ObjectStore {
             throw last;
         }
         return new ArrayList<>(union.values());
+    }
+
+    /** The first region's copy that passes {@code intact}: a bit-rotted copy in one region is read from another. */
+    @Override
+    public byte[] getIntact(String name, java.util.function.Predicate<byte[]> intact) {
+        byte[] first = null;
+        StoreException failure = null;
+        for (Region r : regions) {
+            try {
+                byte[] copy = r.store().get(name);
+                if (intact.test(copy)) {
+                    return copy;
+                }
+                first = first == null ? copy : first;
+            } catch (StoreException e) {
+                failure = failure == null || failure.kind() == StoreException.Kind.NOT_FOUND ? e : failure;
+            }
+        }
+        if (first != null) {
+            return first;
+        }
+        throw failure;
     }
 
     /** The union over every region; a region that does not answer fails it (see {@link ObjectStore#listEverywhere}). */

@@ -81,6 +81,15 @@ public interface ObjectStore extends AutoCloseable {
     void delete(String name);
 
     /**
+     * The object, for a caller that found the copy it read damaged: a store that keeps several copies (regions) returns
+     * the first that passes {@code intact}, else the first it could read; a single store returns {@link #get} as is,
+     * and the caller reports the damage. Called only after a check failed, so the common read pays nothing.
+     */
+    default byte[] getIntact(String name, java.util.function.Predicate<byte[]> intact) {
+        return get(name);
+    }
+
+    /**
      * As {@link #list}, but complete: a store spread over places (regions) fails unless every place answered, where
      * {@link #list} returns the union of those that did. For decisions that delete what nothing listed seems to use
      * (prune): the newest snapshots may live in one region alone while the others catch up. A single store: {@link #list}.

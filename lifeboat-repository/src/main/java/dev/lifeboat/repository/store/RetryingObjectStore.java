@@ -145,6 +145,11 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public byte[] getIntact(String name, java.util.function.Predicate<byte[]> intact) {
+        return retry(() -> inner.getIntact(name, intact));
+    }
+
+    @Override
     public List<ObjectInfo> listEverywhere(String prefix) {
         return retry(() -> inner.listEverywhere(prefix));
     }

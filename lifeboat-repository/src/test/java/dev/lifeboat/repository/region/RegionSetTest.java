@@ -365,6 +365,25 @@ class RegionSetTest {
         assertRestoresFromAlone(west, during, "taken-while-down");
     }
 
+    @Test
+    void aRestoreReadsAnotherRegionsCopyOfAPackDamagedInThePrimaryAndVerifyStillReportsIt() throws Exception {
+        Repository repo = init();
+        Snapshot s = backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
+        for (var info : eastFs.list("data/")) { // bit rot in every pack of the primary
+            Path file = eastFs.root().resolve(info.name());
+            byte[] b = Files.readAllBytes(file);
+            b[b.length / 2] ^= 1;
+            Files.write(file, b);
+        }
+        Repository reopened = Repository.open(set, RepoFixture.SECRET);
+        new DirectoryRestore(reopened).run(reopened.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("restored"), Progress.NONE);
+        assertThat(TreeFixture.describe(dir.resolve("restored"))).isEqualTo(TreeFixture.describe(source));
+        assertThat(new RepositoryVerifier(Repository.open(east, RepoFixture.SECRET)).run(true, Progress.NONE).problems())
+                .as("the primary's damage is still reported where it is").isNotEmpty();
+    }
+
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
         return Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(n), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()));
