@@ -354,10 +354,19 @@ public final class Repository {
         return track(RepositoryLock.exclusive(store, java.time.Clock.systemUTC(), purpose));
     }
 
-    /** Tracks a lock taken on this repository's store until it is released. */
+    /**
+     * How long releasing a lock waits for this process's background copies to other regions: made under the lock, a
+     * copy cannot re-create in a lagging region what a prune in another process deleted meanwhile.
+     */
+    static final long RELEASE_WAITS_FOR_COPIES_MILLIS = 30_000;
+
+    /** Tracks a lock taken on this repository's store until it is released, which waits for pending copies first. */
     public RepositoryLock track(RepositoryLock lock) {
         locks.add(lock);
-        lock.whenClosed(() -> locks.remove(lock));
+        lock.whenClosed(() -> {
+            locks.remove(lock);
+            store.awaitCopies(RELEASE_WAITS_FOR_COPIES_MILLIS);
+        });
         return lock;
     }
 

@@ -384,6 +384,35 @@ class RegionSetTest {
                 .as("the primary's damage is still reported where it is").isNotEmpty();
     }
 
+    @Test
+    void releasingALockWaitsForTheCopiesMadeUnderIt() {
+        // A slow region: copies made after the lock is gone could re-create what a prune elsewhere deleted meanwhile.
+        dev.lifeboat.repository.store.ObjectStore slow = new dev.lifeboat.repository.store.ObjectStoreDelegate(
+                new FilesystemObjectStore(dir.resolve("slow"))) {
+            @Override
+            public void put(String name, byte[] data) {
+                if (name.startsWith("data/")) {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.put(name, data);
+            }
+        };
+        RegionSet withSlow = new RegionSet(List.of(new Region("us-east-1", east), new Region("slow", slow)), 1);
+        Repository repo = Repository.init(withSlow, RepoFixture.SECRET, RepositoryOptions.defaults().withKdf(KdfParams.argon2idForTests())
+                .withPackSize(256 * 1024));
+        withSlow.drain(10_000);
+        try (var lock = repo.lockShared("backup dir")) {
+            new DirectoryBackup(repo, Clock.systemUTC(), 2).run(source, "config", List.of(), Progress.NONE);
+            assertThat(withSlow.pendingCopies()).as("the test needs copies still on their way").isPositive();
+        }
+        assertThat(withSlow.pendingCopies()).as("none left once the lock is released").isZero();
+        withSlow.close();
+    }
+
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
         return Optional.of(new dev.lifeboat.core.plan.KeepPolicy(Optional.of(n), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()));
