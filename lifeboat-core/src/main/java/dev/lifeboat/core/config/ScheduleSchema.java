@@ -18,6 +18,47 @@ final class ScheduleSchema {
     private ScheduleSchema() {
     }
 
+    /** The options each job reads; anything else is a typo that would silently change what the job does. */
+    static final Map<Job, List<String>> OPTIONS = Map.of(
+            Job.VERIFY, List.of("level", "timeout"),
+            Job.WAL, List.of("from", "spool"),
+            Job.DRILL, List.of("scenario"),
+            Job.HEALTH, List.of("extended"),
+            Job.BACKUP, List.of(),
+            Job.MIRROR, List.of(),
+            Job.PRUNE, List.of());
+
+    private static void checkOptions(Schedule sch, Values v, Binding b, Field<Map<String, String>> options) {
+        List<String> known = OPTIONS.getOrDefault(sch.job(), List.of());
+        String job = Type.spelling(sch.job());
+        for (Map.Entry<String, String> o : sch.options().entrySet()) {
+            if (!known.contains(o.getKey())) {
+                String guess = Spelling.didYouMean(o.getKey(), known);
+                b.report(v.at(options), ErrorCode.UNKNOWN_KEY, ErrorCode.UNKNOWN_KEY.format(o.getKey(), v.path() + ".options"),
+                        guess != null ? guess : known.isEmpty() ? "A " + job + " job takes no options." : "Options of a " + job + " job: "
+                                + String.join(", ", known) + ".");
+            }
+        }
+        String level = sch.options().get("level");
+        if (sch.job() == Job.VERIFY && level != null && !level.equals("quick") && !level.equals("full")) {
+            b.report(v.at(options), ErrorCode.IMPOSSIBLE_VALUE, v.path() + ".options.level: '" + level + "' is neither quick nor full",
+                    "Write level: quick (catalog, objects, WAL continuity, freshness) or level: full (also restores for real).");
+        }
+        String timeout = sch.options().get("timeout");
+        if (sch.job() == Job.VERIFY && timeout != null) {
+            try {
+                dev.lifeboat.core.time.Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                b.report(v.at(options), ErrorCode.BAD_DURATION, v.path() + ".options.timeout: " + e.getMessage(), "Write a duration such as 30m or 2h.");
+            }
+        }
+        String spool = sch.options().get("spool");
+        if (sch.job() == Job.WAL && spool != null && spool.isBlank()) {
+            b.report(v.at(options), ErrorCode.IMPOSSIBLE_VALUE, v.path() + ".options.spool is empty",
+                    "Name the spool directory archive_command writes to, e.g. spool: /var/lib/lifeboat/spool/app-db.");
+        }
+    }
+
     static ObjectSchema<Schedule> schedule() {
         ObjectSchema<Schedule> s = ObjectSchema.of("schedule",
                 "A job the agent runs at cron times in UTC, or continuously (wal, mirror) within a maximum lag.");
@@ -69,6 +110,7 @@ final class ScheduleSchema {
                             }
                         });
                     }
+                    checkOptions(sch, v, b, options);
                     if ((sch.job() == Job.BACKUP || sch.job().continuous()) && sch.resources().isEmpty()) {
                         b.report(v.at(), ErrorCode.MISSING_KEY, ErrorCode.MISSING_KEY.format(v.path(), "resources"),
                                 "Name the resources this job protects, e.g. resources: [app-db].");

@@ -222,6 +222,21 @@ class PlanLoaderTest {
     }
 
     @Test
+    void aMisspelledOrWrongJobOptionIsRefusedNotIgnored() {
+        // {levle: full} ran quick verifies every week, and plan check passed.
+        String verify = BASE + "  weekly:\n    job: verify\n    cron: \"0 3 * * 0\"\n    options: {levle: full}\n";
+        Problem p = only(verify);
+        assertThat(p.code()).isEqualTo(ErrorCode.UNKNOWN_KEY);
+        assertThat(p.message()).contains("'levle'", "schedules.weekly.options");
+        assertThat(p.hint()).contains("Did you mean 'level'?");
+        assertThat(only(verify.replace("levle: full", "level: Full")).message()).contains("neither quick nor full");
+        assertThat(only(verify.replace("levle: full", "timeout: 2hours")).code()).isEqualTo(ErrorCode.BAD_DURATION);
+        assertThat(only(BASE.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {form: replica-1}\n")).hint())
+                .contains("Did you mean 'from'?");
+        assertThat(only(BASE.replace("    max-lag: 1m\n", "    max-lag: 1m\n    options: {replica: r1}\n")).hint()).contains("Options of a wal job: from, spool");
+    }
+
+    @Test
     void aRecursiveAliasIsAProblemNotAStackOverflow() {
         assertThat(problems(BASE.replace("name: shop\n", "name: shop\nlabels: &a [*a]\n")))
                 .anyMatch(p -> p.code() == ErrorCode.YAML_SYNTAX && p.message().contains("recursive alias"));
