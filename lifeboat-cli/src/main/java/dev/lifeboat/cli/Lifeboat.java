@@ -56,6 +56,17 @@ public final class Lifeboat implements Runnable {
         return ENVIRONMENT.get();
     }
 
+    private static final ThreadLocal<PrintWriter> ERR = new ThreadLocal<>();
+
+    /** Says a warning on the running command's standard error ("lifeboat: warning: ..."); never on stdout (--json). */
+    public static void warn(String sentence) {
+        PrintWriter err = ERR.get();
+        if (err != null) {
+            err.println("lifeboat: warning: " + sentence);
+            err.flush();
+        }
+    }
+
     /** Runs a command line and returns its exit status; never throws. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, System.getenv());
@@ -64,10 +75,12 @@ public final class Lifeboat implements Runnable {
     /** Runs a command line with a given environment (tests); returns its exit status; never throws. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         ENVIRONMENT.set(env);
+        ERR.set(err);
         try {
             return execute(args, out, err);
         } finally {
             ENVIRONMENT.remove();
+            ERR.remove();
         }
     }
 

@@ -238,7 +238,9 @@ public final class RepositoryAccess {
 
     private static byte[] readSecretFile(Path file, String what) {
         try {
-            return Files.readAllBytes(file);
+            byte[] bytes = Files.readAllBytes(file);
+            dev.lifeboat.core.io.SecretFile.looseMode(file, what).ifPresent(Lifeboat::warn);
+            return bytes;
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the " + what + " " + file + ": " + e.getMessage());
         }

@@ -132,7 +132,10 @@ final class Stores {
             return v;
         }
         try {
-            return Files.readString(Path.of(s.file().orElseThrow())).strip();
+            Path file = Path.of(s.file().orElseThrow());
+            String value = Files.readString(file).strip();
+            dev.lifeboat.core.io.SecretFile.looseMode(file, "secret file").ifPresent(Lifeboat::warn);
+            return value;
         } catch (IOException e) {
             throw LifeboatException.of(ErrorCode.KEY_REQUIRED, "cannot read the secret file " + s.file().orElseThrow() + ": " + e.getMessage());
         }

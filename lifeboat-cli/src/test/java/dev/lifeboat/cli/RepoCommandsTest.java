@@ -41,6 +41,16 @@ class RepoCommandsTest {
     }
 
     @Test
+    void aPassphraseFileOthersMayReadIsSaidButStillOpens() throws Exception {
+        Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result loose = lb("snapshots", "list");
+        assertThat(loose.status()).as(loose.err()).isZero();
+        assertThat(loose.err()).contains("warning: the passphrase file " + pass + " may be read by others (rw-r--r--): chmod 600");
+        Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(lb("snapshots", "list").err()).doesNotContain("warning");
+    }
+
+    @Test
     void backupListRestoreVerifyRoundTrip() throws Exception {
         Cli.Result backup = lb("backup", "dir", "--source", source.toString(), "--name", "helm-values", "--json");
         assertThat(backup.status()).as(backup.err()).isZero();
