@@ -160,9 +160,12 @@ class FailoverPostgresIT {
 
     @Test
     void aReplicaOfAnotherClusterIsNeitherPromotedNorIsThePrimaryFenced() throws Exception {
-        try (PostgresHarness pg = PostgresHarness.builder().start(); PostgresHarness other = PostgresHarness.builder().name("oth").replicas(1).start()) {
+        try (PostgresHarness pg = PostgresHarness.builder().replicas(1).start(); PostgresHarness other = PostgresHarness.builder().name("oth").replicas(1).start()) {
             PostgresServer primary = pg.primary();
             PostgresServer stranger = other.replica(0);
+            // The stranger has received more WAL than the real replica: chosen by that alone, it would be promoted.
+            other.primary().execute("CREATE TABLE filler AS SELECT generate_series(1, 200000) AS n");
+            other.awaitReplay(stranger);
             Path plan = Files.writeString(tmp.resolve("mixed.yaml"), String.join("\n",
                     "version: 1",
                     "name: failover-test",
@@ -173,10 +176,15 @@ class FailoverPostgresIT {
                     "      primary: 127.0.0.1:" + primary.port(),
                     "      replicas:",
                     "        stranger: {endpoint: 127.0.0.1:" + stranger.port() + "}",
+                    "        replica-1: {endpoint: 127.0.0.1:" + pg.replica(0).port() + "}",
                     "      user: postgres",
                     ""));
             Map<String, String> env = Map.of("LIFEBOAT_CONFIG", plan.toString());
-            Cli.Result dry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--dry-run");
+            Cli.Result chosen = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--dry-run", "--json");
+            assertThat(chosen.status()).as(chosen.err()).isZero();
+            assertThat(chosen.json().get("replica").asText()).as("the stranger is no candidate").isEqualTo("replica-1");
+            assertThat(chosen.err()).contains("stranger not usable", "is not a replica of");
+            Cli.Result dry = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "stranger", "--dry-run");
             assertThat(dry.status()).as(dry.err()).isEqualTo(95);
             assertThat(dry.err()).contains("stranger is not a replica of", "system identifier", "another cluster");
             Cli.Result r = Cli.run(env, "failover", "postgres", "--cluster", "app-db", "--to-replica", "stranger", "--force");

@@ -315,9 +315,17 @@ public final class Repository {
 
     /** The entries of one index object, verified. */
     public List<PackedBlob> readIndex(String name) {
+        return readIndex(name, true);
+    }
+
+    /**
+     * As {@link #readIndex(String)}; without {@code otherRegions} a damaged copy is reported even where another region
+     * holds an intact one ({@code repo verify} reports what is damaged where it is).
+     */
+    public List<PackedBlob> readIndex(String name, boolean otherRegions) {
         String expected = name.substring(Layout.INDEX.length());
         byte[] bytes = store.get(name);
-        if (!PackNames.sha256(bytes).equals(expected)) {
+        if (otherRegions && !PackNames.sha256(bytes).equals(expected)) {
             bytes = store.getIntact(name, copy -> PackNames.sha256(copy).equals(expected)); // another region's, if intact
         }
         try {
@@ -365,7 +373,7 @@ public final class Repository {
         locks.add(lock);
         lock.whenClosed(() -> {
             locks.remove(lock);
-            store.awaitCopies(RELEASE_WAITS_FOR_COPIES_MILLIS);
+            store.awaitQueuedCopies(RELEASE_WAITS_FOR_COPIES_MILLIS);
         });
         return lock;
     }

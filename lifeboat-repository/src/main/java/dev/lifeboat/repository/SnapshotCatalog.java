@@ -35,11 +35,16 @@ public final class SnapshotCatalog {
      * @throws LifeboatException {@code object-corrupt} when the manifest is damaged
      */
     public Snapshot load(String id) {
+        return load(id, true);
+    }
+
+    /** As {@link #load(String)}; without {@code otherRegions} a damaged copy is reported even where another region holds an intact one. */
+    public Snapshot load(String id, boolean otherRegions) {
         String name = Layout.SNAPSHOTS + id;
         byte[] bytes;
         try {
             bytes = repo.store().get(name);
-            if (!PackNames.sha256(bytes).equals(id)) {
+            if (otherRegions && !PackNames.sha256(bytes).equals(id)) {
                 bytes = repo.store().getIntact(name, copy -> PackNames.sha256(copy).equals(id)); // another region's, if intact
             }
         } catch (StoreException e) {

@@ -159,10 +159,13 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         String best = null;
         dev.lifeboat.postgres.wal.Lsn bestLsn = null;
         List<String> seen = new ArrayList<>();
+        java.util.Set<String> systems = new java.util.TreeSet<>();
         LifeboatException last = null;
         for (Map.Entry<String, Endpoint> e : c.replicas().entrySet()) {
             try {
-                PostgresFailover.Check check = failover.check(server(e.getKey(), e.getValue(), c, password), Optional.empty());
+                // Checked against the primary when it answers: a replica of another cluster is not a candidate.
+                PostgresFailover.Check check = failover.check(server(e.getKey(), e.getValue(), c, password), Optional.of(primary));
+                check.systemId().ifPresent(systems::add);
                 dev.lifeboat.postgres.wal.Lsn received = dev.lifeboat.postgres.wal.Lsn.parse(check.receiveLsn());
                 seen.add(e.getKey() + " " + check.receiveLsn());
                 if (bestLsn == null || received.isAfter(bestLsn)) {
@@ -176,6 +179,12 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         }
         if (best == null) {
             throw last;
+        }
+        if (systems.size() > 1) {
+            // The primary does not answer, so which cluster is the real one cannot be told here: no guess.
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing changed: the replicas of " + c.primary() + " belong to different "
+                    + "database systems (" + String.join(", ", systems) + "; " + String.join(", ", seen) + ")",
+                    "Name the replica to promote with --to-replica, after checking which belongs to the cluster.");
         }
         output.decision("chose " + best + ": it has received the most WAL of the replicas (" + String.join(", ", seen) + ")");
         return best;

@@ -31,7 +31,7 @@ public final class RepoUnlockCommand implements Callable<Integer> {
         ObjectStore store = access.store();
         java.util.List<String> removed = new java.util.ArrayList<>();
         StringBuilder text = new StringBuilder();
-        for (RepositoryLock.Held h : RepositoryLock.all(store)) {
+        for (RepositoryLock.Held h : RepositoryLock.all(store, true)) {
             if (all || RepositoryLock.isStale(h.record(), Clock.systemUTC())) {
                 if (!dryRun) {
                     store.delete(h.name());

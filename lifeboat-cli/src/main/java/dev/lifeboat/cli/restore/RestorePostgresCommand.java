@@ -83,7 +83,7 @@ public final class RestorePostgresCommand implements Callable<Integer> {
         output.emit(Map.of("snapshot", s.id(), "target", target.toString(), "labels", labels, "tablespaces", placed,
                 "settings", dev.lifeboat.postgres.recovery.CopyIsolation.settings(false)), () -> String.format(
                 "Restored PostgreSQL snapshot %s (%s, %s) to %s: %s, consistent at %s on timeline %s.%n%s  settings   "
-                        + dev.lifeboat.postgres.recovery.CopyIsolation.describe(false) + "%n"
+                        + dev.lifeboat.postgres.recovery.CopyIsolation.describe(false, false) + "%n"
                         + "Start it with: pg_ctl -D %s start  (as the owner of the directory; change 'port' first if the original still runs)%n",
                 s.shortId(), s.manifest().name(), s.manifest().time(), target, Sizes.bytes(s.manifest().stats().bytes()), labels.get("stop_lsn"),
                 labels.get("timeline"), placed.stream().map(x -> "  tablespace " + x + "\n").collect(java.util.stream.Collectors.joining()), target));

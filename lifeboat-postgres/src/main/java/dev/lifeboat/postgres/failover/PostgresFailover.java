@@ -47,7 +47,7 @@ public final class PostgresFailover {
      *                       no WAL receiver runs or the role may not see it
      */
     public record Check(boolean inRecovery, String receiveLsn, String replayLsn, Optional<String> primaryLsn, long lagBytes,
-                        Optional<Double> replayDelaySeconds, Optional<String> receiverStatus) {
+                        Optional<Double> replayDelaySeconds, Optional<String> receiverStatus, Optional<String> systemId) {
     }
 
     /** What fencing found: the primary fenced, not answering, or answering but not fenced. */
@@ -109,12 +109,13 @@ public final class PostgresFailover {
             String replay = one(st, "SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')");
             String delay = one(st, "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())");
             Optional<String> status = Optional.ofNullable(one(st, "SELECT max(status) FROM pg_stat_wal_receiver"));
+            Optional<String> systemId = systemIdentifier(st);
             if (primary.isPresent()) {
-                sameCluster(replica, systemIdentifier(st), primary.get());
+                sameCluster(replica, systemId, primary.get());
             }
             Optional<String> primaryLsn = primary.flatMap(this::currentLsn);
             long lag = bytes(st, primaryLsn.orElse(receive), replay);
-            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status);
+            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status, systemId);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(replica.name(), e.getMessage()),
                     "The replica must answer to be promoted.", e);

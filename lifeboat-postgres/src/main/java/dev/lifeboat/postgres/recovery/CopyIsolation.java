@@ -55,12 +55,20 @@ public final class CopyIsolation {
         return out;
     }
 
-    /** One sentence for plans and reports. */
+    /** One sentence for plans and reports of a recovery, which stages WAL (see {@link #describe(boolean, boolean)}). */
     public static String describe(boolean keepArchiving) {
-        return (keepArchiving ? "archiving kept as configured (--keep-archiving)" : "archive_mode off, so the copy archives nothing into the "
-                + "original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
+        return describe(keepArchiving, true);
+    }
+
+    /** One sentence for plans and reports; {@code stagedWal}: Lifeboat's recovery_end_command replaces the original's. */
+    public static String describe(boolean keepArchiving, boolean stagedWal) {
+        return (keepArchiving ? "archiving kept as configured (--keep-archiving; the server does not inherit Lifeboat's environment, so an "
+                + "archive_command that reads cloud credentials from it needs them in the server's own environment)"
+                : "archive_mode off, so the copy archives nothing into the original's archive (--keep-archiving keeps it)") + "; synchronous_standby_names cleared (the copy has no standbys); "
                 + "max_logical_replication_workers = 0, so its subscriptions do not consume the publishers' slots; no external PID file, "
-                + "logs in its own directory; no archive_cleanup_command, recovery_end_command or recovery_min_apply_delay from a standby's "
-                + "configuration; hot_standby on, so the copy can be watched and inspected while it recovers";
+                + "logs in its own directory; no archive_cleanup_command or recovery_min_apply_delay from a standby's configuration, and "
+                + (stagedWal ? "Lifeboat's own recovery_end_command (it removes the staged WAL when recovery ends) instead of the original's; "
+                : "no recovery_end_command; ")
+                + "hot_standby on, so the copy can be watched and inspected while it recovers";
     }
 }

@@ -195,10 +195,6 @@ public final class RecoveryPreparation {
     }
 
     /**
-     * A postgresql.conf string literal: in single quotes, each one inside doubled, and each backslash doubled (the
-     * server reads backslash escapes in these strings).
-     */
-    /**
      * The staged WAL is plaintext and only replay reads it: the server removes it itself when recovery ends, so a copy
      * paused at its target and resumed by hand later leaves none behind. Only a directory with Lifeboat's mark goes.
      */
@@ -207,6 +203,10 @@ public final class RecoveryPreparation {
         return "test -f " + shellWord(dir + "/" + STAGED_MARK) + " && rm -rf " + shellWord(dir) + " || true";
     }
 
+    /**
+     * A postgresql.conf string literal: in single quotes, each one inside doubled, and each backslash doubled (the
+     * server reads backslash escapes in these strings).
+     */
     static String literal(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }

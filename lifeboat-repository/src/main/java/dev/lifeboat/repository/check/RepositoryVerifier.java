@@ -47,7 +47,7 @@ public final class RepositoryVerifier {
         List<ObjectInfo> indexObjects = repo.store().list(Layout.INDEX);
         for (ObjectInfo info : indexObjects) {
             try {
-                index.addAll(info.name(), repo.readIndex(info.name()));
+                index.addAll(info.name(), repo.readIndex(info.name(), false)); // damage reported where it is, not read around
                 bytesRead[0] += info.size();
             } catch (LifeboatException e) {
                 problems.add(new Finding(info.name(), e.getMessage(), new ArrayList<>()));
@@ -104,7 +104,7 @@ public final class RepositoryVerifier {
         for (String id : ids) {
             Snapshot s;
             try {
-                s = repo.snapshots().load(id);
+                s = repo.snapshots().load(id, false);
             } catch (LifeboatException e) {
                 problems.add(new Finding(Layout.SNAPSHOTS + id, e.getMessage(), List.of(id.substring(0, 8))));
                 continue;

@@ -137,21 +137,37 @@ public final class RepositoryLock implements AutoCloseable {
      * object: taking either for "no lock" would let a prune delete what a live backup is deduplicating against.
      */
     public static List<Held> all(ObjectStore store) {
+        return all(store, false);
+    }
+
+    /**
+     * As {@link #all(ObjectStore)}; with {@code tolerant} (for {@code repo unlock}, which must be able to remove it) a
+     * lock object that cannot be read counts as an exclusive lock as old as the object instead of failing the call.
+     */
+    public static List<Held> all(ObjectStore store, boolean tolerant) {
         List<Held> out = new ArrayList<>();
         for (ObjectInfo info : store.list(Layout.LOCKS)) {
             try {
                 out.add(new Held(info.name(), Json.read(store.get(info.name()), LockRecord.class)));
             } catch (StoreException e) {
-                if (e.kind() != StoreException.Kind.NOT_FOUND) {
+                if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                    continue;
+                }
+                if (!tolerant) {
                     throw e;
                 }
+                out.add(unreadable(info, "a lock object that could not be read (" + e.getMessage() + ")"));
             } catch (DamagedObjectException e) {
-                String at = info.modified().toString();
-                out.add(new Held(info.name(), new LockRecord(UNKNOWN_HOST, 0, "an unreadable lock object " + info.name()
-                        + " ('lifeboat repo unlock' removes it)", true, at, at)));
+                out.add(unreadable(info, "an unreadable lock object " + info.name()));
             }
         }
         return out;
+    }
+
+    private static Held unreadable(ObjectInfo info, String what) {
+        String at = info.modified().toString();
+        return new Held(info.name(), new LockRecord(UNKNOWN_HOST, 0, what + " ('lifeboat repo unlock --all' removes it now, 'repo unlock' "
+                + "once it is " + STALE.toMinutes() + " minutes old)", true, at, at));
     }
 
     /** The host of a lock whose holder is not known: never judged by its process, only by its age. */
@@ -255,7 +271,14 @@ public final class RepositoryLock implements AutoCloseable {
      * This host's name, with the PID namespace the process lives in where Linux says: containers that share a host
      * name (host networking) have PID spaces of their own, and a pid is only meaningful within one.
      */
+    /** This host's identity; tests replace it to stand for a host whose name cannot be resolved. */
+    static volatile java.util.function.Supplier<String> hostIdentity = RepositoryLock::detectHost;
+
     static String host() {
+        return hostIdentity.get();
+    }
+
+    private static String detectHost() {
         String name;
         try {
             name = InetAddress.getLocalHost().getHostName();

@@ -210,18 +210,58 @@ public final class RegionSet implements ObjectStore {
         return q != null && q.get() > 0 || lost != null && !lost.isEmpty();
     }
 
-    /** Waits (up to a minute) for {@code r}'s queued copies, then makes good its failed ones; whether it is level now. */
+    /**
+     * How long a write needing a lagging region to commit waits for that region's queued copies: a backlog of packs
+     * after a regional failover takes minutes, and the backup is committed only once a region holds them.
+     */
+    static final long CATCH_UP_WAIT_SECONDS = 600;
+
+    /**
+     * Brings {@code r} level for a write that needs it to commit: its failed copies made good first (a region that
+     * fails them now is not waited for), then its queued copies waited for, up to {@link #CATCH_UP_WAIT_SECONDS}.
+     */
     private boolean catchUpNow(Region r) {
+        java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+        if (!lost.isEmpty() && !repair(r, lost)) {
+            return false;
+        }
         try {
-            copiers.get(r.name()).submit(() -> { }).get(60, TimeUnit.SECONDS); // one thread, first in first out
+            copiers.get(r.name()).submit(() -> { }).get(CATCH_UP_WAIT_SECONDS, TimeUnit.SECONDS); // one thread, first in first out
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
-        java.util.Set<String> lost = missing.computeIfAbsent(r.name(), k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
         return lost.isEmpty() || repair(r, lost);
+    }
+
+    /**
+     * Waits up to {@code millis} for the copies queued so far (by any thread of this process) to every region, not for
+     * those queued later: a barrier at the end of each region's queue. Whether all were reached in time.
+     */
+    @Override
+    public boolean awaitQueuedCopies(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        List<java.util.concurrent.Future<?>> barriers = new ArrayList<>();
+        for (ExecutorService copier : copiers.values()) {
+            try {
+                barriers.add(copier.submit(() -> { }));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // closed: nothing more will be copied
+            }
+        }
+        for (java.util.concurrent.Future<?> b : barriers) {
+            try {
+                b.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Gives back {@code count} reserved or finished copies of {@code name}; the entry goes with the last. */

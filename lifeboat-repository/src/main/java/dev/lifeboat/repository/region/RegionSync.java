@@ -70,27 +70,20 @@ public final class RegionSync {
     }
 
     /**
-     * A snapshot only the target holds, newer than every snapshot of the source, was most likely taken while the
-     * source was down (writes commit to the next region then), not forgotten by a prune: deleting it would delete the
-     * only copy of the newest backups.
+     * A snapshot only the target holds was most likely taken while the source was down (writes commit to the next
+     * region then, and a later process never copies them back), not forgotten by a prune: prune deletes forgotten
+     * snapshots from every region or stops. Deleting it would delete the only copy of those backups, however many
+     * backups came since.
      */
     private static void refuseNewerInTarget(Region from, Region to, List<ObjectInfo> source, List<ObjectInfo> target) {
         java.util.Set<String> inSource = new java.util.HashSet<>();
-        java.time.Instant newest = java.time.Instant.EPOCH;
-        for (ObjectInfo i : source) {
-            inSource.add(i.name());
-            if (i.name().startsWith(Layout.SNAPSHOTS) && i.modified().isAfter(newest)) {
-                newest = i.modified();
-            }
-        }
-        java.time.Instant sourceNewest = newest;
-        long newer = target.stream().filter(i -> i.name().startsWith(Layout.SNAPSHOTS) && !inSource.contains(i.name())
-                && i.modified().isAfter(sourceNewest)).count();
-        if (newer > 0) {
+        source.forEach(i -> inSource.add(i.name()));
+        long only = target.stream().filter(i -> i.name().startsWith(Layout.SNAPSHOTS) && !inSource.contains(i.name())).count();
+        if (only > 0) {
             throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + to.name() + " holds "
-                    + newer + " snapshot(s) newer than any in region " + from.name() + " (taken while " + from.name() + " was down?), so "
-                    + "--prune deletes nothing from it", "Copy them the other way first: lifeboat repo sync --from " + to.name() + " --to "
-                    + from.name() + "; then prune as before.");
+                    + only + " snapshot(s) that region " + from.name() + " lacks (taken while " + from.name() + " was down?), so --prune "
+                    + "deletes nothing from it", "Copy them the other way first: lifeboat repo sync --from " + to.name() + " --to "
+                    + from.name() + "; snapshots you do not want go with 'lifeboat repo prune', which deletes from every region.");
         }
     }
 

@@ -74,6 +74,14 @@ public interface ObjectStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Waits up to {@code millis} for the background copies queued so far, not for those queued while it waits (a
+     * process streaming WAL keeps queuing); true when they are done, failed or not. A single store: true at once.
+     */
+    default boolean awaitQueuedCopies(long millis) {
+        return true;
+    }
+
     /** Every object whose name starts with {@code prefix} (empty: all), in no particular order. */
     List<ObjectInfo> list(String prefix);
 

@@ -145,6 +145,11 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean awaitQueuedCopies(long millis) {
+        return inner.awaitQueuedCopies(millis);
+    }
+
+    @Override
     public byte[] getIntact(String name, java.util.function.Predicate<byte[]> intact) {
         return retry(() -> inner.getIntact(name, intact));
     }

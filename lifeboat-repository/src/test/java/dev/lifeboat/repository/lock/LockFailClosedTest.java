@@ -56,10 +56,37 @@ class LockFailClosedTest {
     @Test
     void aHolderOnAnUnknownHostIsNeverJudgedDeadByItsPid() {
         String now = java.time.Instant.now().toString();
-        LockRecord elsewhere = new LockRecord(RepositoryLock.UNKNOWN_HOST, 999_999_999L, "backup", false, now, now);
-        assertThat(RepositoryLock.isStale(elsewhere, Clock.systemUTC())).isFalse();
+        // Two machines whose names cannot be resolved both record "unknown": the other's live pid is no pid here.
+        java.util.function.Supplier<String> real = RepositoryLock.hostIdentity;
+        RepositoryLock.hostIdentity = () -> RepositoryLock.UNKNOWN_HOST;
+        try {
+            LockRecord elsewhere = new LockRecord(RepositoryLock.UNKNOWN_HOST, 999_999_999L, "backup", false, now, now);
+            assertThat(RepositoryLock.isStale(elsewhere, Clock.systemUTC())).isFalse();
+        } finally {
+            RepositoryLock.hostIdentity = real;
+        }
         LockRecord deadHere = new LockRecord(RepositoryLock.host(), 999_999_999L, "backup", false, now, now);
         assertThat(RepositoryLock.isStale(deadHere, Clock.systemUTC())).as("a dead process of this host and PID namespace").isTrue();
+        // Another container of the same name: same host name, another PID namespace.
+        String otherNamespace = RepositoryLock.host().replaceAll("pid:\\[\\d+\\]", "pid:[1]");
+        assertThat(otherNamespace).as("this host's identity names its PID namespace").isNotEqualTo(RepositoryLock.host());
+        LockRecord container = new LockRecord(otherNamespace, 999_999_999L, "backup", false, now, now);
+        assertThat(RepositoryLock.isStale(container, Clock.systemUTC())).isFalse();
         assertThat(Json.write(deadHere)).isNotEmpty();
+    }
+
+    @Test
+    void unlockCanRemoveALockObjectThatCannotBeRead() {
+        FilesystemObjectStore fs = new FilesystemObjectStore(dir.resolve("repo"));
+        fs.put(Layout.LOCKS + "0123456789abcdef", "{\"host\":\"h\"}".getBytes(StandardCharsets.UTF_8));
+        ObjectStore refusing = new ObjectStoreDelegate(fs) {
+            @Override
+            public byte[] get(String name) {
+                throw new StoreException(StoreException.Kind.PERMANENT, name, "access denied", null);
+            }
+        };
+        assertThat(catchThrowable(() -> RepositoryLock.all(refusing))).isInstanceOf(StoreException.class);
+        assertThat(RepositoryLock.all(refusing, true)).singleElement()
+                .satisfies(h -> assertThat(h.record().purpose()).contains("could not be read", "unlock --all"));
     }
 }

@@ -52,6 +52,11 @@ public class ObjectStoreDelegate implements ObjectStore {
     }
 
     @Override
+    public boolean awaitQueuedCopies(long millis) {
+        return inner.awaitQueuedCopies(millis);
+    }
+
+    @Override
     public List<ObjectInfo> list(String prefix) {
         return inner.list(prefix);
     }

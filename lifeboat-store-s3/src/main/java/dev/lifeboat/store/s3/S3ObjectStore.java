@@ -373,8 +373,9 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (SdkClientException e) {
             // No credentials anywhere in the chain (or a refused web identity) is not cured by retrying.
             String why = String.valueOf(e.getMessage());
-            // An instance-metadata timeout or a throttled STS on the way to credentials is transient, though.
-            boolean passing = why.contains("IMDS") || why.contains("timed out") || why.contains("Throttl") || why.contains("Unable to execute HTTP request");
+            // A throttled or timed-out STS call on the way to credentials is transient, though. (The chain's message
+            // names IMDS whenever no credentials are found anywhere, so that word alone says nothing.)
+            boolean passing = why.contains("timed out") || why.contains("Throttl") || why.contains("Unable to execute HTTP request");
             boolean credentials = !passing && (why.contains("Unable to load credentials") || why.contains("credentials") && e.getCause() == null);
             throw new StoreException(credentials ? StoreException.Kind.PERMANENT : StoreException.Kind.RETRYABLE, object,
                     location() + " " + name + ": " + e.getMessage(), e);
