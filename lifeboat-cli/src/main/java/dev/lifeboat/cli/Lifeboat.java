@@ -95,7 +95,9 @@ public final class Lifeboat implements Runnable {
             String message = ex.getMessage();
             Failure.print(new LifeboatException(ErrorCode.USAGE, message,
                     "Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' to see its arguments and options."), json, out, err);
-            return ErrorCode.USAGE.exitStatus();
+            // As restore_command, exit 2 would read as "no such file" to PostgreSQL, which would end recovery early and
+            // promote without the rest of the WAL: a mistyped restore_command must stop recovery instead.
+            return ex.getCommandLine().getCommandSpec().qualifiedName().endsWith("wal fetch") ? 126 : ErrorCode.USAGE.exitStatus();
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             LifeboatException failure = ex instanceof LifeboatException le ? le

@@ -76,7 +76,10 @@ class FailoverPostgresIT {
 
             // A role that may not fence (no superuser, no ALTER SYSTEM): the primary answers and would keep taking writes,
             // so nothing is promoted; the dry run says so beforehand.
-            primary.execute("CREATE ROLE weak LOGIN REPLICATION");
+            primary.execute("CREATE ROLE weak LOGIN REPLICATION", "GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO weak",
+                    // May fence the primary but not promote: it would leave the cluster without any primary.
+                    "CREATE ROLE nopromo LOGIN REPLICATION", "GRANT ALTER SYSTEM ON PARAMETER default_transaction_read_only TO nopromo",
+                    "GRANT EXECUTE ON FUNCTION pg_reload_conf() TO nopromo", "GRANT pg_signal_backend TO nopromo");
             pg.awaitReplay(replica);
             Path weakPlan = Files.writeString(tmp.resolve("weak.yaml"), Files.readString(plan).replace("user: postgres", "user: weak"));
             Map<String, String> weakEnv = Map.of("LIFEBOAT_CONFIG", weakPlan.toString());
@@ -89,6 +92,15 @@ class FailoverPostgresIT {
             assertThat(primary.queryOne("SHOW default_transaction_read_only")).isEqualTo("off");
             assertThat(primary.queryOne("SELECT count(*) FROM pg_file_settings WHERE name = 'default_transaction_read_only'"))
                     .as("no read-only left pending for the next reload").isEqualTo("0");
+            Path noPromotePlan = Files.writeString(tmp.resolve("nopromo.yaml"), Files.readString(plan).replace("user: postgres", "user: nopromo"));
+            Map<String, String> noPromoteEnv = Map.of("LIFEBOAT_CONFIG", noPromotePlan.toString());
+            assertThat(Cli.run(noPromoteEnv, "failover", "postgres", "--cluster", "app-db", "--dry-run", "--no-re-point").out())
+                    .contains("CANNOT PROMOTE", "pg_promote");
+            Cli.Result cannotPromote = Cli.run(noPromoteEnv, "failover", "postgres", "--cluster", "app-db", "--no-re-point");
+            assertThat(cannotPromote.status()).as(cannotPromote.err()).isEqualTo(95);
+            assertThat(cannotPromote.err()).contains("nothing changed", "may not run pg_promote");
+            assertThat(primary.queryOne("SHOW default_transaction_read_only")).as("not fenced: the primary keeps taking writes").isEqualTo("off");
+            assertThat(replica.isInRecovery()).isTrue();
 
             // The real failover runs as the least-privileged role that can fence (PostgreSQL 15: ALTER SYSTEM on the one
             // setting, reloading, ending sessions, promoting), while a superuser session it may not end stays open.

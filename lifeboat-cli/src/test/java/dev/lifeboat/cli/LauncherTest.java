@@ -32,4 +32,14 @@ class LauncherTest {
         StringBuilder other = new StringBuilder();
         assertThat(run(List.of("status"), other)).as(other.toString()).isEqualTo(60);
     }
+
+    @Test
+    void aMistypedRestoreCommandStopsRecoveryEvenWithoutTheLauncher() {
+        // java -jar lifeboat.jar wal fetch %f %p, without --cluster: a usage error, which as exit 2 PostgreSQL would take
+        // for "no such file" and end recovery early.
+        Cli.Result r = Cli.run(java.util.Map.of(), "wal", "fetch", "000000010000000000000001", "/tmp/x");
+        assertThat(r.status()).as(r.err()).isEqualTo(126);
+        assertThat(r.err()).contains("--cluster");
+        assertThat(Cli.run(java.util.Map.of(), "status", "--no-such-option").status()).isEqualTo(2);
+    }
 }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Writes report.html (a chart per scenario, readable offline) and report.json to --dir. Every process it "
                         + "starts is stopped at the end, also on Ctrl-C or failure, unless --keep."},
-        footer = {"", "Exit status: 0 every scenario met its targets; 3 a scenario missed a target or did not validate; 61 a server failed to start."})
+        footer = {"", "Exit status: 0 every scenario met its targets; 3 a scenario missed a target or did not validate or could not run (its sandbox did not start: the report says why)."})
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     Output output;

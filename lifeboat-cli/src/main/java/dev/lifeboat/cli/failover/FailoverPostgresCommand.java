@@ -89,12 +89,14 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
             Optional<String> fenceProblem = failover.fenceProblem(primary);
             m.put("check", json(check));
             m.put("fence_problem", fenceProblem.orElse(null));
+            m.put("promote_problem", check.promoteProblem().orElse(null));
             Map<String, Object> rp = new LinkedHashMap<>();
             rp.put("command", rePoint.map(RePoint::command).orElse(null));
             rp.put("problem", rePointProblem.orElse(null));
             m.put("re_point", rp);
             output.emit(m, () -> String.format("Failover plan for %s (dry run: nothing changed)%n  promote   %s (%s), %s, received %s, replayed to %s%n"
-                            + "  behind    %d bytes%s%n  fence     %s, if it answers%s%n  re-point  %s%n%s", cluster, name, replicaAt,
+                            + "  behind    %d bytes%s%n  fence     %s, if it answers%s%n  re-point  %s%n%s", cluster, name, replicaAt
+                            + check.promoteProblem().map(p -> ": CANNOT PROMOTE, " + p).orElse(""),
                     check.receiverStatus().map(st -> "WAL receiver " + st).orElse("no WAL receiver"), check.receiveLsn(),
                     check.replayLsn(), check.lagBytes(), check.primaryLsn().map(l -> " of the primary's " + l).orElse(" (the primary does not answer)"),
                     c.primary(), fenceProblem.map(p -> ": CANNOT FENCE, " + p).orElse(""), rePoint.map(r -> "run " + String.join(" ", r.command()) + " (time limit " + Durations.format(r.timeout()) + ")"

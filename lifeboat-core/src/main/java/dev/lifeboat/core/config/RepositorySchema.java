@@ -32,7 +32,8 @@ final class RepositorySchema {
         Field<String> endpoint = s.field(optional("endpoint", Type.text(), "the provider's default",
                 "Endpoint URL (S3-compatible servers, Azurite, https://storage.googleapis.com for gcs)."));
         Field<String> prefix = s.field(optional("prefix", Type.text(), "none", "Key prefix inside the bucket or container."));
-        Field<Boolean> pathStyle = s.field(optional("path-style", Type.bool(), "false (true for gcs)", "s3: use path-style URLs instead of virtual-host style."));
+        Field<Boolean> pathStyle = s.field(optional("path-style", Type.bool(), "false on AWS; true for gcs and with an endpoint (S3-compatible servers, as the s3://…?endpoint= form)",
+                "s3: use path-style URLs instead of virtual-host style."));
         Field<Secret> accessKey = s.field(optional("access-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: access key id (gcs: HMAC key)."));
         Field<Secret> secretKey = s.field(optional("secret-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: secret access key (gcs: HMAC secret)."));
         Field<Secret> accountKey = s.field(optional("account-key", PlanTypes.secret(), "azure: the storage account key."));
@@ -40,7 +41,7 @@ final class RepositorySchema {
                 "s3: write every repository object with S3 Object Lock retention (the bucket must have Object Lock enabled)."));
         return s.builds(v -> new Region(v.name(), v.get(store), v.find(path), v.find(bucket), v.find(container),
                         v.find(account), v.find(location), v.find(endpoint), v.find(prefix),
-                        v.getOr(pathStyle, v.get(store) == StoreType.GCS), v.find(accessKey), v.find(secretKey), v.find(accountKey),
+                        v.getOr(pathStyle, v.get(store) == StoreType.GCS || v.find(endpoint).isPresent()), v.find(accessKey), v.find(secretKey), v.find(accountKey),
                         v.find(objectLock)))
                 .rule((r, v, b) -> {
                     Field<?> needed = switch (r.store()) {

@@ -73,9 +73,11 @@ public enum ErrorCode {
             "Set LIFEBOAT_PASSPHRASE, pass --passphrase-file FILE or --key-file FILE, or name the source in the plan's repository.encryption."),
     OBJECT_CORRUPT(74, "object-corrupt", "%s",
             "The object's content does not match its checksum or authentication tag: nothing was written from it. "
-                    + "Run 'lifeboat repo verify --deep' to list every affected snapshot, and 'lifeboat repo sync' to repair it from another region."),
+                    + "Run 'lifeboat repo verify --deep' to list every affected snapshot, and 'lifeboat repo sync --verify --from HEALTHY --to DAMAGED' "
+                    + "to repair it from a region that holds it intact."),
     OBJECT_MISSING(75, "object-missing", "%s",
-            "An object a snapshot needs is gone. Run 'lifeboat repo verify' to list every affected snapshot, and 'lifeboat repo sync' to repair it from another region."),
+            "An object a snapshot needs is gone. Run 'lifeboat repo verify' to list every affected snapshot, and "
+                    + "'lifeboat repo sync --from HEALTHY --to DAMAGED' to copy it from a region that holds it."),
     STORE_UNAVAILABLE(76, "store-unavailable", "%s",
             "The store did not answer after retries. Check the network, the endpoint and the service's status; nothing was committed half-way."),
     STORE_REFUSED(77, "store-refused", "%s",
@@ -85,7 +87,8 @@ public enum ErrorCode {
     SNAPSHOT_NOT_FOUND(79, "snapshot-not-found", "no snapshot matches '%s'",
             "List snapshots with 'lifeboat snapshots list'; an ID prefix of 8 characters is enough."),
     VERIFY_FAILED(80, "verify-failed", "%s",
-            "Each problem names the object and the snapshots it affects; repair with 'lifeboat repo sync' from a healthy region, or forget the affected snapshots."),
+            "Each problem names the object and the snapshots it affects; repair with 'lifeboat repo sync --verify --from HEALTHY --to DAMAGED' "
+                    + "when another region holds it intact; otherwise the affected snapshots cannot be restored, and a new backup replaces them."),
     UNSUPPORTED_FORMAT(81, "unsupported-format", "%s",
             "The repository was written by a newer Lifeboat; upgrade to read it."),
     LOCK_LOST(82, "lock-lost", "%s",

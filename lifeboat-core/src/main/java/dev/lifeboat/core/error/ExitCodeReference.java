@@ -15,9 +15,11 @@ public final class ExitCodeReference {
         b.append("plan, and a command that finds any of them exits with 20 (`plan-invalid`) after listing them all. ");
         b.append("Numbers and names never change meaning; a retired code is never reused.\n\n");
         b.append("With `--json`, a failure is printed on stdout as `{\"error\": {\"code\", \"name\", \"exit_status\", \"message\", \"hint\"");
-        b.append(", \"problems\": [...]}}`. Commands whose result is a report (`verify`, `repo verify`, `repo sync`, `repo status`, `status`, `health`, `plan check`, `failover`, "
+        b.append(", \"problems\": [...]}}`. Commands whose result is a report (`verify`, `repo verify`, `repo sync`, `repo status`, `status`, `health`, `plan check`, "
                 + "`demo` and drills) exit with the report's code (e.g. 80 `verify-failed`, 98 `protection-degraded`) and print "
-                + "the report itself, whose `ok` (or `problems`) says what failed, instead of an `error` object.\n\n");
+                + "the report itself, whose `ok` (or `problems`) says what failed, instead of an `error` object. `failover postgres` "
+                + "prints its report for 97 (`repoint-failed`: promoted, the re-point failed) and for a `--dry-run`; its other "
+                + "failures are `error` objects.\n\n");
         b.append("| code | name | exit status | meaning | hint |\n|---|---|---|---|---|\n");
         b.append("| 0 | — | 0 | success | |\n");
         for (ErrorCode c : ErrorCode.values()) {

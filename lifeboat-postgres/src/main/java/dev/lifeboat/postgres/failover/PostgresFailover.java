@@ -47,7 +47,8 @@ public final class PostgresFailover {
      *                       no WAL receiver runs or the role may not see it
      */
     public record Check(boolean inRecovery, String receiveLsn, String replayLsn, Optional<String> primaryLsn, long lagBytes,
-                        Optional<Double> replayDelaySeconds, Optional<String> receiverStatus, Optional<String> systemId) {
+                        Optional<Double> replayDelaySeconds, Optional<String> receiverStatus, Optional<String> systemId,
+                        Optional<String> promoteProblem) {
     }
 
     /** What fencing found: the primary fenced, not answering, or answering but not fenced. */
@@ -110,12 +111,19 @@ public final class PostgresFailover {
             String delay = one(st, "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())");
             Optional<String> status = Optional.ofNullable(one(st, "SELECT max(status) FROM pg_stat_wal_receiver"));
             Optional<String> systemId = systemIdentifier(st);
+            // Checked before anything changes: a role that may fence the primary but not promote would leave the
+            // cluster with no primary at all.
+            Optional<String> promoteProblem = "t".equals(one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+                    || "t".equals(one(st, "SELECT has_function_privilege('pg_promote(boolean, integer)', 'EXECUTE')")) ? Optional.empty()
+                    : Optional.of("the role " + replica.user() + " may not run pg_promote on " + replica.name()
+                            + " (GRANT EXECUTE ON FUNCTION pg_promote(boolean, integer) TO " + replica.user() + ")");
             if (primary.isPresent()) {
                 sameCluster(replica, systemId, primary.get());
             }
             Optional<String> primaryLsn = primary.flatMap(this::currentLsn);
             long lag = bytes(st, primaryLsn.orElse(receive), replay);
-            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status, systemId);
+            return new Check(true, receive, replay, primaryLsn, lag, Optional.ofNullable(delay).map(Double::parseDouble), status, systemId,
+                    promoteProblem);
         } catch (SQLException e) {
             throw new LifeboatException(ErrorCode.SOURCE_UNREACHABLE, ErrorCode.SOURCE_UNREACHABLE.format(replica.name(), e.getMessage()),
                     "The replica must answer to be promoted.", e);
@@ -353,6 +361,10 @@ public final class PostgresFailover {
     /** check, fence (when the old primary is given), catch up, promote. */
     public Result run(Server replica, Optional<Server> primary, Duration limit) {
         Check check = check(replica, primary);
+        if (check.promoteProblem().isPresent()) {
+            throw new LifeboatException(ErrorCode.FAILOVER_FAILED, "nothing changed: " + check.promoteProblem().get(),
+                    "Grant it, or fail over as a role that may promote; the old primary was not fenced.");
+        }
         timeline.accept(check.primaryLsn().isPresent()
                 ? String.format("%s is %s; it has received %s and replayed to %s, %d bytes behind the primary's %s", replica.name(),
                         check.receiverStatus().map(st -> "streaming".equals(st) ? st : "in recovery, its WAL receiver " + st)
