@@ -139,7 +139,8 @@ final class ScheduledJobs {
         int wal = o.wal().values().stream().mapToInt(java.util.List::size).sum();
         timeline.accept(schedule.name() + ": applied the plan's keep policies: forgot " + o.plan().forget().size() + " snapshot(s), deleted "
                 + o.deleted().size() + " object(s) and " + wal + " WAL object(s) from before the oldest kept base backups; kept "
-                + o.plan().decisions().stream().filter(d -> d.keep()).count() + " snapshot(s)");
+                + o.plan().decisions().stream().filter(d -> d.keep()).count() + " snapshot(s)"
+                + (o.retentionExtended() > 0 ? "; extended the Object Lock retention of " + o.retentionExtended() + " object(s) still in use" : ""));
     }
 
     private void verify(Schedule schedule) {

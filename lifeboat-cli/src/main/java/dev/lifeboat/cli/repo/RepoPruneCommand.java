@@ -45,12 +45,12 @@ public final class RepoPruneCommand implements Callable<Integer> {
     public Integer call() {
         Repository repo = access.open();
         RetentionRun.Outcome o = RetentionRun.apply(repo, keep.policies(access.plan()), dryRun, dryRun ? "prune --dry-run" : "prune");
-        print(o.plan(), o.deleted(), o.wal());
+        print(o.plan(), o.deleted(), o.wal(), o.retentionExtended());
         access.finishCopies(output.err(), 30_000);
         return 0;
     }
 
-    private void print(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal) {
+    private void print(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal, int retentionExtended) {
         PrintWriter out = output.out();
         if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -72,6 +72,7 @@ public final class RepoPruneCommand implements Callable<Integer> {
             m.put("leftovers", left);
             m.put("deleted", deleted);
             m.put("wal", wal);
+            m.put("retention_extended", retentionExtended);
             out.println(Json.write(m));
             return;
         }
@@ -91,6 +92,10 @@ public final class RepoPruneCommand implements Callable<Integer> {
         plan.keptOrphans().forEach(n -> out.println("kept " + n + ": in no index but younger than an hour (a backup may still be writing it)"));
         wal.forEach((cluster, objects) -> out.printf("%s %d WAL object(s) of %s from before its oldest kept base backup (%s ... %s)%n",
                 dryRun ? "would delete" : "deleted", objects.size(), cluster, objects.get(0), objects.get(objects.size() - 1)));
+        if (retentionExtended > 0) {
+            out.printf("extended the Object Lock retention of %d object(s) still in use, written more than half a retention period ago%n",
+                    retentionExtended);
+        }
         out.printf("%s %d snapshot(s), %d object(s) in all; frees about %s; %s of unused data left in packs not worth repacking.%n",
                 dryRun ? "Would forget" : "Forgot", plan.forget().size(), plan.deletions().size(), Sizes.bytes(plan.bytesFreed()),
                 Sizes.bytes(plan.unusedBytesKept()));

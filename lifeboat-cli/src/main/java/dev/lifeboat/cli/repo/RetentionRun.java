@@ -32,7 +32,8 @@ public final class RetentionRun {
      * @param deleted the objects deleted (empty on a dry run)
      * @param wal     per cluster, the WAL objects deleted (or that would be)
      */
-    public record Outcome(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal) {
+    /** {@code retentionExtended}: objects still in use whose Object Lock retention the prune extended (0 where none is locked). */
+    public record Outcome(PrunePlan plan, List<String> deleted, Map<String, List<String>> wal, int retentionExtended) {
     }
 
     private RetentionRun() {
@@ -53,7 +54,7 @@ public final class RetentionRun {
             if (!dryRun) {
                 wal.forEach((cluster, objects) -> new WalArchive(repo, cluster).delete(objects));
             }
-            return new Outcome(plan, deleted, wal);
+            return new Outcome(plan, deleted, wal, dryRun ? 0 : pruner.retentionExtended());
         }
     }
 

@@ -217,6 +217,68 @@ public final class Pruner {
      *                           replace was deleted)
      */
     public List<String> execute(PrunePlan plan) {
+        List<String> deleted = deleteAndRepack(plan);
+        extended = keepLocked(plan);
+        return deleted;
+    }
+
+    private int extended;
+
+    /** How many objects the last {@link #execute} extended the Object Lock retention of (0 where nothing is locked). */
+    public int retentionExtended() {
+        return extended;
+    }
+
+    /**
+     * Where the store locks objects (S3 Object Lock), extends the lock of every object the kept snapshots still use
+     * that was written more than half a period ago: a lock runs from each object's own write, and deduplicated packs
+     * are never rewritten, so a pack written a year ago that today's snapshot uses would otherwise be unprotected.
+     */
+    private int keepLocked(PrunePlan plan) {
+        Optional<java.time.Duration> retain = repo.store().retention();
+        if (retain.isEmpty()) {
+            return 0;
+        }
+        java.time.Instant due = clock.instant().minus(retain.get().dividedBy(2));
+        repo.reloadIndex();
+        Set<ChunkId> used = new HashSet<>();
+        Set<String> keptSnapshots = new HashSet<>();
+        for (Decision d : plan.decisions()) {
+            if (d.keep()) {
+                markUsed(d.snapshot(), used);
+                keptSnapshots.add(d.snapshot().objectName());
+            }
+        }
+        Set<String> livePacks = new HashSet<>();
+        for (PackedBlob b : repo.index().all()) {
+            if (used.contains(b.id())) {
+                livePacks.add(PackNames.packObject(b.pack()));
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (ObjectInfo info : repo.store().list("")) {
+            boolean live = livePacks.contains(info.name()) || info.name().startsWith(Layout.INDEX) || keptSnapshots.contains(info.name());
+            if (live && info.modified().isBefore(due)) {
+                names.add(info.name());
+            }
+        }
+        List<String> failed = new ArrayList<>();
+        for (String name : names) {
+            try {
+                repo.store().extendRetention(name);
+            } catch (dev.lifeboat.repository.store.StoreException e) {
+                failed.add(name + " (" + e.getMessage() + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new LifeboatException(ErrorCode.STORE_UNAVAILABLE, "prune finished, but the Object Lock retention of " + failed.size() + " of "
+                    + names.size() + " object(s) still in use could not be extended: " + String.join(", ", failed.subList(0, Math.min(3, failed.size()))),
+                    "They stay locked until their current retention ends; run the prune again when the store answers.");
+        }
+        return names.size();
+    }
+
+    private List<String> deleteAndRepack(PrunePlan plan) {
         List<String> deleted = new ArrayList<>();
         for (String name : plan.forget()) {
             removeEverywhere(name);

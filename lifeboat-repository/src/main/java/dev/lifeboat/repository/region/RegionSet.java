@@ -379,6 +379,33 @@ public final class RegionSet implements ObjectStore {
         return new ArrayList<>(union.values());
     }
 
+    /** The longest retention any region locks objects with. */
+    @Override
+    public Optional<java.time.Duration> retention() {
+        return regions.stream().map(r -> r.store().retention()).flatMap(Optional::stream).max(java.time.Duration::compareTo);
+    }
+
+    /** Extends the retention in every region that locks objects; a region that lacks the object is skipped. */
+    @Override
+    public void extendRetention(String name) {
+        StoreException last = null;
+        for (Region r : regions) {
+            if (r.store().retention().isEmpty()) {
+                continue;
+            }
+            try {
+                r.store().extendRetention(name);
+            } catch (StoreException e) {
+                if (e.kind() != StoreException.Kind.NOT_FOUND) {
+                    last = e;
+                }
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+    }
+
     /** The first region's copy that passes {@code intact}: a bit-rotted copy in one region is read from another. */
     @Override
     public byte[] getIntact(String name, java.util.function.Predicate<byte[]> intact) {

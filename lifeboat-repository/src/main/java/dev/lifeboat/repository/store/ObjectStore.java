@@ -89,6 +89,24 @@ public interface ObjectStore extends AutoCloseable {
     void delete(String name);
 
     /**
+     * The retention every repository object is written with where the store locks them (S3 Object Lock), if any. A
+     * lock runs from each object's own write, and deduplicated packs are never rewritten: prune extends it on what the
+     * kept snapshots still use ({@link #extendRetention}).
+     */
+    default Optional<java.time.Duration> retention() {
+        return Optional.empty();
+    }
+
+    /**
+     * Extends the object's retention to a full {@link #retention()} from now, where the store locks objects; nothing
+     * elsewhere. Retention is only ever lengthened, never shortened.
+     *
+     * @throws StoreException when the store refuses or does not answer
+     */
+    default void extendRetention(String name) {
+    }
+
+    /**
      * The object, for a caller that found the copy it read damaged: a store that keeps several copies (regions) returns
      * the first that passes {@code intact}, else the first it could read; a single store returns {@link #get} as is,
      * and the caller reports the damage. Called only after a check failed, so the common read pays nothing.

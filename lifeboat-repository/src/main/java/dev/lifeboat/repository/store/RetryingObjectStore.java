@@ -145,6 +145,19 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<java.time.Duration> retention() {
+        return inner.retention();
+    }
+
+    @Override
+    public void extendRetention(String name) {
+        retry(() -> {
+            inner.extendRetention(name);
+            return null;
+        });
+    }
+
+    @Override
     public boolean awaitQueuedCopies(long millis) {
         return inner.awaitQueuedCopies(millis);
     }

@@ -80,6 +80,51 @@ class PrunerTest {
     }
 
     @Test
+    void whereObjectsAreLockedPruneExtendsTheLockOfWhatTheKeptSnapshotsUse() throws Exception {
+        RepoFixture fx = new RepoFixture(dir.resolve("repo"));
+        Path src = TreeFixture.create(dir.resolve("src"), 6, 300_000, 1);
+        Snapshot old = fx.backup(src, "config");
+        for (int f = 0; f < 6; f++) { // everything changes: the older snapshot's packs are used by nothing newer
+            Files.write(src.resolve("data/part-" + f + (f % 2 == 0 ? ".log" : ".bin")), TreeFixture.text(new java.util.Random(40 + f), 300_000));
+        }
+        Snapshot kept = fx.backup(src, "config");
+        java.util.List<String> extended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.lifeboat.repository.store.ObjectStore locking = new dev.lifeboat.repository.store.ObjectStoreDelegate(fx.store) {
+            @Override
+            public Optional<java.time.Duration> retention() {
+                return Optional.of(java.time.Duration.ofDays(30));
+            }
+
+            @Override
+            public void extendRetention(String name) {
+                extended.add(name);
+            }
+        };
+        dev.lifeboat.repository.Repository repo = dev.lifeboat.repository.Repository.open(locking, RepoFixture.SECRET);
+        // Twenty days on, every object is past half its 30-day lock.
+        Clock later = Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(20));
+        Pruner pruner = new Pruner(repo, later);
+        PrunePlan plan;
+        try (RepositoryLock lock = repo.lockExclusive("prune")) {
+            plan = pruner.plan(name -> keepLast(1));
+            pruner.execute(plan);
+        }
+        assertThat(plan.forget()).containsExactly(old.objectName());
+        assertThat(extended).contains(kept.objectName()).doesNotContain(old.objectName())
+                .anyMatch(n -> n.startsWith("index/")).anyMatch(n -> n.startsWith("data/"))
+                .noneMatch(n -> plan.deletePacks().contains(n) || plan.repackPacks().contains(n) || n.startsWith("locks/"));
+        assertThat(pruner.retentionExtended()).isEqualTo(extended.size());
+        // Without a lock nothing is asked.
+        extended.clear();
+        Pruner plain = new Pruner(fx.reopen(), later);
+        try (RepositoryLock lock = fx.repo.lockExclusive("prune")) {
+            plain.execute(plain.plan(name -> keepLast(1)));
+        }
+        assertThat(extended).isEmpty();
+        assertThat(plain.retentionExtended()).isZero();
+    }
+
+    @Test
     void withoutAPolicyNothingIsForgottenButOldOrphanPacksGo() throws Exception {
         RepoFixture fx = new RepoFixture(dir.resolve("repo"));
         fx.backup(TreeFixture.create(dir.resolve("src"), 2, 50_000, 2), "x");

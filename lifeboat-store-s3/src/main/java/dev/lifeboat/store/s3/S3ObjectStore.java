@@ -106,6 +106,24 @@ public final class S3ObjectStore implements ObjectStore {
         return r;
     }
 
+    @Override
+    public Optional<java.time.Duration> retention() {
+        return config.objectLock().map(ObjectLock::retain);
+    }
+
+    /** {@code PutObjectRetention}: the object's current version locked for a full period from now, in the configured mode. */
+    @Override
+    public void extendRetention(String name) {
+        if (config.objectLock().isEmpty() || name.startsWith("locks/")) {
+            return;
+        }
+        ObjectLock lock = config.objectLock().get();
+        call(name, () -> s3.putObjectRetention(r -> r.bucket(config.bucket()).key(key(name))
+                .retention(software.amazon.awssdk.services.s3.model.ObjectLockRetention.builder()
+                        .mode(lock.mode()).retainUntilDate(java.time.Instant.now().plus(lock.retain())).build())
+                .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32)));
+    }
+
     private void multipart(String name, byte[] data) {
         String key = key(name);
         String upload = s3.createMultipartUpload(r -> {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * emulator available here enforces Object Lock, so enforcement itself is the service's, and not tested here.
  */
 class ObjectLockRequestTest {
-    record Request(String method, String path, Map<String, List<String>> headers) {
+    record Request(String method, String path, String query, String body, Map<String, List<String>> headers) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0))
                     .findFirst().orElse(null);
@@ -33,8 +33,9 @@ class ObjectLockRequestTest {
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders())));
+            String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), String.valueOf(ex.getRequestURI().getRawQuery()), body,
+                    Map.copyOf(ex.getRequestHeaders())));
             ex.getResponseHeaders().add("ETag", "\"0123456789abcdef\"");
             ex.sendResponseHeaders(200, -1);
             ex.close();
@@ -65,6 +66,23 @@ class ObjectLockRequestTest {
         assertThat(put.header("x-amz-sdk-checksum-algorithm") != null || put.header("x-amz-checksum-crc32") != null
                 || put.header("x-amz-trailer") != null).as("a checksum is sent with the locked PUT").isTrue();
         assertThat(s.features().objectLock()).isTrue();
+    }
+
+    @Test
+    void retentionIsExtendedToAFullPeriodFromNowOnRequest() {
+        S3ObjectStore s = store(true);
+        assertThat(s.retention()).contains(Duration.ofDays(30));
+        s.extendRetention("data/ab/pack");
+        Request put = requests.get(0);
+        assertThat(put.method()).isEqualTo("PUT");
+        assertThat(put.path()).isEqualTo("/vault/data/ab/pack");
+        assertThat(put.query()).contains("retention");
+        assertThat(put.body()).contains("<Mode>COMPLIANCE</Mode>", "<RetainUntilDate>");
+        String until = put.body().replaceAll("(?s).*<RetainUntilDate>([^<]+)</RetainUntilDate>.*", "$1");
+        assertThat(Instant.parse(until)).isBetween(Instant.now().plus(29, ChronoUnit.DAYS), Instant.now().plus(31, ChronoUnit.DAYS));
+        store(true).extendRetention("locks/abc");
+        store(false).extendRetention("data/ab/pack");
+        assertThat(requests).as("locks and unlocked stores ask nothing").hasSize(1);
     }
 
     @Test
