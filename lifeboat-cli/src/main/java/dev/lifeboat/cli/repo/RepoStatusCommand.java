@@ -48,6 +48,7 @@ public final class RepoStatusCommand implements Callable<Integer> {
                 m.put("bytes", s.bytes());
                 m.put("missing_objects", s.missingObjects());
                 m.put("missing_bytes", s.missingBytes());
+                m.put("differing_objects", s.differingObjects());
                 m.put("lag_seconds", s.lagAge().map(Duration::getSeconds).orElse(null));
                 m.put("error", s.error().orElse(null));
                 out.add(m);
@@ -61,6 +62,9 @@ public final class RepoStatusCommand implements Callable<Integer> {
             }
             output.out().print(t.render());
             status.stream().filter(s -> !s.reachable()).forEach(s -> output.out().println(s.region() + ": " + s.error().orElse("")));
+            status.stream().filter(s -> s.differingObjects() > 0).forEach(s -> output.out().println(s.region() + ": " + s.differingObjects()
+                    + " object(s) differ in size from another region's copy (one copy is damaged): 'lifeboat repo verify' in each region "
+                    + "tells which, 'lifeboat repo sync --verify --from HEALTHY --to DAMAGED' repairs it"));
             output.out().println(status.stream().allMatch(RegionStatus::inSync) ? "Every region is complete."
                     : "Some region lags: 'lifeboat repo sync' brings it level once it is reachable.");
         }

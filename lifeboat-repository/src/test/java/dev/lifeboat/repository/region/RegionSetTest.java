@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -424,6 +425,21 @@ class RegionSetTest {
         }
         assertThat(withSlow.pendingCopies()).as("none left once the lock is released").isZero();
         withSlow.close();
+    }
+
+    @Test
+    void aTruncatedCopyInOneRegionIsNotInSync() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore euFs = new FilesystemObjectStore(dir.resolve("eu-west"));
+        String pack = euFs.list("data/").get(0).name();
+        Path file = euFs.root().resolve(pack);
+        byte[] b = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(b, b.length / 2));
+        assertThat(status("eu-west").differingObjects()).isEqualTo(1);
+        assertThat(status("eu-west").inSync()).as("every object present, one of them cut short").isFalse();
+        assertThat(status("us-east-1").missingObjects()).isZero();
     }
 
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
