@@ -71,7 +71,8 @@ public final class RedisHealth {
                 problems.add("the master has no connected replica");
             }
         } catch (LifeboatException e) {
-            problems.add("the master " + master + " does not answer");
+            // Its own words (a refused password is not a network problem), with the hint.
+            problems.add("the master " + master + " cannot be used: " + e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
         }
         return new Report(master, answers, role, masterOffset, replicas, views, quorum, problems.isEmpty(), problems);
     }
