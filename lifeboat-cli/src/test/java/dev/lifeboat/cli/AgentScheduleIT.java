@@ -35,7 +35,7 @@ class AgentScheduleIT {
                     "name: agent-cron",
                     "objectives: {rto: 1h, rpo: 15m}",
                     "data-classes:",
-                    "  sessions: {criticality: high, backup-frequency: 10s, retention: 10s, keep: {last: 1}, stored-in: [{resource: cache}]}",
+                    "  sessions: {criticality: high, backup-frequency: 3s, retention: 3s, keep: {last: 1}, stored-in: [{resource: cache}]}",
                     "resources:",
                     "  redis:",
                     "    cache: {primary: 127.0.0.1:" + redis.primary().port() + ", replicas: [127.0.0.1:" + redis.replica(0).port() + "]}",
@@ -84,7 +84,7 @@ class AgentScheduleIT {
             Cli.Result list = Cli.run(env, "snapshots", "list", "--json");
             assertThat(list.json()).filteredOn(s -> s.get("kind").asText().equals("directory")).singleElement()
                     .satisfies(s -> assertThat(s.get("name").asText()).isEqualTo("helm-values"));
-            // The class's keep policy (last 1) falls short of its 10 s retention, so prune also keeps everything within
+            // The class's keep policy (last 1) falls short of its 3 s retention, so prune also keeps everything within
             // it, and the newest snapshot before it (where a recovery to the window's start begins): of the three
             // snapshots of the cache, the oldest manual one goes.
             assertThat(list.json()).filteredOn(s -> !s.get("kind").asText().equals("directory")).hasSize(2).allSatisfy(s -> {

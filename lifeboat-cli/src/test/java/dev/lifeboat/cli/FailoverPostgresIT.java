@@ -84,7 +84,8 @@ class FailoverPostgresIT {
             Path weakPlan = Files.writeString(tmp.resolve("weak.yaml"), Files.readString(plan).replace("user: postgres", "user: weak"));
             Map<String, String> weakEnv = Map.of("LIFEBOAT_CONFIG", weakPlan.toString());
             Cli.Result weakDry = Cli.run(weakEnv, "failover", "postgres", "--cluster", "app-db", "--dry-run", "--no-re-point");
-            assertThat(weakDry.out()).contains("CANNOT FENCE", "ALTER SYSTEM");
+            assertThat(weakDry.out()).contains("CANNOT FENCE", "ALTER SYSTEM", "Fix the role's privileges first");
+            assertThat(weakDry.status()).as("a dry run of a failover that would stop does not say go").isEqualTo(95);
             Cli.Result refused = Cli.run(weakEnv, "failover", "postgres", "--cluster", "app-db", "--no-re-point");
             assertThat(refused.status()).as(refused.err()).isEqualTo(95);
             assertThat(refused.err()).contains("nothing promoted", "was not fenced (nothing changed on it)", "--force");

@@ -34,9 +34,10 @@ import picocli.CommandLine.Option;
                         + "LIFEBOAT_NEW_PRIMARY_PORT so the application follows (reload pgbouncer, patch a Kubernetes Service, "
                         + "update DNS); without one, re-point the application yourself. A re-point program that is missing or "
                         + "not executable stops the failover before anything changes. --dry-run only checks and reports."},
-        footer = {"", "Exit status: 0 promoted (or checked) and re-pointed; 97 promoted, but the re-point command failed: re-point by "
+        footer = {"", "Exit status: 0 promoted (or checked, and the failover could go ahead) and re-pointed; 97 promoted, but the re-point command failed: re-point by "
                 + "hand now; 99 the re-point command cannot run, so nothing was changed; 95 the failover did not complete (nothing is promoted when the old "
-                + "primary answers but cannot be fenced, or the replica does not catch up with it); 90 the replica does not answer."})
+                + "primary answers but cannot be fenced, the role may not promote, or the replica does not catch up with it), or with --dry-run would "
+                + "not; 90 the replica does not answer."})
 public final class FailoverPostgresCommand implements Callable<Integer> {
     @Mixin
     PlanAccess access;
@@ -102,8 +103,14 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
                     c.primary(), fenceProblem.map(p -> ": CANNOT FENCE, " + p).orElse(""), rePoint.map(r -> "run " + String.join(" ", r.command()) + " (time limit " + Durations.format(r.timeout()) + ")"
                             + rePointProblem.map(p -> ": CANNOT RUN, " + p).orElse("")).orElse("nothing configured: point the application at "
                             + replicaAt + " yourself"),
-                    rePointProblem.isPresent() ? "Fix the re-point command before failing over.\n" : "Run again without --dry-run to fail over.\n"));
-            return rePointProblem.isPresent() ? ErrorCode.REPOINT_NOT_READY.exitStatus() : 0;
+                    rePointProblem.isPresent() ? "Fix the re-point command before failing over.\n"
+                            : check.promoteProblem().isPresent() || fenceProblem.isPresent() ? "Fix the role's privileges first: the failover would stop.\n"
+                            : "Run again without --dry-run to fail over.\n"));
+            if (rePointProblem.isPresent()) {
+                return ErrorCode.REPOINT_NOT_READY.exitStatus();
+            }
+            // A runbook gating on the dry run must not go ahead into a failover that would stop.
+            return check.promoteProblem().isPresent() || fenceProblem.isPresent() ? ErrorCode.FAILOVER_FAILED.exitStatus() : 0;
         }
         if (rePointProblem.isPresent()) {
             throw new LifeboatException(ErrorCode.REPOINT_NOT_READY, "nothing changed: " + rePointProblem.get(),
@@ -163,10 +170,12 @@ public final class FailoverPostgresCommand implements Callable<Integer> {
         List<String> seen = new ArrayList<>();
         java.util.Set<String> systems = new java.util.TreeSet<>();
         LifeboatException last = null;
+        // Probed once: a primary that does not answer (the usual failover) must not cost each replica's check a timeout.
+        Optional<PostgresFailover.Server> answering = failover.answers(primary) ? Optional.of(primary) : Optional.empty();
         for (Map.Entry<String, Endpoint> e : c.replicas().entrySet()) {
             try {
                 // Checked against the primary when it answers: a replica of another cluster is not a candidate.
-                PostgresFailover.Check check = failover.check(server(e.getKey(), e.getValue(), c, password), Optional.of(primary));
+                PostgresFailover.Check check = failover.check(server(e.getKey(), e.getValue(), c, password), answering);
                 check.systemId().ifPresent(systems::add);
                 dev.lifeboat.postgres.wal.Lsn received = dev.lifeboat.postgres.wal.Lsn.parse(check.receiveLsn());
                 seen.add(e.getKey() + " " + check.receiveLsn());

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
                 + "another timeline, as with any restore_command); 126 the repository has or may have it but it could not be read "
                 + "(unreachable store, wrong key, a damaged object): PostgreSQL stops recovery instead of ending it early and "
                 + "promoting without that WAL. On a standby (standby.signal in the data directory) such a failure exits 1 instead, "
-                + "and PostgreSQL retries later."})
+                + "and PostgreSQL retries later. A usage error (a mistyped option) exits 126 everywhere, a standby included."})
 public final class WalFetchCommand implements Callable<Integer> {
     /** An exit status PostgreSQL takes as "the command could not run": it stops recovery rather than ending it. */
     static final int STOP_RECOVERY = 126;
@@ -40,7 +40,7 @@ public final class WalFetchCommand implements Callable<Integer> {
     @Option(names = "--prefetch", paramLabel = "N", description = "Segments to read ahead (default 8; 0 for none).")
     int prefetch = 8;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "Under which directory prefetched segments wait (default: $TMPDIR), in "
+    @Option(names = "--cache", paramLabel = "DIR", description = "Under which directory prefetched segments wait (default: the JVM's java.io.tmpdir, /tmp), in "
             + "lifeboat-wal-USER/CLUSTER-SYSTEMID, a directory only this user can read, named after the system identifier in the data "
             + "directory's pg_control so that another system's leftovers are never served.")
     Path cache;

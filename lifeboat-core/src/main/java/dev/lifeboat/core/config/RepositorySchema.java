@@ -32,7 +32,7 @@ final class RepositorySchema {
         Field<String> endpoint = s.field(optional("endpoint", Type.text(), "the provider's default",
                 "Endpoint URL (S3-compatible servers, Azurite, https://storage.googleapis.com for gcs)."));
         Field<String> prefix = s.field(optional("prefix", Type.text(), "none", "Key prefix inside the bucket or container."));
-        Field<Boolean> pathStyle = s.field(optional("path-style", Type.bool(), "false on AWS; true for gcs and with an endpoint (S3-compatible servers, as the s3://…?endpoint= form)",
+        Field<Boolean> pathStyle = s.field(optional("path-style", Type.bool(), "false on AWS (amazonaws.com endpoints included); true for gcs and with another endpoint (S3-compatible servers, as the s3://…?endpoint= form)",
                 "s3: use path-style URLs instead of virtual-host style."));
         Field<Secret> accessKey = s.field(optional("access-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: access key id (gcs: HMAC key)."));
         Field<Secret> secretKey = s.field(optional("secret-key", PlanTypes.secret(), "the SDK's default chain", "s3, gcs: secret access key (gcs: HMAC secret)."));
@@ -41,7 +41,8 @@ final class RepositorySchema {
                 "s3: write every repository object with S3 Object Lock retention (the bucket must have Object Lock enabled)."));
         return s.builds(v -> new Region(v.name(), v.get(store), v.find(path), v.find(bucket), v.find(container),
                         v.find(account), v.find(location), v.find(endpoint), v.find(prefix),
-                        v.getOr(pathStyle, v.get(store) == StoreType.GCS || v.find(endpoint).isPresent()), v.find(accessKey), v.find(secretKey), v.find(accountKey),
+                        v.getOr(pathStyle, v.get(store) == StoreType.GCS || v.find(endpoint).filter(RepositorySchema::s3Compatible).isPresent()),
+                        v.find(accessKey), v.find(secretKey), v.find(accountKey),
                         v.find(objectLock)))
                 .rule((r, v, b) -> {
                     Field<?> needed = switch (r.store()) {
@@ -126,5 +127,11 @@ final class RepositorySchema {
                                         + "write encryption: {enabled: false} to turn it off.");
                     }
                 });
+    }
+
+    /** An endpoint of an S3-compatible server (MinIO, Ceph), not of AWS itself (FIPS, VPC, accelerate endpoints), which wants virtual-host style. */
+    static boolean s3Compatible(String endpoint) {
+        String host = java.net.URI.create(endpoint.contains("://") ? endpoint : "https://" + endpoint).getHost();
+        return host == null || !host.endsWith(".amazonaws.com");
     }
 }

@@ -237,6 +237,14 @@ class PlanLoaderTest {
     }
 
     @Test
+    void pathStyleIsTheDefaultForAnS3CompatibleEndpointButNotForAws() {
+        assertThat(RepositorySchema.s3Compatible("http://127.0.0.1:9000")).isTrue();
+        assertThat(RepositorySchema.s3Compatible("https://minio.internal")).isTrue();
+        assertThat(RepositorySchema.s3Compatible("https://s3-fips.us-east-1.amazonaws.com")).isFalse();
+        assertThat(RepositorySchema.s3Compatible("bucket.s3-accelerate.amazonaws.com")).isFalse();
+    }
+
+    @Test
     void aRecursiveAliasIsAProblemNotAStackOverflow() {
         assertThat(problems(BASE.replace("name: shop\n", "name: shop\nlabels: &a [*a]\n")))
                 .anyMatch(p -> p.code() == ErrorCode.YAML_SYNTAX && p.message().contains("recursive alias"));

@@ -157,6 +157,15 @@ public final class PostgresFailover {
         }
     }
 
+    /** Whether {@code server} answers a connection now (3 s at most). */
+    public boolean answers(Server server) {
+        try (Connection c = server.connect()) {
+            return true;
+        } catch (SQLException e) {
+            return !unreachable(e);
+        }
+    }
+
     private Optional<String> currentLsn(Server primary) {
         try (Connection c = primary.connect(); Statement st = c.createStatement()) {
             return Optional.of(one(st, "SELECT pg_current_wal_lsn()"));

@@ -267,10 +267,6 @@ public final class RepositoryLock implements AutoCloseable {
         }
     }
 
-    /**
-     * This host's name, with the PID namespace the process lives in where Linux says: containers that share a host
-     * name (host networking) have PID spaces of their own, and a pid is only meaningful within one.
-     */
     /** This host's identity; tests replace it to stand for a host whose name cannot be resolved. */
     static volatile java.util.function.Supplier<String> hostIdentity = RepositoryLock::detectHost;
 
@@ -278,6 +274,10 @@ public final class RepositoryLock implements AutoCloseable {
         return hostIdentity.get();
     }
 
+    /**
+     * This host's name, with the PID namespace the process lives in where Linux says: containers that share a host
+     * name (host networking) have PID spaces of their own, and a pid is only meaningful within one.
+     */
     private static String detectHost() {
         String name;
         try {

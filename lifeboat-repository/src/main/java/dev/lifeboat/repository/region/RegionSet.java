@@ -49,6 +49,14 @@ public final class RegionSet implements ObjectStore {
     /** Per region, objects whose background copy failed; retried before anything that may refer to them is copied. */
     private final java.util.Map<String, java.util.Set<String>> missing = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
+    /** Per region, background copies that failed so far (a region going down shows here first). */
+    private final java.util.Map<String, AtomicLong> failed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private long failures(Region r) {
+        AtomicLong f = failed.get(r.name());
+        return f == null ? 0 : f.get();
+    }
+
     /** Per region, background copies queued or running. */
     private final java.util.Map<String, AtomicLong> queued = new java.util.concurrent.ConcurrentHashMap<>();
     /**
@@ -144,6 +152,9 @@ public final class RegionSet implements ObjectStore {
         }
         // Too few regions without a lag to commit: bring a lagging one level first (its queue done, its failed copies
         // made good), then write to it; else it gets its copy in order, in the background.
+        // The region most likely to come level soon first: no failed copies, then the shortest queue.
+        lagging.sort(java.util.Comparator.comparingLong((Region r) -> failures(r) > 0 || !missing.getOrDefault(r.name(), java.util.Set.of()).isEmpty() ? 1 : 0)
+                .thenComparingLong(r -> queued.getOrDefault(r.name(), new AtomicLong()).get()));
         for (Region r : lagging) {
             if (committed < commitAfter && catchUpNow(r)) {
                 try {
@@ -184,6 +195,7 @@ public final class RegionSet implements ObjectStore {
                     boolean catchUp = snapshot || refers && lost.stream().anyMatch(n -> n.startsWith(Layout.SNAPSHOTS));
                     if (catchUp && !catchUp(r, holders) || refers && !repair(r, lost)) {
                         lost.add(name);
+                        failed.computeIfAbsent(r.name(), k -> new AtomicLong()).incrementAndGet();
                         return;
                     }
                     synchronized (stripe(name)) {
@@ -194,6 +206,7 @@ public final class RegionSet implements ObjectStore {
                     }
                 } catch (RuntimeException e) {
                     lost.add(name);
+                    failed.computeIfAbsent(r.name(), k -> new AtomicLong()).incrementAndGet();
                 } finally {
                     release(name, 1);
                     inQueue.decrementAndGet();
@@ -225,13 +238,30 @@ public final class RegionSet implements ObjectStore {
         if (!lost.isEmpty() && !repair(r, lost)) {
             return false;
         }
+        // Wait for the queue, but not on a region that starts failing meanwhile (one that went down fails each queued
+        // copy only after its retries, and would hold the write for the whole wait).
+        long failuresBefore = failures(r);
+        java.util.concurrent.Future<?> barrier;
         try {
-            copiers.get(r.name()).submit(() -> { }).get(CATCH_UP_WAIT_SECONDS, TimeUnit.SECONDS); // one thread, first in first out
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            barrier = copiers.get(r.name()).submit(() -> { }); // one thread, first in first out
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CATCH_UP_WAIT_SECONDS);
+        while (true) {
+            try {
+                barrier.get(1, TimeUnit.SECONDS);
+                break;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (failures(r) > failuresBefore || System.nanoTime() > deadline) {
+                    return false;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
         return lost.isEmpty() || repair(r, lost);
     }
@@ -248,7 +278,15 @@ public final class RegionSet implements ObjectStore {
             try {
                 barriers.add(copier.submit(() -> { }));
             } catch (java.util.concurrent.RejectedExecutionException closed) {
-                // closed: nothing more will be copied
+                // Closing: what is queued still runs; wait for that instead.
+                try {
+                    if (!copier.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return false;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         }
         for (java.util.concurrent.Future<?> b : barriers) {

@@ -83,7 +83,8 @@ public final class RegionSync {
             throw new dev.lifeboat.core.error.LifeboatException(dev.lifeboat.core.error.ErrorCode.USAGE, "region " + to.name() + " holds "
                     + only + " snapshot(s) that region " + from.name() + " lacks (taken while " + from.name() + " was down?), so --prune "
                     + "deletes nothing from it", "Copy them the other way first: lifeboat repo sync --from " + to.name() + " --to "
-                    + from.name() + "; snapshots you do not want go with 'lifeboat repo prune', which deletes from every region.");
+                    + from.name() + ". If a prune stopped half-way while a region was down, run 'lifeboat repo prune' again instead: it "
+                    + "deletes the snapshots it forgets from every region.");
         }
     }
 
@@ -135,6 +136,12 @@ public final class RegionSync {
         // Packs first, then what refers to them (indexes, then snapshots), so a copy cut short never leaves a region
         // whose index lists a pack it lacks; listings come in no reliable order (a filesystem's is arbitrary).
         wanted.sort(java.util.Comparator.comparingInt((ObjectInfo i) -> RegionSet.referenceRank(i.name())).thenComparing(ObjectInfo::name));
+        if (prune) { // refused before anything is copied, so a refusal changes nothing
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            wanted.forEach(i -> listed.add(i.name()));
+            refuseEmptySource(from, to, listed);
+            refuseNewerInTarget(from, to, wanted, new ArrayList<>(have.values()));
+        }
         long total = wanted.stream().mapToLong(ObjectInfo::size).sum();
         long done = 0;
         long copied = 0;
@@ -195,8 +202,6 @@ public final class RegionSync {
         if (prune) {
             java.util.Set<String> inSource = new java.util.HashSet<>();
             wanted.forEach(i -> inSource.add(i.name()));
-            refuseEmptySource(from, to, inSource);
-            refuseNewerInTarget(from, to, wanted, new ArrayList<>(have.values()));
             for (String name : have.keySet()) {
                 if (!inSource.contains(name) && !name.startsWith(Layout.LOCKS)) {
                     beforeDelete.run();
