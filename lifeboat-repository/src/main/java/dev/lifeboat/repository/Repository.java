@@ -439,6 +439,14 @@ public final class Repository {
 
     /** {@link #readBlob(ChunkId)} against a given index (verification builds its own, tolerant of damage). */
     public byte[] readBlob(ChunkId id, BlobIndex index) {
+        return readBlob(id, index, true);
+    }
+
+    /**
+     * As above; without {@code otherRegions} a pack damaged in the first region that answers is reported as damaged
+     * even where another region holds it intact ({@code repo verify}).
+     */
+    public byte[] readBlob(ChunkId id, BlobIndex index, boolean otherRegions) {
         PackedBlob where = index.find(id).orElseThrow(() -> LifeboatException.of(ErrorCode.OBJECT_MISSING,
                 "chunk " + id.shortHex() + " is in no index of the repository"));
         String pack = PackNames.packObject(where.pack());
@@ -454,6 +462,9 @@ public final class Repository {
         try {
             return openWhole(where, whole);
         } catch (DamagedObjectException e) {
+            if (!otherRegions) {
+                throw LifeboatException.of(ErrorCode.OBJECT_CORRUPT, "chunk " + id.shortHex() + " in pack " + pack + " is damaged: " + e.getMessage());
+            }
             // Another region may hold an intact copy of the pack: read it there before calling the chunk damaged.
             byte[] other = store.getIntact(pack, copy -> {
                 try {

@@ -168,7 +168,7 @@ public final class RepositoryVerifier {
             return;
         }
         try {
-            TreeReader.forEach(repo, s, index, e -> {
+            TreeReader.forEach(repo, s, index, false, e -> {
                 if (TreeEntry.FILE.equals(e.type())) {
                     for (String hex : e.chunks()) {
                         note(ChunkId.parse(hex), s, index, bad, affected, missing, broken);

@@ -29,6 +29,14 @@ public final class TreeReader {
 
     /** As {@link #forEach(Repository, Snapshot, Consumer)}, reading blobs through {@code index}. */
     public static void forEach(Repository repo, Snapshot snapshot, BlobIndex index, Consumer<TreeEntry> each) {
+        forEach(repo, snapshot, index, true, each);
+    }
+
+    /**
+     * As above; without {@code otherRegions} a tree blob damaged in the first region that answers is reported, not
+     * read from another region ({@code repo verify} reports damage where it is).
+     */
+    public static void forEach(Repository repo, Snapshot snapshot, BlobIndex index, boolean otherRegions, Consumer<TreeEntry> each) {
         Iterator<String> ids = snapshot.manifest().tree().iterator();
         Enumeration<InputStream> parts = new Enumeration<>() {
             @Override
@@ -38,7 +46,7 @@ public final class TreeReader {
 
             @Override
             public InputStream nextElement() {
-                return new ByteArrayInputStream(repo.readBlob(ChunkId.parse(ids.next()), index));
+                return new ByteArrayInputStream(repo.readBlob(ChunkId.parse(ids.next()), index, otherRegions));
             }
         };
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new SequenceInputStream(parts), StandardCharsets.UTF_8))) {

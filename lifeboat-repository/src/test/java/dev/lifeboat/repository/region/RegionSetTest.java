@@ -428,6 +428,24 @@ class RegionSetTest {
     }
 
     @Test
+    void aQuickVerifyReportsATreePackDamagedInThePrimaryThoughAnotherRegionHoldsItIntact() throws Exception {
+        Repository repo = init();
+        backup(repo);
+        set.drain(10_000);
+        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
+        for (var info : eastFs.list("data/")) {
+            Path file = eastFs.root().resolve(info.name());
+            byte[] b = Files.readAllBytes(file);
+            for (int i = 64; i < b.length; i += 1024) { // every blob of it, the tree's included
+                b[i] ^= 1;
+            }
+            Files.write(file, b);
+        }
+        var problems = new RepositoryVerifier(Repository.open(set, RepoFixture.SECRET)).run(false, Progress.NONE).problems();
+        assertThat(problems).as("the tree listing is read without reading around the damage").isNotEmpty();
+    }
+
+    @Test
     void aTruncatedCopyInOneRegionIsNotInSync() throws Exception {
         Repository repo = init();
         backup(repo);
