@@ -75,6 +75,23 @@ public final class S3ObjectStore implements ObjectStore {
         this.s3 = b.build();
     }
 
+    /**
+     * Over plain HTTP (a MinIO or S3Proxy on the LAN) nothing below checks the bytes in transit: a Content-MD5 makes the
+     * server refuse a body corrupted on the way, instead of storing it for verify to find later. Over HTTPS, TLS does.
+     */
+    private String digest(byte[] data, int offset, int length) {
+        if (!config.endpoint().map(e -> e.startsWith("http://")).orElse(false)) {
+            return null;
+        }
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update(data, offset, length);
+            return java.util.Base64.getEncoder().encodeToString(md5.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is not available", e);
+        }
+    }
+
     private String key(String name) {
         return prefix + ObjectNames.check(name);
     }
@@ -85,8 +102,8 @@ public final class S3ObjectStore implements ObjectStore {
             if (data.length > config.multipartThreshold()) {
                 multipart(name, data);
             } else {
-                s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)),
-                        RequestBody.fromBytes(data));
+                s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)
+                                .contentMD5(digest(data, 0, data.length))), RequestBody.fromBytes(data));
             }
             return null;
         });
@@ -138,8 +155,10 @@ public final class S3ObjectStore implements ObjectStore {
             for (long off = 0; off < data.length; off += config.partSize(), number++) {
                 int len = (int) Math.min(config.partSize(), data.length - off);
                 int n = number;
+                int from = (int) off;
                 var part = s3.uploadPart(r -> {
-                            r.bucket(config.bucket()).key(key).uploadId(upload).partNumber(n).contentLength((long) len);
+                            r.bucket(config.bucket()).key(key).uploadId(upload).partNumber(n).contentLength((long) len)
+                                    .contentMD5(digest(data, from, len));
                             if (config.objectLock().isPresent() && !name.startsWith("locks/")) {
                                 r.checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32);
                             }
@@ -169,7 +188,8 @@ public final class S3ObjectStore implements ObjectStore {
         return call(name, () -> {
             if (!Boolean.FALSE.equals(conditionalPut)) {
                 try {
-                    s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).ifNoneMatch("*").contentLength((long) data.length)),
+                    s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).ifNoneMatch("*").contentLength((long) data.length)
+                                    .contentMD5(digest(data, 0, data.length))),
                             RequestBody.fromBytes(data));
                     conditionalPut = Boolean.TRUE;
                     return true;
@@ -197,7 +217,8 @@ public final class S3ObjectStore implements ObjectStore {
             if (stat(name).isPresent()) {
                 return false;
             }
-            s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)), RequestBody.fromBytes(data));
+            s3.putObject(r -> locked(name, r.bucket(config.bucket()).key(key(name)).contentLength((long) data.length)
+                    .contentMD5(digest(data, 0, data.length))), RequestBody.fromBytes(data));
             return true;
         });
     }

@@ -86,6 +86,14 @@ class ObjectLockRequestTest {
     }
 
     @Test
+    void overPlainHttpEveryBodyCarriesItsMd5SoTheServerRefusesOneCorruptedOnTheWay() throws Exception {
+        byte[] data = "a pack's bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        store(false).put("data/ab/pack", data);
+        String expected = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(data));
+        assertThat(requests.get(0).header("Content-MD5")).isEqualTo(expected);
+    }
+
+    @Test
     void locksAreNeverLockedAndNothingIsLockedWithoutConfiguration() {
         store(true).put("locks/abc", new byte[10]);
         store(false).put("data/ab/pack", new byte[10]);
