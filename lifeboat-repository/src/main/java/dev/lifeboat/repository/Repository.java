@@ -584,6 +584,22 @@ public final class Repository {
         return new Repository(store, config, rotated, Optional.of(next));
     }
 
+    /**
+     * Whether the keys were rotated since this repository was opened (its master key's keyring is gone from the
+     * store): a long-running process then still seals with the data key it read, which a rotation after a leak
+     * means to retire. False for an unencrypted repository, and when the store does not answer.
+     */
+    public boolean keysRotatedSinceOpen() {
+        if (master.isEmpty()) {
+            return false;
+        }
+        try {
+            return store.stat(Layout.KEYRING + master.get().id()).isEmpty();
+        } catch (StoreException e) {
+            return false;
+        }
+    }
+
     /** Facts about the keys, safe to print. */
     public String keySummary() {
         return config.encrypted() ? keyring.dataKeys().size() + " data key(s), current #" + keyring.current()

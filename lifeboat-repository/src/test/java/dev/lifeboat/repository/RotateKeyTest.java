@@ -27,7 +27,11 @@ class RotateKeyTest {
         Snapshot before = fx.backup(src, "x");
         Optional<Credentials> fresh = Optional.of(new Credentials.Passphrase("a brand new passphrase".toCharArray()));
 
+        Repository agent = Repository.open(fx.store, RepoFixture.SECRET); // a long-running process, opened before
+        assertThat(agent.keysRotatedSinceOpen()).isFalse();
         Repository rotated = fx.repo.rotateKey(fresh.get(), Optional.of(KdfParams.argon2idForTests()));
+        assertThat(agent.keysRotatedSinceOpen()).as("it still holds the retired data key, and can tell").isTrue();
+        assertThat(rotated.keysRotatedSinceOpen()).isFalse();
         assertThat(rotated.keySummary()).startsWith("2 data key(s), current #2");
         assertThat(catchThrowableOfType(LifeboatException.class, () -> Repository.open(fx.store, RepoFixture.SECRET)).code())
                 .isEqualTo(ErrorCode.WRONG_KEY);

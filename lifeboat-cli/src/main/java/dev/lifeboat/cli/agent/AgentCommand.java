@@ -271,6 +271,7 @@ public final class AgentCommand implements Callable<Integer> {
                 }
             }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
+        boolean rotationSaid = false;
         try {
             while (!stop.get() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
@@ -281,6 +282,11 @@ public final class AgentCommand implements Callable<Integer> {
                                     .rpoLag(Duration.ofMillis(s.rpoLagMillis(System.currentTimeMillis())))) + " (" + upstreams.get(s.cluster()).describe() + ")"
                             : "")));
                     drains.forEach(d -> line(out, d.status()));
+                    if (!rotationSaid && repo.keysRotatedSinceOpen()) {
+                        rotationSaid = true;
+                        line(out, "PROBLEM the repository's keys were rotated since this agent started: it still seals new WAL and backups "
+                                + "with the data key it read then; restart it to use the new one");
+                    }
                     nextStatus += statusNanos;
                 }
             }
