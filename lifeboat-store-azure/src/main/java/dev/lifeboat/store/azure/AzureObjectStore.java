@@ -160,7 +160,10 @@ public final class AzureObjectStore implements ObjectStore {
                             item.getProperties().getLastModified().toInstant()));
                 }
             } catch (BlobStorageException e) {
-                if (e.getStatusCode() != 404) {
+                // A container that does not exist is a wrong name or a deleted container, not an empty repository:
+                // status and prune must not take it for a region that merely holds nothing. (stat stays lenient:
+                // repo init asks for the config before its first write creates the container.)
+                if (e.getStatusCode() != 404 || e.getErrorCode() != null && "ContainerNotFound".equals(e.getErrorCode().toString())) {
                     throw e;
                 }
             }

@@ -64,6 +64,16 @@ class AzureObjectStoreIT extends ObjectStoreContract {
     }
 
     @Test
+    void aContainerThatDoesNotExistIsNoEmptyRepository() {
+        AzureObjectStore typo = new AzureObjectStore(config("no-such-container"));
+        assertThat(typo.stat("config")).as("repo init asks this before creating the container").isEmpty();
+        assertThatThrownBy(() -> typo.list("snapshots/")).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.kind()).isEqualTo(StoreException.Kind.PERMANENT);
+            assertThat(e.getMessage()).contains("ContainerNotFound");
+        });
+    }
+
+    @Test
     void wrongKeyIsPermanent() {
         AzureObjectStore bad = new AzureObjectStore(AzureConfig.of(azurite.endpoint(), AzuriteServer.ACCOUNT,
                 java.util.Base64.getEncoder().encodeToString(new byte[64]), "contract"));
