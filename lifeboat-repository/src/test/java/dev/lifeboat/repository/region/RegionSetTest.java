@@ -212,12 +212,8 @@ class RegionSetTest {
         Repository repo = init();
         backup(repo);
         set.drain(10_000);
-        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
-        String pack = eastFs.list("data/").get(0).name();
-        Path file = eastFs.root().resolve(pack);
-        byte[] b = Files.readAllBytes(file);
-        b[5] ^= 1;
-        Files.write(file, b);
+        String pack = new FilesystemObjectStore(dir.resolve("us-east-1")).list("data/").get(0).name();
+        rot("us-east-1", pack, 5, Integer.MAX_VALUE);
         // Syncing from the damaged region refuses to spread the damage.
         RegionSync.Result spread = RegionSync.run(set.region("us-east-1"), set.region("eu-west"), true, false, Progress.NONE);
         assertThat(spread.skipped()).isEmpty(); // eu-west already has an intact copy: nothing copied
@@ -332,12 +328,8 @@ class RegionSetTest {
         Repository repo = init();
         backup(repo);
         set.drain(10_000);
-        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
-        String pack = eastFs.list("data/").get(0).name();
-        Path file = eastFs.root().resolve(pack);
-        byte[] b = Files.readAllBytes(file);
-        b[5] ^= 1;
-        Files.write(file, b);
+        String pack = new FilesystemObjectStore(dir.resolve("us-east-1")).list("data/").get(0).name();
+        rot("us-east-1", pack, 5, Integer.MAX_VALUE);
         // A new, empty region filled from the damaged one: before, it got the index and snapshot without the pack.
         SwitchableStore fresh = new SwitchableStore(new FilesystemObjectStore(dir.resolve("ap-south")));
         RegionSync.Result r = RegionSync.run(set.region("us-east-1"), new Region("ap-south", fresh), true, false, Progress.NONE);
@@ -381,15 +373,10 @@ class RegionSetTest {
         Repository repo = init();
         Snapshot s = backup(repo);
         set.drain(10_000);
-        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
-        for (var info : eastFs.list("")) { // bit rot in every pack, index and snapshot of the primary
-            if (!info.name().startsWith("data/") && !info.name().startsWith("index/") && !info.name().startsWith("snapshots/")) {
-                continue;
+        for (var info : new FilesystemObjectStore(dir.resolve("us-east-1")).list("")) { // bit rot in every pack, index and snapshot
+            if (RegionSync.contentAddressed(info.name())) {
+                rot("us-east-1", info.name(), (int) (info.size() / 2), Integer.MAX_VALUE);
             }
-            Path file = eastFs.root().resolve(info.name());
-            byte[] b = Files.readAllBytes(file);
-            b[b.length / 2] ^= 1;
-            Files.write(file, b);
         }
         Repository reopened = Repository.open(set, RepoFixture.SECRET);
         new DirectoryRestore(reopened).run(reopened.snapshots().find(s.shortId(), Optional.empty()), dir.resolve("restored"), Progress.NONE);
@@ -432,14 +419,8 @@ class RegionSetTest {
         Repository repo = init();
         backup(repo);
         set.drain(10_000);
-        FilesystemObjectStore eastFs = new FilesystemObjectStore(dir.resolve("us-east-1"));
-        for (var info : eastFs.list("data/")) {
-            Path file = eastFs.root().resolve(info.name());
-            byte[] b = Files.readAllBytes(file);
-            for (int i = 64; i < b.length; i += 1024) { // every blob of it, the tree's included
-                b[i] ^= 1;
-            }
-            Files.write(file, b);
+        for (var info : new FilesystemObjectStore(dir.resolve("us-east-1")).list("data/")) {
+            rot("us-east-1", info.name(), 64, 1024); // every blob of it, the tree's included
         }
         var problems = new RepositoryVerifier(Repository.open(set, RepoFixture.SECRET)).run(false, Progress.NONE).problems();
         assertThat(problems).as("the tree listing is read without reading around the damage").isNotEmpty();
@@ -458,6 +439,16 @@ class RegionSetTest {
         assertThat(status("eu-west").differingObjects()).isEqualTo(1);
         assertThat(status("eu-west").inSync()).as("every object present, one of them cut short").isFalse();
         assertThat(status("us-east-1").missingObjects()).isZero();
+    }
+
+    /** Flips one bit at {@code from}, and every {@code every} bytes after it, in a region's copy of {@code object}. */
+    private void rot(String region, String object, int from, int every) throws java.io.IOException {
+        Path file = new FilesystemObjectStore(dir.resolve(region)).root().resolve(object);
+        byte[] b = Files.readAllBytes(file);
+        for (long i = from; i < b.length; i += every) {
+            b[(int) i] ^= 1;
+        }
+        Files.write(file, b);
     }
 
     private static Optional<dev.lifeboat.core.plan.KeepPolicy> keepLast(int n) {
